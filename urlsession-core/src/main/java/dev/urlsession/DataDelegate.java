@@ -1,0 +1,30 @@
+package dev.urlsession;
+
+import java.util.function.Consumer;
+
+/**
+ * Events of data and upload tasks (Apple's {@code URLSessionDataDelegate}).
+ *
+ * <p>Order: {@code didReceiveResponse} (the task waits for the disposition), then
+ * {@code didReceiveData} zero or more times with consecutive pieces of the decoded body, then
+ * {@code didFinishCollectingMetrics} and {@code didComplete}. Tasks with completion handlers get
+ * none of these data events.
+ *
+ * @since 0.1.0
+ */
+public interface DataDelegate extends TaskDelegate {
+  /**
+   * The final response's headers arrived; no data is delivered until {@code completionHandler}
+   * gets a disposition. Not called for followed redirects.
+   */
+  default void didReceiveResponse(
+      Session session,
+      DataTask task,
+      Response response,
+      Consumer<ResponseDisposition> completionHandler) {
+    completionHandler.accept(ResponseDisposition.ALLOW);
+  }
+
+  /** The next piece of the body (after content decoding). The array is the delegate's to keep. */
+  default void didReceiveData(Session session, DataTask task, byte[] data) {}
+}

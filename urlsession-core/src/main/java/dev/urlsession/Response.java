@@ -1,0 +1,211 @@
+package dev.urlsession;
+
+import dev.urlsession.internal.Checks;
+import dev.urlsession.internal.FileNames;
+import java.net.URI;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The metadata of a response (Apple's {@code URLResponse} and {@code HTTPURLResponse} in one
+ * type). For non-HTTP schemes {@link #statusCode()} is 0 and {@link #headers()} is empty.
+ *
+ * <p>HTTP 4xx and 5xx responses are responses, never errors.
+ *
+ * <p>Instances are immutable and thread-safe.
+ *
+ * @since 0.1.0
+ */
+public final class Response {
+  private final URI url;
+  private final int statusCode;
+  private final Headers headers;
+  private final @Nullable String mimeType;
+  private final @Nullable String textEncodingName;
+  private final long expectedContentLength;
+
+  private Response(Builder b) {
+    this.url = b.url;
+    this.statusCode = b.statusCode;
+    this.headers = b.headers.build();
+    String contentType = headers.first("Content-Type");
+    this.mimeType = b.mimeTypeSet ? b.mimeType : mimeTypeOf(contentType);
+    this.textEncodingName = b.textEncodingSet ? b.textEncodingName : charsetOf(contentType);
+    this.expectedContentLength =
+        b.expectedContentLengthSet ? b.expectedContentLength : contentLengthOf(headers);
+  }
+
+  /** A builder for a response from {@code url}. */
+  public static Builder builder(URI url) {
+    return new Builder(url);
+  }
+
+  /** The URL of the response (after redirects, the last one). */
+  public URI url() {
+    return url;
+  }
+
+  /** The HTTP status code, or 0 for non-HTTP schemes. */
+  public int statusCode() {
+    return statusCode;
+  }
+
+  /** The header fields as received (including {@code Content-Encoding} of decoded bodies). */
+  public Headers headers() {
+    return headers;
+  }
+
+  /** The first value of header {@code name} (case-insensitive), or {@code null}. */
+  public @Nullable String header(String name) {
+    return headers.first(name);
+  }
+
+  /** The MIME type, lower-case and without parameters, or {@code null} when not known. */
+  public @Nullable String mimeType() {
+    return mimeType;
+  }
+
+  /** The lower-case {@code charset} parameter of the content type, or {@code null}. */
+  public @Nullable String textEncodingName() {
+    return textEncodingName;
+  }
+
+  /** The declared length of the body ({@code Content-Length}), or -1 when unknown. */
+  public long expectedContentLength() {
+    return expectedContentLength;
+  }
+
+  /**
+   * A file name for the body: from {@code Content-Disposition}, else the URL's last path segment,
+   * else {@code "Unknown"}. Always a bare, safe name: never a path, never {@code ..}, no control
+   * characters.
+   */
+  public String suggestedFilename() {
+    return FileNames.suggestedFilename(this);
+  }
+
+  /** A builder holding every value of this response. */
+  public Builder toBuilder() {
+    Builder b = new Builder(url).statusCode(statusCode).headers(headers);
+    b.mimeType(mimeType).textEncodingName(textEncodingName);
+    b.expectedContentLength(expectedContentLength);
+    return b;
+  }
+
+  @Override
+  public String toString() {
+    return "Response{" + (statusCode == 0 ? "" : statusCode + " ") + url + "}";
+  }
+
+  static @Nullable String mimeTypeOf(@Nullable String contentType) {
+    if (contentType == null) {
+      return null;
+    }
+    int semi = contentType.indexOf(';');
+    String type = (semi >= 0 ? contentType.substring(0, semi) : contentType).trim();
+    return type.isEmpty() ? null : type.toLowerCase(Locale.ROOT);
+  }
+
+  static @Nullable String charsetOf(@Nullable String contentType) {
+    if (contentType == null) {
+      return null;
+    }
+    String[] parts = contentType.split(";");
+    for (int i = 1; i < parts.length; i++) {
+      String p = parts[i].trim();
+      int eq = p.indexOf('=');
+      if (eq > 0 && p.substring(0, eq).trim().equalsIgnoreCase("charset")) {
+        String v = p.substring(eq + 1).trim();
+        if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
+          v = v.substring(1, v.length() - 1);
+        }
+        return v.isEmpty() ? null : v.toLowerCase(Locale.ROOT);
+      }
+    }
+    return null;
+  }
+
+  static long contentLengthOf(Headers headers) {
+    String value = headers.first("Content-Length");
+    if (value == null) {
+      return -1;
+    }
+    try {
+      long n = Long.parseLong(value.trim());
+      return n >= 0 ? n : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * Builds a {@link Response}; used by protocol handlers and caches. MIME type, text encoding and
+   * expected length are derived from the headers unless set explicitly. Not thread-safe.
+   *
+   * @since 0.1.0
+   */
+  public static final class Builder {
+    private final URI url;
+    private int statusCode;
+    private Headers.Builder headers = Headers.builder();
+    private @Nullable String mimeType;
+    private boolean mimeTypeSet;
+    private @Nullable String textEncodingName;
+    private boolean textEncodingSet;
+    private long expectedContentLength = -1;
+    private boolean expectedContentLengthSet;
+
+    private Builder(URI url) {
+      this.url = Checks.notNull(url, "url");
+    }
+
+    /** Sets the status code (0 for non-HTTP, else 100 to 999). */
+    public Builder statusCode(int statusCode) {
+      Checks.argument(
+          statusCode == 0 || (statusCode >= 100 && statusCode <= 999),
+          "statusCode must be 0 or 100..999 but was " + statusCode);
+      this.statusCode = statusCode;
+      return this;
+    }
+
+    /** Adds a header field. */
+    public Builder header(String name, String value) {
+      headers.add(name, value);
+      return this;
+    }
+
+    /** Replaces all header fields. */
+    public Builder headers(Headers headers) {
+      this.headers = Checks.notNull(headers, "headers").toBuilder();
+      return this;
+    }
+
+    /** Sets the MIME type instead of deriving it from {@code Content-Type}. */
+    public Builder mimeType(@Nullable String mimeType) {
+      this.mimeType = mimeType == null ? null : mimeType.toLowerCase(Locale.ROOT);
+      this.mimeTypeSet = true;
+      return this;
+    }
+
+    /** Sets the text encoding instead of deriving it from {@code Content-Type}. */
+    public Builder textEncodingName(@Nullable String textEncodingName) {
+      this.textEncodingName =
+          textEncodingName == null ? null : textEncodingName.toLowerCase(Locale.ROOT);
+      this.textEncodingSet = true;
+      return this;
+    }
+
+    /** Sets the expected length (-1 for unknown) instead of deriving it from {@code Content-Length}. */
+    public Builder expectedContentLength(long expectedContentLength) {
+      Checks.argument(expectedContentLength >= -1, "expectedContentLength must be >= -1");
+      this.expectedContentLength = expectedContentLength;
+      this.expectedContentLengthSet = true;
+      return this;
+    }
+
+    /** The immutable response. */
+    public Response build() {
+      return new Response(this);
+    }
+  }
+}

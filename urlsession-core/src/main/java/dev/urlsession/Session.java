@@ -1,0 +1,134 @@
+package dev.urlsession;
+
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A session: a configuration, a connection pool, a delegate, and the tasks that load URLs
+ * (Apple's {@code URLSession}).
+ *
+ * <pre>{@code
+ * try (Session session = Session.create(SessionConfiguration.defaultConfiguration())) {
+ *   DataResponse r = session.data(Request.get(URI.create("https://example.org/"))).get(10, SECONDS);
+ *   System.out.println(r.response().statusCode() + " " + r.body().length + " bytes");
+ * }
+ * }</pre>
+ *
+ * <p><b>Share sessions; do not create one per request.</b> Each session owns a connection pool
+ * and I/O threads; reusing it reuses connections. A session keeps its delegate until
+ * {@link SessionDelegate#didBecomeInvalid} has been delivered, so invalidate (or
+ * {@link #close()}) every session you create.
+ *
+ * <p>Thread-safe: tasks may be created, resumed and cancelled from any thread. Delegate methods
+ * and completion handlers run on the {@link #delegateQueue()}, one at a time and in order for
+ * each task, never on an I/O thread.
+ *
+ * @since 0.1.0
+ */
+public interface Session extends AutoCloseable {
+  /**
+   * The shared session: default configuration, no delegate, globally registered protocol
+   * handlers. {@link #finishTasksAndInvalidate()} and {@link #invalidateAndCancel()} do nothing to
+   * it.
+   */
+  static Session shared() {
+    return RealSession.shared();
+  }
+
+  /** A session with {@code configuration}, no delegate and a serial delegate queue of its own. */
+  static Session create(SessionConfiguration configuration) {
+    return create(configuration, null, null);
+  }
+
+  /**
+   * A session with {@code configuration}, {@code delegate} and {@code delegateQueue}.
+   *
+   * @param delegateQueue where delegate calls and completion handlers run; null for a serial
+   *     queue of the session's own. Calls are always delivered one at a time, in order.
+   * @throws IllegalArgumentException if {@code configuration} is null
+   */
+  static Session create(
+      SessionConfiguration configuration,
+      @Nullable SessionDelegate delegate,
+      @Nullable Executor delegateQueue) {
+    return RealSession.create(configuration, delegate, delegateQueue);
+  }
+
+  /** The configuration the session was created with. */
+  SessionConfiguration configuration();
+
+  /** The delegate; null after {@link SessionDelegate#didBecomeInvalid} has been delivered. */
+  @Nullable SessionDelegate delegate();
+
+  /** Where delegate calls and completion handlers run. */
+  Executor delegateQueue();
+
+  /** A free-form label of the application's. */
+  @Nullable String sessionDescription();
+
+  /** Sets the free-form label. */
+  void sessionDescription(@Nullable String description);
+
+  /** A suspended data task for a {@code GET} of {@code url}, reporting to the delegate. */
+  DataTask dataTask(URI url);
+
+  /**
+   * A suspended data task for {@code request}, reporting to the delegate.
+   *
+   * @throws IllegalStateException if the session was invalidated
+   */
+  DataTask dataTask(Request request);
+
+  /** A suspended data task whose result goes to {@code completionHandler} instead of the delegate. */
+  DataTask dataTask(URI url, CompletionHandler<byte[]> completionHandler);
+
+  /** A suspended data task whose result goes to {@code completionHandler} instead of the delegate. */
+  DataTask dataTask(Request request, CompletionHandler<byte[]> completionHandler);
+
+  /**
+   * Creates and resumes a data task; the future completes with the body and response, or fails
+   * with the {@link SessionException}. Cancelling the future cancels the task.
+   */
+  CompletableFuture<DataResponse> data(Request request);
+
+  /** As {@link #data(Request)}, with a delegate of the task's own. */
+  CompletableFuture<DataResponse> data(Request request, @Nullable TaskDelegate delegate);
+
+  /**
+   * Lets running tasks complete, refuses new ones, then sends
+   * {@link SessionDelegate#didBecomeInvalid} and drops the delegate. Returns at once. No effect on
+   * the shared session.
+   */
+  void finishTasksAndInvalidate();
+
+  /** Cancels every task, then invalidates as {@link #finishTasksAndInvalidate()}. */
+  void invalidateAndCancel();
+
+  /**
+   * Writes stores to disk and makes future requests use new connections. The future completes on
+   * the delegate queue.
+   */
+  CompletableFuture<Void> flush();
+
+  /**
+   * Empties the session's stores and makes future requests use new connections. The future
+   * completes on the delegate queue.
+   */
+  CompletableFuture<Void> reset();
+
+  /**
+   * Tasks that were resumed and have not completed (running, or suspended after running),
+   * completed on the delegate queue.
+   */
+  CompletableFuture<List<SessionTask>> allTasks();
+
+  /** {@link #allTasks()} by kind. */
+  CompletableFuture<TaskLists> tasks();
+
+  /** {@link #finishTasksAndInvalidate()}, then waits (up to 30 s) for the session to become invalid. */
+  @Override
+  void close();
+}

@@ -1,0 +1,341 @@
+package dev.urlsession;
+
+import dev.urlsession.internal.Checks;
+import dev.urlsession.internal.HttpSyntax;
+import dev.urlsession.spi.ProtocolHandler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The immutable configuration of a {@link Session} (Apple's {@code URLSessionConfiguration}).
+ *
+ * <pre>{@code
+ * SessionConfiguration config = SessionConfiguration.defaultConfiguration().toBuilder()
+ *     .timeoutIntervalForRequest(Duration.ofSeconds(5))
+ *     .httpAdditionalHeaders(Map.of("Accept", "application/json"))
+ *     .build();
+ * }</pre>
+ *
+ * <p>Because it is immutable, Apple's rule that "a session copies its configuration" holds by
+ * construction: changing a builder never changes a session. Every setter validates its value and
+ * throws {@link IllegalArgumentException} with a message that names the option.
+ *
+ * <p>Thread-safe.
+ *
+ * @since 0.1.0
+ */
+public final class SessionConfiguration {
+  /** The three kinds of session. */
+  public enum Kind {
+    /** Persistent storage of cookies, cache and credentials. */
+    DEFAULT,
+    /** Private, in-memory storage only; nothing is written to disk. */
+    EPHEMERAL,
+    /** Durable transfers that survive restarts. */
+    BACKGROUND
+  }
+
+  private final Kind kind;
+  private final @Nullable String identifier;
+  private final Duration timeoutIntervalForRequest;
+  private final Duration timeoutIntervalForResource;
+  private final int httpMaximumConnectionsPerHost;
+  private final Map<String, String> httpAdditionalHeaders;
+  private final CachePolicy requestCachePolicy;
+  private final List<ProtocolHandler> protocolHandlers;
+  private final ProxyConfiguration proxy;
+  private final TransportSecurityPolicy transportSecurity;
+  private final @Nullable SSLContext sslContext;
+  private final TlsVersion tlsMinimumSupportedProtocolVersion;
+  private final TlsVersion tlsMaximumSupportedProtocolVersion;
+  private final HttpVersionPolicy httpVersionPolicy;
+
+  private SessionConfiguration(Builder b) {
+    this.kind = b.kind;
+    this.identifier = b.identifier;
+    this.timeoutIntervalForRequest = b.timeoutIntervalForRequest;
+    this.timeoutIntervalForResource = b.timeoutIntervalForResource;
+    this.httpMaximumConnectionsPerHost = b.httpMaximumConnectionsPerHost;
+    this.httpAdditionalHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(b.httpAdditionalHeaders));
+    this.requestCachePolicy = b.requestCachePolicy;
+    this.protocolHandlers = List.copyOf(b.protocolHandlers);
+    this.proxy = b.proxy;
+    this.transportSecurity = b.transportSecurity;
+    this.sslContext = b.sslContext;
+    this.tlsMinimumSupportedProtocolVersion = b.tlsMinimumSupportedProtocolVersion;
+    this.tlsMaximumSupportedProtocolVersion = b.tlsMaximumSupportedProtocolVersion;
+    this.httpVersionPolicy = b.httpVersionPolicy;
+  }
+
+  /** A new default configuration (kind {@link Kind#DEFAULT}). */
+  public static SessionConfiguration defaultConfiguration() {
+    return new Builder(Kind.DEFAULT).build();
+  }
+
+  /** A new ephemeral configuration (kind {@link Kind#EPHEMERAL}): nothing is kept on disk. */
+  public static SessionConfiguration ephemeral() {
+    return new Builder(Kind.EPHEMERAL).build();
+  }
+
+  /** A builder with the default configuration's values. */
+  public static Builder builder() {
+    return new Builder(Kind.DEFAULT);
+  }
+
+  /** A builder holding every value of this configuration. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /** The background session identifier, or {@code null} for other kinds. */
+  public @Nullable String identifier() {
+    return identifier;
+  }
+
+  /**
+   * The idle timeout: how long a task waits for more data before failing with
+   * {@code TIMED_OUT}, unless its request sets its own. 60 seconds by default.
+   */
+  public Duration timeoutIntervalForRequest() {
+    return timeoutIntervalForRequest;
+  }
+
+  /** The total deadline of a task from {@code resume()}: 7 days by default. */
+  public Duration timeoutIntervalForResource() {
+    return timeoutIntervalForResource;
+  }
+
+  /** The maximum number of HTTP/1.1 connections per host: 6 by default. */
+  public int httpMaximumConnectionsPerHost() {
+    return httpMaximumConnectionsPerHost;
+  }
+
+  /** Headers added to every request that does not set them itself (case-insensitive). */
+  public Map<String, String> httpAdditionalHeaders() {
+    return httpAdditionalHeaders;
+  }
+
+  /** The cache policy of requests that keep the default one. */
+  public CachePolicy requestCachePolicy() {
+    return requestCachePolicy;
+  }
+
+  /** Custom protocol handlers, consulted in order before the built-in ones. */
+  public List<ProtocolHandler> protocolHandlers() {
+    return protocolHandlers;
+  }
+
+  /** The proxy route: {@link ProxyConfiguration#system()} by default. */
+  public ProxyConfiguration proxy() {
+    return proxy;
+  }
+
+  /** Which cleartext loads are allowed: {@link TransportSecurityPolicy#defaultPolicy()} by default. */
+  public TransportSecurityPolicy transportSecurity() {
+    return transportSecurity;
+  }
+
+  /** The TLS context (trust and client identity), or {@code null} for the JVM's default. */
+  public @Nullable SSLContext sslContext() {
+    return sslContext;
+  }
+
+  /** The lowest TLS version offered: TLS 1.2 by default. */
+  public TlsVersion tlsMinimumSupportedProtocolVersion() {
+    return tlsMinimumSupportedProtocolVersion;
+  }
+
+  /** The highest TLS version offered: TLS 1.3 by default. */
+  public TlsVersion tlsMaximumSupportedProtocolVersion() {
+    return tlsMaximumSupportedProtocolVersion;
+  }
+
+  /** HTTP versions spoken: {@link HttpVersionPolicy#NEGOTIATE} by default. */
+  public HttpVersionPolicy httpVersionPolicy() {
+    return httpVersionPolicy;
+  }
+
+  @Override
+  public String toString() {
+    return "SessionConfiguration{kind=" + kind
+        + (identifier != null ? ", identifier=" + identifier : "")
+        + ", timeoutIntervalForRequest=" + timeoutIntervalForRequest
+        + ", timeoutIntervalForResource=" + timeoutIntervalForResource
+        + ", httpMaximumConnectionsPerHost=" + httpMaximumConnectionsPerHost
+        + ", httpAdditionalHeaders=" + httpAdditionalHeaders.keySet()
+        + ", proxy=" + proxy
+        + ", httpVersionPolicy=" + httpVersionPolicy + "}";
+  }
+
+  /**
+   * Builds a {@link SessionConfiguration}. Setters validate at once. Not thread-safe.
+   *
+   * @since 0.1.0
+   */
+  public static final class Builder {
+    private Kind kind;
+    private @Nullable String identifier;
+    private Duration timeoutIntervalForRequest = Duration.ofSeconds(60);
+    private Duration timeoutIntervalForResource = Duration.ofDays(7);
+    private int httpMaximumConnectionsPerHost = 6;
+    private Map<String, String> httpAdditionalHeaders = new LinkedHashMap<>();
+    private CachePolicy requestCachePolicy = CachePolicy.USE_PROTOCOL_CACHE_POLICY;
+    private List<ProtocolHandler> protocolHandlers = new ArrayList<>();
+    private ProxyConfiguration proxy = ProxyConfiguration.system();
+    private TransportSecurityPolicy transportSecurity = TransportSecurityPolicy.defaultPolicy();
+    private @Nullable SSLContext sslContext;
+    private TlsVersion tlsMinimumSupportedProtocolVersion = TlsVersion.TLS_1_2;
+    private TlsVersion tlsMaximumSupportedProtocolVersion = TlsVersion.TLS_1_3;
+    private HttpVersionPolicy httpVersionPolicy = HttpVersionPolicy.NEGOTIATE;
+
+    private Builder(Kind kind) {
+      this.kind = kind;
+    }
+
+    private Builder(SessionConfiguration c) {
+      this.kind = c.kind;
+      this.identifier = c.identifier;
+      this.timeoutIntervalForRequest = c.timeoutIntervalForRequest;
+      this.timeoutIntervalForResource = c.timeoutIntervalForResource;
+      this.httpMaximumConnectionsPerHost = c.httpMaximumConnectionsPerHost;
+      this.httpAdditionalHeaders = new LinkedHashMap<>(c.httpAdditionalHeaders);
+      this.requestCachePolicy = c.requestCachePolicy;
+      this.protocolHandlers = new ArrayList<>(c.protocolHandlers);
+      this.proxy = c.proxy;
+      this.transportSecurity = c.transportSecurity;
+      this.sslContext = c.sslContext;
+      this.tlsMinimumSupportedProtocolVersion = c.tlsMinimumSupportedProtocolVersion;
+      this.tlsMaximumSupportedProtocolVersion = c.tlsMaximumSupportedProtocolVersion;
+      this.httpVersionPolicy = c.httpVersionPolicy;
+    }
+
+    /**
+     * Sets the idle timeout.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder timeoutIntervalForRequest(Duration timeout) {
+      this.timeoutIntervalForRequest = Checks.positive(timeout, "timeoutIntervalForRequest");
+      return this;
+    }
+
+    /**
+     * Sets the total deadline of a task.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder timeoutIntervalForResource(Duration timeout) {
+      this.timeoutIntervalForResource = Checks.positive(timeout, "timeoutIntervalForResource");
+      return this;
+    }
+
+    /**
+     * Sets the HTTP/1.1 connection limit per host.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder httpMaximumConnectionsPerHost(int max) {
+      this.httpMaximumConnectionsPerHost = Checks.positive(max, "httpMaximumConnectionsPerHost");
+      return this;
+    }
+
+    /**
+     * Sets headers added to every request that does not set them itself.
+     *
+     * @throws IllegalArgumentException for an invalid name or value, or a header the session
+     *     derives itself ({@code Content-Length}, {@code Host}, ...)
+     */
+    public Builder httpAdditionalHeaders(Map<String, String> headers) {
+      Checks.notNull(headers, "httpAdditionalHeaders");
+      Map<String, String> copy = new LinkedHashMap<>();
+      headers.forEach(
+          (name, value) -> {
+            HttpSyntax.checkHeaderName(name);
+            HttpSyntax.checkHeaderValue(name, value);
+            HttpSyntax.checkNotReserved(name, "httpAdditionalHeaders");
+            copy.put(name, value);
+          });
+      this.httpAdditionalHeaders = copy;
+      return this;
+    }
+
+    /** Sets the default cache policy. */
+    public Builder requestCachePolicy(CachePolicy policy) {
+      this.requestCachePolicy = Checks.notNull(policy, "requestCachePolicy");
+      return this;
+    }
+
+    /** Sets custom protocol handlers, consulted in order before the built-in ones. */
+    public Builder protocolHandlers(List<ProtocolHandler> handlers) {
+      Checks.notNull(handlers, "protocolHandlers");
+      for (ProtocolHandler h : handlers) {
+        Checks.notNull(h, "protocolHandlers element");
+      }
+      this.protocolHandlers = new ArrayList<>(handlers);
+      return this;
+    }
+
+    /** Sets the proxy route. */
+    public Builder proxy(ProxyConfiguration proxy) {
+      this.proxy = Checks.notNull(proxy, "proxy");
+      return this;
+    }
+
+    /** Sets the transport security policy. */
+    public Builder transportSecurity(TransportSecurityPolicy policy) {
+      this.transportSecurity = Checks.notNull(policy, "transportSecurity");
+      return this;
+    }
+
+    /** Sets the TLS context, or {@code null} for the JVM's default. */
+    public Builder sslContext(@Nullable SSLContext sslContext) {
+      this.sslContext = sslContext;
+      return this;
+    }
+
+    /** Sets the lowest TLS version offered. */
+    public Builder tlsMinimumSupportedProtocolVersion(TlsVersion version) {
+      this.tlsMinimumSupportedProtocolVersion =
+          Checks.notNull(version, "tlsMinimumSupportedProtocolVersion");
+      return this;
+    }
+
+    /** Sets the highest TLS version offered. */
+    public Builder tlsMaximumSupportedProtocolVersion(TlsVersion version) {
+      this.tlsMaximumSupportedProtocolVersion =
+          Checks.notNull(version, "tlsMaximumSupportedProtocolVersion");
+      return this;
+    }
+
+    /** Sets the HTTP versions spoken. */
+    public Builder httpVersionPolicy(HttpVersionPolicy policy) {
+      this.httpVersionPolicy = Checks.notNull(policy, "httpVersionPolicy");
+      return this;
+    }
+
+    /**
+     * The immutable configuration.
+     *
+     * @throws IllegalArgumentException if the TLS minimum is above the maximum
+     */
+    public SessionConfiguration build() {
+      if (tlsMinimumSupportedProtocolVersion.compareTo(tlsMaximumSupportedProtocolVersion) > 0) {
+        throw new IllegalArgumentException(
+            "tlsMinimumSupportedProtocolVersion " + tlsMinimumSupportedProtocolVersion
+                + " is above tlsMaximumSupportedProtocolVersion "
+                + tlsMaximumSupportedProtocolVersion);
+      }
+      return new SessionConfiguration(this);
+    }
+  }
+}

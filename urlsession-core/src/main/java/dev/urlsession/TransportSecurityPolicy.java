@@ -1,0 +1,170 @@
+package dev.urlsession;
+
+import dev.urlsession.internal.Checks;
+import java.net.InetAddress;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The counterpart of Apple's App Transport Security: which hosts may be loaded over cleartext
+ * {@code http:}.
+ *
+ * <p>By default only secure connections are allowed, except to local hosts (loopback addresses,
+ * {@code localhost}, unqualified names and {@code .local} names, like
+ * {@code NSAllowsLocalNetworking}). A load that breaks the policy fails with
+ * {@code APP_TRANSPORT_SECURITY_REQUIRES_SECURE_CONNECTION} before any byte is sent; this includes
+ * an https to http redirect.
+ *
+ * <pre>{@code
+ * TransportSecurityPolicy.builder()
+ *     .exceptionDomain("legacy.example.com", true)   // and its subdomains
+ *     .build();
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @since 0.1.0
+ */
+public final class TransportSecurityPolicy {
+  private static final TransportSecurityPolicy DEFAULT = builder().build();
+  private static final TransportSecurityPolicy ARBITRARY = builder().allowsArbitraryLoads(true).build();
+
+  private final boolean allowsArbitraryLoads;
+  private final boolean allowsLocalNetworking;
+  /** Lower-case domain to whether its subdomains are included. */
+  private final Map<String, Boolean> exceptionDomains;
+
+  private TransportSecurityPolicy(Builder b) {
+    this.allowsArbitraryLoads = b.allowsArbitraryLoads;
+    this.allowsLocalNetworking = b.allowsLocalNetworking;
+    this.exceptionDomains = Map.copyOf(b.exceptionDomains);
+  }
+
+  /** HTTPS only, local networking allowed: the default of every configuration. */
+  public static TransportSecurityPolicy defaultPolicy() {
+    return DEFAULT;
+  }
+
+  /** No restriction at all ({@code NSAllowsArbitraryLoads}). */
+  public static TransportSecurityPolicy allowingArbitraryLoads() {
+    return ARBITRARY;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public boolean allowsArbitraryLoads() {
+    return allowsArbitraryLoads;
+  }
+
+  public boolean allowsLocalNetworking() {
+    return allowsLocalNetworking;
+  }
+
+  /** Exception domains, lower-case, mapped to whether subdomains are included. */
+  public Map<String, Boolean> exceptionDomains() {
+    return exceptionDomains;
+  }
+
+  /** Whether a cleartext load of {@code host} is allowed. */
+  public boolean allowsInsecureLoad(@Nullable String host) {
+    if (allowsArbitraryLoads) {
+      return true;
+    }
+    if (host == null) {
+      return false;
+    }
+    String h = normalize(host);
+    if (allowsLocalNetworking && isLocal(h)) {
+      return true;
+    }
+    for (Map.Entry<String, Boolean> e : exceptionDomains.entrySet()) {
+      if (h.equals(e.getKey()) || (e.getValue() && h.endsWith("." + e.getKey()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static String normalize(String host) {
+    String h = host.toLowerCase(Locale.ROOT);
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    while (h.endsWith(".")) {
+      h = h.substring(0, h.length() - 1);
+    }
+    return h;
+  }
+
+  private static boolean isLocal(String h) {
+    if (h.equals("localhost") || h.endsWith(".localhost") || h.endsWith(".local")) {
+      return true;
+    }
+    if (isIpLiteral(h)) {
+      try {
+        InetAddress a = InetAddress.getByName(h); // a literal: no lookup
+        return a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isSiteLocalAddress();
+      } catch (java.net.UnknownHostException e) {
+        return false;
+      }
+    }
+    return h.indexOf('.') < 0; // unqualified name
+  }
+
+  private static boolean isIpLiteral(String h) {
+    if (h.indexOf(':') >= 0) {
+      return true;
+    }
+    for (int i = 0; i < h.length(); i++) {
+      char c = h.charAt(i);
+      if (!(c == '.' || (c >= '0' && c <= '9'))) {
+        return false;
+      }
+    }
+    return !h.isEmpty();
+  }
+
+  @Override
+  public String toString() {
+    return "TransportSecurityPolicy{allowsArbitraryLoads=" + allowsArbitraryLoads
+        + ", allowsLocalNetworking=" + allowsLocalNetworking
+        + ", exceptionDomains=" + exceptionDomains + "}";
+  }
+
+  /** Builds a {@link TransportSecurityPolicy}. Not thread-safe. */
+  public static final class Builder {
+    private boolean allowsArbitraryLoads;
+    private boolean allowsLocalNetworking = true;
+    private final Map<String, Boolean> exceptionDomains = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    /** Whether any cleartext load is allowed. */
+    public Builder allowsArbitraryLoads(boolean allows) {
+      this.allowsArbitraryLoads = allows;
+      return this;
+    }
+
+    /** Whether cleartext loads of local hosts are allowed (default true). */
+    public Builder allowsLocalNetworking(boolean allows) {
+      this.allowsLocalNetworking = allows;
+      return this;
+    }
+
+    /** Allows cleartext loads of {@code domain}, and of its subdomains when asked. */
+    public Builder exceptionDomain(String domain, boolean includesSubdomains) {
+      Checks.notNull(domain, "exception domain");
+      Checks.argument(!domain.isBlank(), "exception domain must not be blank");
+      exceptionDomains.put(normalize(domain), includesSubdomains);
+      return this;
+    }
+
+    public TransportSecurityPolicy build() {
+      return new TransportSecurityPolicy(this);
+    }
+  }
+}

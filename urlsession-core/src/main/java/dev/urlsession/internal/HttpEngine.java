@@ -1,0 +1,216 @@
+package dev.urlsession.internal;
+
+import dev.urlsession.ProxyConfiguration;
+import dev.urlsession.SessionConfiguration;
+import dev.urlsession.TlsVersion;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import org.apache.hc.client5.http.async.AsyncExecChainHandler;
+import org.apache.hc.client5.http.auth.CredentialsProvider;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.config.TlsConfig;
+import org.apache.hc.client5.http.impl.ChainElement;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClientBuilder;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.impl.routing.DefaultRoutePlanner;
+import org.apache.hc.client5.http.impl.routing.SystemDefaultRoutePlanner;
+import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.protocol.HttpContext;
+import org.apache.hc.core5.http2.HttpVersionPolicy;
+import org.apache.hc.core5.http2.config.H2Config;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.reactor.IOReactorConfig;
+import org.apache.hc.core5.ssl.SSLContexts;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A session's HttpClient 5 async client and connection pool. HttpClient's own redirect, cookie,
+ * retry, authentication and content-decoding handling are off: the session does each itself, so
+ * that delegates see every step (URLSESSION-BEHAVIOUR.md appendix A).
+ */
+public final class HttpEngine {
+  /** Context attribute holding the exchange's {@link TransactionRecorder}. */
+  static final String RECORDER = "dev.urlsession.transaction";
+
+  private static final String USER_AGENT =
+      "urlsession/0.1.0 (Java/" + System.getProperty("java.version") + ")";
+
+  private final CloseableHttpAsyncClient client;
+  private final PoolingAsyncClientConnectionManager connectionManager;
+
+  public HttpEngine(SessionConfiguration configuration) {
+    SSLContext ssl = configuration.sslContext() != null
+        ? configuration.sslContext()
+        : SSLContexts.createSystemDefault();
+    List<String> versions = new ArrayList<>();
+    for (TlsVersion v : TlsVersion.values()) {
+      if (v.compareTo(configuration.tlsMinimumSupportedProtocolVersion()) >= 0
+          && v.compareTo(configuration.tlsMaximumSupportedProtocolVersion()) <= 0) {
+        versions.add(v.protocolName());
+      }
+    }
+    this.connectionManager =
+        PoolingAsyncClientConnectionManagerBuilder.create()
+            .setTlsStrategy(
+                ClientTlsStrategyBuilder.create()
+                    .setSslContext(ssl)
+                    .setTlsVersions(versions.toArray(new String[0]))
+                    .build())
+            .setMaxConnPerRoute(configuration.httpMaximumConnectionsPerHost())
+            .setMaxConnTotal(Math.max(64, configuration.httpMaximumConnectionsPerHost() * 16))
+            .setDefaultConnectionConfig(
+                ConnectionConfig.custom()
+                    .setConnectTimeout(Timeout.of(configuration.timeoutIntervalForRequest()))
+                    // Idle and resource timeouts are the task's own; a socket timeout here would
+                    // fire while flow control pauses reading for a slow delegate.
+                    .setSocketTimeout(Timeout.DISABLED)
+                    .setValidateAfterInactivity(TimeValue.ofSeconds(2))
+                    .build())
+            .setDefaultTlsConfig(
+                TlsConfig.custom()
+                    .setVersionPolicy(versionPolicy(configuration.httpVersionPolicy()))
+                    .setHandshakeTimeout(Timeout.of(configuration.timeoutIntervalForRequest()))
+                    .build())
+            .build();
+
+    HttpAsyncClientBuilder builder =
+        HttpAsyncClientBuilder.create()
+            .setConnectionManager(connectionManager)
+            .setH2Config(H2Config.custom().setPushEnabled(false).build())
+            .setIOReactorConfig(ioReactorConfig(configuration.proxy()))
+            .setDefaultRequestConfig(
+                RequestConfig.custom()
+                    .setConnectionRequestTimeout(Timeout.DISABLED)
+                    .setResponseTimeout(Timeout.DISABLED)
+                    .setRedirectsEnabled(false)
+                    .setAuthenticationEnabled(false)
+                    .build())
+            .setDefaultCredentialsProvider(NO_CREDENTIALS)
+            .setUserAgent(USER_AGENT)
+            .disableRedirectHandling()
+            .disableCookieManagement()
+            .disableAutomaticRetries()
+            .disableAuthCaching()
+            .disableContentCompression()
+            .evictIdleConnections(TimeValue.ofSeconds(60))
+            .setThreadFactory(SerialQueue.daemonThreads("urlsession-io-"))
+            .addExecInterceptorBefore(
+                ChainElement.CONNECT.name(), "urlsession-connect-start", connectStart())
+            .addExecInterceptorAfter(
+                ChainElement.CONNECT.name(), "urlsession-connect-end", connectEnd());
+    HttpHost proxyHost = null;
+    ProxyConfiguration proxy = configuration.proxy();
+    switch (proxy.type()) {
+      case SYSTEM:
+        builder.setRoutePlanner(new SystemDefaultRoutePlanner(ProxySelector.getDefault()));
+        break;
+      case HTTP:
+        proxyHost = new HttpHost(proxy.host(), proxy.port());
+        builder.setRoutePlanner(new BypassingProxyRoutePlanner(proxyHost, proxy));
+        break;
+      case DIRECT:
+      case SOCKS:
+      default:
+        break;
+    }
+    this.client = builder.build();
+    this.client.start();
+  }
+
+  private static final CredentialsProvider NO_CREDENTIALS = (authScope, context) -> null;
+
+  private static HttpVersionPolicy versionPolicy(dev.urlsession.HttpVersionPolicy policy) {
+    switch (policy) {
+      case HTTP_1_1:
+        return HttpVersionPolicy.FORCE_HTTP_1;
+      case HTTP_2:
+        return HttpVersionPolicy.FORCE_HTTP_2;
+      case NEGOTIATE:
+      default:
+        return HttpVersionPolicy.NEGOTIATE;
+    }
+  }
+
+  private static IOReactorConfig ioReactorConfig(ProxyConfiguration proxy) {
+    IOReactorConfig.Builder b = IOReactorConfig.custom()
+        .setIoThreadCount(Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())))
+        .setTcpNoDelay(true)
+        .setSoKeepAlive(true);
+    if (proxy.type() == ProxyConfiguration.Type.SOCKS) {
+      b.setSocksProxyAddress(InetSocketAddress.createUnresolved(proxy.host(), proxy.port()));
+      if (proxy.username() != null) {
+        b.setSocksProxyUsername(proxy.username()).setSocksProxyPassword(proxy.password());
+      }
+    }
+    return b.build();
+  }
+
+  private static AsyncExecChainHandler connectStart() {
+    return (request, entityProducer, scope, chain, callback) -> {
+      Object r = scope.clientContext.getAttribute(RECORDER);
+      if (r instanceof TransactionRecorder) {
+        ((TransactionRecorder) r).connectStart = Instant.now();
+      }
+      chain.proceed(request, entityProducer, scope, callback);
+    };
+  }
+
+  private static AsyncExecChainHandler connectEnd() {
+    return (request, entityProducer, scope, chain, callback) -> {
+      Object r = scope.clientContext.getAttribute(RECORDER);
+      if (r instanceof TransactionRecorder) {
+        TransactionRecorder t = (TransactionRecorder) r;
+        t.connectEnd = Instant.now();
+        t.proxy = scope.route.getProxyHost() != null;
+      }
+      chain.proceed(request, entityProducer, scope, callback);
+    };
+  }
+
+  /** The async client. */
+  public CloseableHttpAsyncClient client() {
+    return client;
+  }
+
+  /** The connection pool. */
+  public PoolingAsyncClientConnectionManager connectionManager() {
+    return connectionManager;
+  }
+
+  /** Closes idle pooled connections, so that new requests use new ones. */
+  public void closeIdleConnections() {
+    connectionManager.closeIdle(TimeValue.ZERO_MILLISECONDS);
+  }
+
+  /** Shuts the client and its pool down. */
+  public void close() {
+    client.close(CloseMode.GRACEFUL);
+  }
+
+  /** An HTTP proxy route except for bypassed hosts. */
+  private static final class BypassingProxyRoutePlanner extends DefaultRoutePlanner {
+    private final HttpHost proxyHost;
+    private final ProxyConfiguration proxy;
+
+    BypassingProxyRoutePlanner(HttpHost proxyHost, ProxyConfiguration proxy) {
+      super(null);
+      this.proxyHost = proxyHost;
+      this.proxy = proxy;
+    }
+
+    @Override
+    protected @Nullable HttpHost determineProxy(HttpHost target, HttpContext context) {
+      return proxy.bypasses(target.getHostName()) ? null : proxyHost;
+    }
+  }
+}

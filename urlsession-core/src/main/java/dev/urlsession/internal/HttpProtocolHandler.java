@@ -1,0 +1,466 @@
+package dev.urlsession.internal;
+
+import dev.urlsession.CacheStoragePolicy;
+import dev.urlsession.Headers;
+import dev.urlsession.Request;
+import dev.urlsession.Response;
+import dev.urlsession.SessionConfiguration;
+import dev.urlsession.SessionException;
+import dev.urlsession.SessionException.Code;
+import dev.urlsession.spi.ProtocolClient;
+import dev.urlsession.spi.ProtocolHandler;
+import dev.urlsession.spi.ProtocolLoad;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.zip.ZipException;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
+import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.EndpointDetails;
+import org.apache.hc.core5.http.EntityDetails;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.HttpVersion;
+import org.apache.hc.core5.http.ProtocolVersion;
+import org.apache.hc.core5.http.message.BasicHttpRequest;
+import org.apache.hc.core5.http.nio.AsyncEntityProducer;
+import org.apache.hc.core5.http.nio.AsyncResponseConsumer;
+import org.apache.hc.core5.http.nio.CapacityChannel;
+import org.apache.hc.core5.http.nio.DataStreamChannel;
+import org.apache.hc.core5.http.nio.RequestChannel;
+import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
+import org.apache.hc.core5.http.protocol.HttpContext;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The built-in {@code http:} and {@code https:} handler, on a session's {@link HttpEngine}. One
+ * instance per session. Bodies stream through with flow control: the handler grants the
+ * connection more capacity only while the task {@linkplain LoadSupport#wantsData() wants data}.
+ */
+public final class HttpProtocolHandler implements ProtocolHandler {
+  /** Bytes granted to the connection each time the task asks for more. */
+  static final int WINDOW = 256 * 1024;
+
+  private static final Set<Integer> REDIRECT_CODES = Set.of(301, 302, 303, 305, 307, 308);
+
+  private final HttpEngine engine;
+  private final SessionConfiguration configuration;
+
+  public HttpProtocolHandler(HttpEngine engine, SessionConfiguration configuration) {
+    this.engine = engine;
+    this.configuration = configuration;
+  }
+
+  @Override
+  public boolean canHandle(Request request) {
+    String scheme = request.url().getScheme();
+    return "http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme);
+  }
+
+  @Override
+  public void startLoading(ProtocolLoad load) {
+    Request request = load.request();
+    URI url = request.url();
+    ProtocolClient client = load.client();
+    if (url.getHost() == null || url.getHost().isEmpty() || url.getPort() > 65535) {
+      client.didFail(new SessionException(Code.BAD_URL, url,
+          "bad URL: an http(s) URL needs a host and a port up to 65535", null));
+      return;
+    }
+    if (request.bodyLength() > 0 && request.method().equals("GET")) {
+      client.didFail(new SessionException(Code.DATA_LENGTH_EXCEEDS_MAXIMUM, url,
+          "resource exceeds maximum size: a GET request cannot carry a body", null));
+      return;
+    }
+    LoadSupport support = load instanceof LoadSupport ? (LoadSupport) load : null;
+    TransactionRecorder recorder =
+        support != null ? support.transaction() : new TransactionRecorder(request);
+
+    BasicHttpRequest httpRequest;
+    try {
+      httpRequest = new BasicHttpRequest(request.method(), url);
+    } catch (RuntimeException e) {
+      client.didFail(new SessionException(Code.BAD_URL, url, "bad URL: " + e.getMessage(), e));
+      return;
+    }
+    Headers headers = request.headers();
+    for (int i = 0; i < headers.size(); i++) {
+      httpRequest.addHeader(headers.name(i), headers.value(i));
+    }
+    for (Map.Entry<String, String> e : configuration.httpAdditionalHeaders().entrySet()) {
+      if (!headers.contains(e.getKey())) {
+        httpRequest.addHeader(e.getKey(), e.getValue());
+      }
+    }
+    boolean decode = !httpRequest.containsHeader("Accept-Encoding");
+    if (decode) {
+      httpRequest.addHeader("Accept-Encoding", "gzip, deflate");
+    }
+    if (!httpRequest.containsHeader("Accept")) {
+      httpRequest.addHeader("Accept", "*/*");
+    }
+    byte[] body = request.body();
+    if (body != null && request.method().equals("POST")
+        && !httpRequest.containsHeader("Content-Type")) {
+      httpRequest.addHeader("Content-Type", "application/x-www-form-urlencoded");
+    }
+    BodyProducer bodyProducer =
+        body == null ? null : new BodyProducer(body, headerOrNull(httpRequest, "Content-Type"),
+            support, recorder);
+
+    HttpClientContext context = HttpClientContext.create();
+    context.setAttribute(HttpEngine.RECORDER, recorder);
+    Consumer consumer = new Consumer(load, support, recorder, decode);
+    if (support != null) {
+      support.onDemand(consumer::demand);
+    }
+    RecordingRequestProducer producer =
+        new RecordingRequestProducer(httpRequest, bodyProducer, recorder);
+    try {
+      Future<Void> future = engine.client().execute(producer, consumer, null, context,
+          new FutureCallback<>() {
+            @Override
+            public void completed(Void result) {}
+
+            @Override
+            public void failed(Exception ex) {
+              consumer.fail(ex);
+            }
+
+            @Override
+            public void cancelled() {}
+          });
+      load.attachment(future);
+    } catch (RuntimeException e) {
+      // The client is shut down (session invalidated) or refused the request.
+      client.didFail(ErrorMapper.map(e, url));
+    }
+  }
+
+  private static @Nullable String headerOrNull(BasicHttpRequest r, String name) {
+    Header h = r.getFirstHeader(name);
+    return h == null ? null : h.getValue();
+  }
+
+  @Override
+  public void stopLoading(ProtocolLoad load) {
+    Object attachment = load.attachment();
+    if (attachment instanceof Future) {
+      ((Future<?>) attachment).cancel(true);
+    }
+  }
+
+  /** Computes the request a redirect leads to, or null when it cannot be followed. */
+  static @Nullable Request redirectRequest(Request request, int status, @Nullable String location) {
+    if (location == null || location.isBlank()) {
+      return null;
+    }
+    URI target;
+    try {
+      target = request.url().resolve(URI.create(location.trim()));
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    if (target.getScheme() == null) {
+      return null;
+    }
+    Request.Builder b = request.toBuilder();
+    b.url(target);
+    String method = request.method();
+    if (status == 303 || ((status == 301 || status == 302) && method.equals("POST"))) {
+      b.method("GET").body(null).removeHeader("Content-Type");
+    }
+    if (!sameOrigin(request.url(), target)) {
+      // Credentials never follow a redirect to another origin (RELIABILITY.md row 1).
+      b.removeHeader("Authorization").removeHeader("Cookie");
+    }
+    return b.build();
+  }
+
+  static boolean sameOrigin(URI a, URI b) {
+    return a.getScheme().equalsIgnoreCase(b.getScheme())
+        && String.valueOf(a.getHost()).equalsIgnoreCase(String.valueOf(b.getHost()))
+        && effectivePort(a) == effectivePort(b);
+  }
+
+  private static int effectivePort(URI u) {
+    if (u.getPort() >= 0) {
+      return u.getPort();
+    }
+    return "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+  }
+
+  static String protocolName(@Nullable ProtocolVersion v) {
+    if (v == null) {
+      return null;
+    }
+    if (v.getMajor() == 2) {
+      return "h2";
+    }
+    return "http/" + v.getMajor() + "." + v.getMinor();
+  }
+
+  /** Records when the request head goes out. */
+  private static final class RecordingRequestProducer extends BasicRequestProducer {
+    private final TransactionRecorder recorder;
+    private final boolean hasBody;
+
+    RecordingRequestProducer(
+        BasicHttpRequest request, @Nullable AsyncEntityProducer body, TransactionRecorder recorder) {
+      super(request, body);
+      this.recorder = recorder;
+      this.hasBody = body != null;
+    }
+
+    @Override
+    public void sendRequest(RequestChannel channel, HttpContext context)
+        throws HttpException, IOException {
+      recorder.requestStart = Instant.now();
+      if (!hasBody) {
+        recorder.requestEnd = recorder.requestStart;
+      }
+      super.sendRequest(channel, context);
+    }
+  }
+
+  /** A byte-array body that reports progress as it is written. */
+  private static final class BodyProducer implements AsyncEntityProducer {
+    private final byte[] body;
+    private final @Nullable String contentType;
+    private final @Nullable LoadSupport support;
+    private final TransactionRecorder recorder;
+    private int position;
+
+    BodyProducer(byte[] body, @Nullable String contentType, @Nullable LoadSupport support,
+        TransactionRecorder recorder) {
+      this.body = body;
+      this.contentType = contentType;
+      this.support = support;
+      this.recorder = recorder;
+    }
+
+    @Override
+    public boolean isRepeatable() {
+      return false;
+    }
+
+    @Override
+    public void failed(Exception cause) {}
+
+    @Override
+    public long getContentLength() {
+      return body.length;
+    }
+
+    @Override
+    public @Nullable String getContentType() {
+      return contentType;
+    }
+
+    @Override
+    public @Nullable String getContentEncoding() {
+      return null;
+    }
+
+    @Override
+    public boolean isChunked() {
+      return false;
+    }
+
+    @Override
+    public @Nullable Set<String> getTrailerNames() {
+      return null;
+    }
+
+    @Override
+    public int available() {
+      return body.length - position;
+    }
+
+    @Override
+    public void produce(DataStreamChannel channel) throws IOException {
+      while (position < body.length) {
+        int n = channel.write(ByteBuffer.wrap(body, position, Math.min(64 * 1024, body.length - position)));
+        if (n <= 0) {
+          break;
+        }
+        position += n;
+        recorder.requestBodyBytesSent += n;
+        if (support != null) {
+          support.didSendBodyData(n);
+        }
+      }
+      if (position >= body.length) {
+        recorder.requestEnd = Instant.now();
+        channel.endStream(null);
+      }
+    }
+
+    @Override
+    public void releaseResources() {}
+  }
+
+  /** Streams the response to the load's client, with flow control and content decoding. */
+  private static final class Consumer implements AsyncResponseConsumer<Void> {
+    private final ProtocolLoad load;
+    private final ProtocolClient client;
+    private final @Nullable LoadSupport support;
+    private final TransactionRecorder recorder;
+    private final boolean decode;
+    private final AtomicBoolean starved = new AtomicBoolean();
+    private final AtomicBoolean done = new AtomicBoolean();
+    private volatile @Nullable CapacityChannel channel;
+    private @Nullable ContentDecoder decoder;
+    private @Nullable FutureCallback<Void> resultCallback;
+    private @Nullable HttpClientContext context;
+
+    Consumer(ProtocolLoad load, @Nullable LoadSupport support, TransactionRecorder recorder,
+        boolean decode) {
+      this.load = load;
+      this.client = load.client();
+      this.support = support;
+      this.recorder = recorder;
+      this.decode = decode;
+    }
+
+    @Override
+    public void consumeResponse(HttpResponse httpResponse, @Nullable EntityDetails entityDetails,
+        HttpContext httpContext, FutureCallback<Void> resultCallback) {
+      this.resultCallback = resultCallback;
+      this.context = HttpClientContext.castOrCreate(httpContext);
+      recorder.responseStart = Instant.now();
+      recorder.protocolName = protocolName(
+          httpResponse.getVersion() != null ? httpResponse.getVersion() : context.getProtocolVersion());
+      EndpointDetails endpoint = context.getEndpointDetails();
+      recorder.reused = endpoint != null && endpoint.getRequestCount() > 1;
+
+      Request request = load.request();
+      Response.Builder rb = Response.builder(request.url()).statusCode(httpResponse.getCode());
+      for (Header h : httpResponse.getHeaders()) {
+        try {
+          rb.header(h.getName(), h.getValue());
+        } catch (IllegalArgumentException e) {
+          // A header name that is not a token: not representable, left out.
+        }
+      }
+      Response response = rb.build();
+      recorder.response = response;
+      if (decode && entityDetails != null) {
+        decoder = ContentDecoder.forEncoding(response.header("Content-Encoding"));
+      }
+      int status = httpResponse.getCode();
+      Request redirect = REDIRECT_CODES.contains(status)
+          ? redirectRequest(request, status, response.header("Location")) : null;
+      if (redirect != null) {
+        client.wasRedirectedTo(redirect, response);
+      } else {
+        client.didReceiveResponse(response, CacheStoragePolicy.ALLOWED);
+      }
+      if (entityDetails == null) {
+        finish();
+      }
+    }
+
+    @Override
+    public void informationResponse(HttpResponse response, HttpContext context) {}
+
+    @Override
+    public void updateCapacity(CapacityChannel capacityChannel) throws IOException {
+      this.channel = capacityChannel;
+      if (support == null || support.wantsData()) {
+        capacityChannel.update(WINDOW);
+      } else {
+        starved.set(true);
+        // Demand may have come back between the check and the flag.
+        if (support.wantsData()) {
+          demand();
+        }
+      }
+    }
+
+    /** The task wants data again: re-open the window if it was closed. */
+    void demand() {
+      CapacityChannel c = channel;
+      if (c != null && starved.compareAndSet(true, false)) {
+        try {
+          c.update(WINDOW);
+        } catch (IOException e) {
+          fail(e);
+        }
+      }
+    }
+
+    @Override
+    public void consume(ByteBuffer src) throws IOException {
+      int n = src.remaining();
+      recorder.responseBodyBytesReceived += n;
+      byte[] bytes;
+      if (decoder != null) {
+        bytes = decoder.decode(src);
+      } else {
+        bytes = new byte[n];
+        src.get(bytes);
+      }
+      recorder.responseBodyBytesDecoded += bytes.length;
+      if (bytes.length > 0) {
+        client.didLoadData(bytes);
+      }
+    }
+
+    @Override
+    public void streamEnd(@Nullable List<? extends Header> trailers) throws IOException {
+      if (decoder != null) {
+        try {
+          decoder.finish();
+        } catch (ZipException e) {
+          fail(e);
+          return;
+        }
+      }
+      finish();
+    }
+
+    private void finish() {
+      if (done.compareAndSet(false, true)) {
+        recorder.responseEnd = Instant.now();
+        client.didFinishLoading();
+        FutureCallback<Void> cb = resultCallback;
+        if (cb != null) {
+          cb.completed(null);
+        }
+      }
+    }
+
+    @Override
+    public void failed(Exception cause) {
+      fail(cause);
+    }
+
+    void fail(Exception cause) {
+      if (done.compareAndSet(false, true)) {
+        recorder.responseEnd = Instant.now();
+        client.didFail(ErrorMapper.map(cause, load.request().url()));
+      }
+    }
+
+    @Override
+    public void releaseResources() {
+      ContentDecoder d = decoder;
+      if (d != null) {
+        d.release();
+      }
+    }
+  }
+
+  static String lower(String s) {
+    return s.toLowerCase(Locale.ROOT);
+  }
+}

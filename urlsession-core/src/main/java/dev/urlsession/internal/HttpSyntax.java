@@ -1,0 +1,99 @@
+package dev.urlsession.internal;
+
+import java.util.Locale;
+import java.util.Set;
+
+/** RFC 9110 syntax checks for what users put into requests (RELIABILITY.md rows 3 and 4). */
+public final class HttpSyntax {
+  private HttpSyntax() {}
+
+  /**
+   * Headers the session derives itself (framing, connection management, proxy credentials). A
+   * user-set value would allow request smuggling or leak through a tunnel, so it is refused.
+   */
+  private static final Set<String> RESERVED =
+      Set.of(
+          "content-length",
+          "transfer-encoding",
+          "host",
+          "connection",
+          "keep-alive",
+          "proxy-connection",
+          "te",
+          "trailer",
+          "upgrade",
+          "expect",
+          "proxy-authorization",
+          "proxy-authenticate");
+
+  /** Whether {@code c} is an RFC 9110 {@code tchar}. */
+  static boolean isTokenChar(char c) {
+    if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+      return true;
+    }
+    return "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+  }
+
+  public static boolean isToken(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      if (!isTokenChar(s.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Throws unless {@code name} is a token. */
+  public static String checkHeaderName(String name) {
+    Checks.notNull(name, "header name");
+    if (!isToken(name)) {
+      throw new IllegalArgumentException(
+          "header name " + quote(name) + " is not an RFC 9110 token");
+    }
+    return name;
+  }
+
+  /** Throws when {@code value} holds a control character (CR, LF, NUL, ...) other than HTAB. */
+  public static String checkHeaderValue(String name, String value) {
+    Checks.notNull(value, "value of header " + name);
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if ((c < 0x20 && c != '\t') || c == 0x7f) {
+        throw new IllegalArgumentException(
+            "value of header " + name + " contains control character 0x"
+                + Integer.toHexString(c) + " at index " + i);
+      }
+      if (c > 0xff) {
+        throw new IllegalArgumentException(
+            "value of header " + name + " contains non-Latin-1 character U+"
+                + Integer.toHexString(c).toUpperCase(Locale.ROOT) + " at index " + i);
+      }
+    }
+    return value;
+  }
+
+  /** Throws when {@code name} is a header the session must derive itself. */
+  public static void checkNotReserved(String name, String where) {
+    if (RESERVED.contains(name.toLowerCase(Locale.ROOT))) {
+      throw new IllegalArgumentException(
+          "header " + name + " cannot be set in " + where
+              + ": the session derives it (framing, connection and proxy headers are reserved)");
+    }
+  }
+
+  static String quote(String s) {
+    StringBuilder b = new StringBuilder("\"");
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        b.append(String.format("\\x%02x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.append('"').toString();
+  }
+}

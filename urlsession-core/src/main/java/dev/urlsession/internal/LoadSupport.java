@@ -1,0 +1,22 @@
+package dev.urlsession.internal;
+
+/**
+ * What a session's {@code ProtocolLoad} offers built-in handlers beyond the SPI: flow control,
+ * upload progress and per-exchange metrics. Custom handlers never need it.
+ */
+public interface LoadSupport {
+  /** Whether the task can take more body data now (running, and its backlog is small). */
+  boolean wantsData();
+
+  /**
+   * Sets the action run when {@link #wantsData()} may have become true again. It runs on any
+   * thread, never under a lock of the library's.
+   */
+  void onDemand(Runnable action);
+
+  /** {@code bytes} more of the request body were sent. */
+  void didSendBodyData(long bytes);
+
+  /** Where the handler records timestamps and counts of its exchange. */
+  TransactionRecorder transaction();
+}

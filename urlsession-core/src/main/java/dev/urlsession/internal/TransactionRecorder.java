@@ -1,0 +1,62 @@
+package dev.urlsession.internal;
+
+import dev.urlsession.Request;
+import dev.urlsession.Response;
+import dev.urlsession.TransactionMetrics;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Mutable metrics of one exchange, written by the handler's threads and read once when the task
+ * completes (every field is volatile: writers and the reader differ).
+ */
+public final class TransactionRecorder {
+  public volatile @Nullable Instant fetchStart;
+  public volatile @Nullable Instant connectStart;
+  public volatile @Nullable Instant connectEnd;
+  public volatile @Nullable Instant requestStart;
+  public volatile @Nullable Instant requestEnd;
+  public volatile @Nullable Instant responseStart;
+  public volatile @Nullable Instant responseEnd;
+  public volatile @Nullable String protocolName;
+  public volatile boolean proxy;
+  public volatile boolean reused;
+  public volatile long requestBodyBytesSent;
+  public volatile long responseBodyBytesReceived;
+  public volatile long responseBodyBytesDecoded;
+  public volatile @Nullable Response response;
+  private final Request request;
+
+  public TransactionRecorder(Request request) {
+    this.request = request;
+    this.fetchStart = Instant.now();
+  }
+
+  public Request request() {
+    return request;
+  }
+
+  /** The immutable metrics. */
+  public TransactionMetrics toMetrics() {
+    return new TransactionMetrics(
+        request,
+        response,
+        fetchStart,
+        null,
+        null,
+        reused ? null : connectStart,
+        null,
+        null,
+        reused ? null : connectEnd,
+        requestStart,
+        requestEnd,
+        responseStart,
+        responseEnd,
+        protocolName,
+        proxy,
+        reused,
+        requestBodyBytesSent,
+        responseBodyBytesReceived,
+        responseBodyBytesDecoded);
+  }
+}
