@@ -288,6 +288,15 @@ final class RealSession implements Session {
     }
   }
 
+  /** Connections leased from the pool right now (0 when the HTTP engine was never used). */
+  int leasedConnections() {
+    HttpEngine e;
+    synchronized (engineLock) {
+      e = engine;
+    }
+    return e == null ? 0 : e.connectionManager().getTotalStats().getLeased();
+  }
+
   boolean isInvalidated() {
     return invalidated.get();
   }
