@@ -314,7 +314,7 @@ class RealTask implements DataTask {
         return;
       }
       String scheme = request.url().getScheme();
-      if ("http".equalsIgnoreCase(scheme)
+      if ("http".equalsIgnoreCase(scheme) && request.url().getHost() != null
           && !session.configuration().transportSecurity().allowsInsecureLoad(request.url().getHost())) {
         after = complete(new SessionException(
             Code.APP_TRANSPORT_SECURITY_REQUIRES_SECURE_CONNECTION, request.url()));
