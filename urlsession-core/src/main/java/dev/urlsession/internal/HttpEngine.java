@@ -3,6 +3,8 @@ package dev.urlsession.internal;
 import dev.urlsession.ProxyConfiguration;
 import dev.urlsession.SessionConfiguration;
 import dev.urlsession.TlsVersion;
+import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
 import java.time.Instant;
@@ -10,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import org.apache.hc.client5.http.async.AsyncExecChainHandler;
+import org.apache.hc.client5.http.async.AsyncExecRuntime;
 import org.apache.hc.client5.http.auth.CredentialsProvider;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -22,6 +25,9 @@ import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBu
 import org.apache.hc.client5.http.impl.routing.DefaultRoutePlanner;
 import org.apache.hc.client5.http.impl.routing.SystemDefaultRoutePlanner;
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
+import org.apache.hc.core5.concurrent.Cancellable;
+import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.http2.HttpVersionPolicy;
@@ -155,13 +161,46 @@ public final class HttpEngine {
     return b.build();
   }
 
+  /**
+   * Leases the connection itself (as the CONNECT element would) so that it can tell a pooled,
+   * already connected endpoint from a new connection, which metrics report.
+   */
   private static AsyncExecChainHandler connectStart() {
     return (request, entityProducer, scope, chain, callback) -> {
       Object r = scope.clientContext.getAttribute(RECORDER);
-      if (r instanceof TransactionRecorder) {
-        ((TransactionRecorder) r).connectStart = Instant.now();
+      AsyncExecRuntime runtime = scope.execRuntime;
+      if (!(r instanceof TransactionRecorder) || runtime.isEndpointAcquired()) {
+        chain.proceed(request, entityProducer, scope, callback);
+        return;
       }
-      chain.proceed(request, entityProducer, scope, callback);
+      TransactionRecorder recorder = (TransactionRecorder) r;
+      Cancellable lease = runtime.acquireEndpoint(scope.exchangeId, scope.route,
+          scope.clientContext.getUserToken(), scope.clientContext,
+          new FutureCallback<>() {
+            @Override
+            public void completed(AsyncExecRuntime acquired) {
+              recorder.reused = acquired.isEndpointConnected();
+              if (!recorder.reused) {
+                recorder.connectStart = Instant.now();
+              }
+              try {
+                chain.proceed(request, entityProducer, scope, callback);
+              } catch (HttpException | IOException | RuntimeException e) {
+                callback.failed(e);
+              }
+            }
+
+            @Override
+            public void failed(Exception ex) {
+              callback.failed(ex);
+            }
+
+            @Override
+            public void cancelled() {
+              callback.failed(new InterruptedIOException("connection lease cancelled"));
+            }
+          });
+      scope.cancellableDependency.setDependency(lease);
     };
   }
 
@@ -170,7 +209,9 @@ public final class HttpEngine {
       Object r = scope.clientContext.getAttribute(RECORDER);
       if (r instanceof TransactionRecorder) {
         TransactionRecorder t = (TransactionRecorder) r;
-        t.connectEnd = Instant.now();
+        if (!t.reused) {
+          t.connectEnd = Instant.now();
+        }
         t.proxy = scope.route.getProxyHost() != null;
       }
       chain.proceed(request, entityProducer, scope, callback);

@@ -15,7 +15,6 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Future;
@@ -23,12 +22,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.ZipException;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.concurrent.FutureCallback;
-import org.apache.hc.core5.http.EndpointDetails;
 import org.apache.hc.core5.http.EntityDetails;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpResponse;
-import org.apache.hc.core5.http.HttpVersion;
 import org.apache.hc.core5.http.ProtocolVersion;
 import org.apache.hc.core5.http.message.BasicHttpRequest;
 import org.apache.hc.core5.http.nio.AsyncEntityProducer;
@@ -339,8 +336,6 @@ public final class HttpProtocolHandler implements ProtocolHandler {
       recorder.responseStart = Instant.now();
       recorder.protocolName = protocolName(
           httpResponse.getVersion() != null ? httpResponse.getVersion() : context.getProtocolVersion());
-      EndpointDetails endpoint = context.getEndpointDetails();
-      recorder.reused = endpoint != null && endpoint.getRequestCount() > 1;
 
       Request request = load.request();
       Response.Builder rb = Response.builder(request.url()).statusCode(httpResponse.getCode());
@@ -458,9 +453,5 @@ public final class HttpProtocolHandler implements ProtocolHandler {
         d.release();
       }
     }
-  }
-
-  static String lower(String s) {
-    return s.toLowerCase(Locale.ROOT);
   }
 }
