@@ -156,6 +156,22 @@ class DataTaskHttpTests {
   }
 
   @Test
+  void redirectWith303TurnsAnyMethodIntoGetAndResolvesARelativeLocation() throws Exception {
+    server.enqueue(new MockResponse.Builder().code(303).addHeader("Location", "next?q=a%20b").build());
+    server.enqueue(new MockResponse.Builder().body("ok").build());
+    Request put = Request.builder(url("/dir/start")).method("PUT")
+        .header("Content-Type", "text/plain").body("payload".getBytes()).build();
+    session.dataTask(put).resume();
+    assertThat(delegate.awaitCompletion()).isNull();
+    assertThat(server.takeRequest(5, SECONDS).getMethod()).isEqualTo("PUT");
+    RecordedRequest second = server.takeRequest(5, SECONDS);
+    assertThat(second.getMethod()).isEqualTo("GET");
+    assertThat(second.getTarget()).isEqualTo("/dir/next?q=a%20b");
+    assertThat(second.getHeaders().get("Content-Type")).isNull();
+    assertThat(second.getBodySize()).isZero();
+  }
+
+  @Test
   void redirectWhenItGoesToAnotherOriginDropsAuthorizationAndCookie() throws Exception {
     try (MockWebServer other = new MockWebServer()) {
       other.start();
