@@ -25,6 +25,12 @@ public interface DataDelegate extends TaskDelegate {
     completionHandler.accept(ResponseDisposition.ALLOW);
   }
 
+  /**
+   * After {@link ResponseDisposition#BECOME_DOWNLOAD}: {@code downloadTask} continues the
+   * transfer; the data task gets no more messages.
+   */
+  default void didBecomeDownloadTask(Session session, DataTask task, DownloadTask downloadTask) {}
+
   /** The next piece of the body (after content decoding). The array is the delegate's to keep. */
   default void didReceiveData(Session session, DataTask task, byte[] data) {}
 }

@@ -3,10 +3,15 @@ package dev.urlsession;
 import dev.urlsession.internal.Checks;
 import dev.urlsession.internal.HttpEngine;
 import dev.urlsession.internal.HttpProtocolHandler;
+import dev.urlsession.internal.RequestBody;
 import dev.urlsession.internal.SerialQueue;
 import dev.urlsession.spi.ProtocolHandler;
 import dev.urlsession.spi.ProtocolHandlers;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -163,11 +168,62 @@ final class RealSession implements Session {
     return task;
   }
 
-  private RealTask newDataTask(Request request, @Nullable CompletionHandler<byte[]> handler,
-      @Nullable TaskDelegate taskDelegate) {
+  private RealTask.TaskSpec spec(RealTask.Kind kind, Request request) {
     Checks.notNull(request, "request");
     checkValid();
-    return register(new RealTask(this, taskIds.incrementAndGet(), request, handler, taskDelegate));
+    return new RealTask.TaskSpec(this, kind, taskIds.incrementAndGet(), request);
+  }
+
+  private RealTask newDataTask(Request request, @Nullable CompletionHandler<byte[]> handler,
+      @Nullable TaskDelegate taskDelegate) {
+    RealTask.TaskSpec spec = spec(RealTask.Kind.DATA, request);
+    spec.dataHandler = handler;
+    spec.future = handler != null && taskDelegate != null;
+    spec.taskDelegate = taskDelegate;
+    return register(new RealDataTask(spec));
+  }
+
+  private RealTask newUploadTask(Request request, @Nullable byte[] bytes, @Nullable Path file,
+      @Nullable CompletionHandler<byte[]> handler, boolean future) {
+    RealTask.TaskSpec spec = spec(RealTask.Kind.UPLOAD, request);
+    if (bytes != null) {
+      spec.uploadBody = RequestBody.of(bytes.clone());
+    } else if (file != null) {
+      long length;
+      try {
+        length = Files.isRegularFile(file) ? Files.size(file) : 0;
+      } catch (IOException e) {
+        length = 0;
+      }
+      spec.uploadFile = file;
+      spec.uploadBody = RequestBody.of(file, length);
+    } else {
+      spec.streamedUpload = true;
+    }
+    spec.dataHandler = handler;
+    spec.future = future;
+    return register(new RealUploadTask(spec));
+  }
+
+  private RealTask newDownloadTask(Request request, @Nullable ResumeData resumeData,
+      @Nullable CompletionHandler<Path> handler, @Nullable TaskDelegate taskDelegate, boolean future) {
+    RealTask.TaskSpec spec = spec(RealTask.Kind.DOWNLOAD, request);
+    spec.resumeFrom = resumeData;
+    spec.fileHandler = handler;
+    spec.callerOwnsFile = future;
+    spec.future = future;
+    spec.taskDelegate = taskDelegate;
+    return register(new RealDownloadTask(spec));
+  }
+
+  /** The download task a data task becomes (BECOME_DOWNLOAD); it starts running at once. */
+  RealTask newHandedOverDownloadTask(RealTask from, @Nullable TaskDelegate taskDelegate) {
+    RealTask.TaskSpec spec = new RealTask.TaskSpec(this, RealTask.Kind.DOWNLOAD,
+        taskIds.incrementAndGet(), from.originalRequest());
+    spec.taskDelegate = taskDelegate;
+    RealTask task = new RealDownloadTask(spec);
+    tasks.put(task.taskIdentifier(), task);
+    return task;
   }
 
   @Override
@@ -177,7 +233,7 @@ final class RealSession implements Session {
 
   @Override
   public DataTask dataTask(Request request) {
-    return newDataTask(request, null, null);
+    return (DataTask) newDataTask(request, null, null);
   }
 
   @Override
@@ -187,7 +243,138 @@ final class RealSession implements Session {
 
   @Override
   public DataTask dataTask(Request request, CompletionHandler<byte[]> completionHandler) {
-    return newDataTask(request, Checks.notNull(completionHandler, "completionHandler"), null);
+    return (DataTask) newDataTask(request, Checks.notNull(completionHandler, "completionHandler"), null);
+  }
+
+  @Override
+  public UploadTask uploadTask(Request request, byte[] body) {
+    return (UploadTask) newUploadTask(request, Checks.notNull(body, "body"), null, null, false);
+  }
+
+  @Override
+  public UploadTask uploadTask(Request request, byte[] body, CompletionHandler<byte[]> completionHandler) {
+    return (UploadTask) newUploadTask(request, Checks.notNull(body, "body"), null,
+        Checks.notNull(completionHandler, "completionHandler"), false);
+  }
+
+  @Override
+  public UploadTask uploadTask(Request request, Path file) {
+    return (UploadTask) newUploadTask(request, null, Checks.notNull(file, "file"), null, false);
+  }
+
+  @Override
+  public UploadTask uploadTask(Request request, Path file, CompletionHandler<byte[]> completionHandler) {
+    return (UploadTask) newUploadTask(request, null, Checks.notNull(file, "file"),
+        Checks.notNull(completionHandler, "completionHandler"), false);
+  }
+
+  @Override
+  public UploadTask uploadTask(Request streamedRequest) {
+    return (UploadTask) newUploadTask(streamedRequest, null, null, null, false);
+  }
+
+  @Override
+  public CompletableFuture<DataResponse> upload(Request request, byte[] body) {
+    Checks.notNull(body, "body");
+    return dataFuture(handler -> newUploadTask(request, body, null, handler, true));
+  }
+
+  @Override
+  public CompletableFuture<DataResponse> upload(Request request, Path file) {
+    Checks.notNull(file, "file");
+    return dataFuture(handler -> newUploadTask(request, null, file, handler, true));
+  }
+
+  @Override
+  public DownloadTask downloadTask(URI url) {
+    return downloadTask(Request.get(Checks.notNull(url, "url")));
+  }
+
+  @Override
+  public DownloadTask downloadTask(Request request) {
+    return (DownloadTask) newDownloadTask(request, null, null, null, false);
+  }
+
+  @Override
+  public DownloadTask downloadTask(ResumeData resumeData) {
+    Checks.notNull(resumeData, "resumeData");
+    return (DownloadTask) newDownloadTask(resumeData.request(), resumeData, null, null, false);
+  }
+
+  @Override
+  public DownloadTask downloadTask(URI url, CompletionHandler<Path> completionHandler) {
+    return downloadTask(Request.get(Checks.notNull(url, "url")), completionHandler);
+  }
+
+  @Override
+  public DownloadTask downloadTask(Request request, CompletionHandler<Path> completionHandler) {
+    return (DownloadTask) newDownloadTask(request, null,
+        Checks.notNull(completionHandler, "completionHandler"), null, false);
+  }
+
+  @Override
+  public DownloadTask downloadTask(ResumeData resumeData, CompletionHandler<Path> completionHandler) {
+    Checks.notNull(resumeData, "resumeData");
+    return (DownloadTask) newDownloadTask(resumeData.request(), resumeData,
+        Checks.notNull(completionHandler, "completionHandler"), null, false);
+  }
+
+  @Override
+  public CompletableFuture<DownloadResponse> download(Request request) {
+    return download(request, null);
+  }
+
+  @Override
+  public CompletableFuture<DownloadResponse> download(Request request, @Nullable TaskDelegate delegate) {
+    Checks.notNull(request, "request");
+    return downloadFuture(handler -> newDownloadTask(request, null, handler, delegate, true));
+  }
+
+  @Override
+  public CompletableFuture<DownloadResponse> download(ResumeData resumeData) {
+    Checks.notNull(resumeData, "resumeData");
+    return downloadFuture(handler -> newDownloadTask(resumeData.request(), resumeData, handler, null, true));
+  }
+
+  private CompletableFuture<DataResponse> dataFuture(
+      java.util.function.Function<CompletionHandler<byte[]>, RealTask> create) {
+    CompletableFuture<DataResponse> future = new CompletableFuture<>();
+    RealTask task = create.apply((body, response, error) -> {
+      if (error != null) {
+        future.completeExceptionally(error);
+      } else {
+        future.complete(new DataResponse(body, response));
+      }
+    });
+    return startFuture(task, future);
+  }
+
+  private CompletableFuture<DownloadResponse> downloadFuture(
+      java.util.function.Function<CompletionHandler<Path>, RealTask> create) {
+    CompletableFuture<DownloadResponse> future = new CompletableFuture<>();
+    RealTask task = create.apply((location, response, error) -> {
+      if (error != null) {
+        future.completeExceptionally(error);
+      } else if (!future.complete(new DownloadResponse(location, response))) {
+        // The caller cancelled the future: nobody owns the file.
+        try {
+          Files.deleteIfExists(location);
+        } catch (IOException e) {
+          log.warn("Could not delete download file {}", location, e);
+        }
+      }
+    });
+    return startFuture(task, future);
+  }
+
+  private static <T> CompletableFuture<T> startFuture(RealTask task, CompletableFuture<T> future) {
+    future.whenComplete((r, t) -> {
+      if (future.isCancelled()) {
+        task.cancel();
+      }
+    });
+    task.resume();
+    return future;
   }
 
   @Override
@@ -197,26 +384,62 @@ final class RealSession implements Session {
 
   @Override
   public CompletableFuture<DataResponse> data(Request request, @Nullable TaskDelegate delegate) {
-    CompletableFuture<DataResponse> future = new CompletableFuture<>();
-    RealTask task =
-        newDataTask(
-            request,
-            (body, response, error) -> {
-              if (error != null) {
-                future.completeExceptionally(error);
-              } else {
-                future.complete(new DataResponse(body, response));
-              }
-            },
-            delegate);
-    future.whenComplete(
-        (r, t) -> {
-          if (future.isCancelled()) {
-            task.cancel();
-          }
-        });
-    task.resume();
-    return future;
+    return dataFuture(handler -> newDataTask(request, handler, delegate));
+  }
+
+  // --- files ---
+
+  /** Where download files go: the storage directory's {@code downloads}, or the system temp directory. */
+  Path downloadDirectory() throws IOException {
+    Path storage = configuration.storageDirectory();
+    if (storage == null) {
+      return Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
+    }
+    Path dir = storage.resolve("downloads");
+    Files.createDirectories(dir);
+    return dir;
+  }
+
+  /** A new, empty download file only the owner can read. */
+  Path newDownloadFile() throws IOException {
+    return Files.createTempFile(downloadDirectory(), "urlsession-download-", ".tmp");
+  }
+
+  /** Whether {@code file} is a regular file (no link) in the session's download directory. */
+  boolean isInDownloadDirectory(Path file) {
+    try {
+      Path dir = downloadDirectory().toRealPath();
+      if (Files.isSymbolicLink(file) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+        return false;
+      }
+      Path real = file.toRealPath(LinkOption.NOFOLLOW_LINKS);
+      return real.getParent() != null && real.getParent().equals(dir)
+          && real.getFileName().toString().startsWith("urlsession-download-");
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** The key that signs this session's resume data. */
+  byte[] resumeKey() {
+    return ResumeKeys.keyFor(configuration.storageDirectory());
+  }
+
+  /** The failure for an upload file that cannot be read, or null when it can. */
+  static @Nullable SessionException checkReadableFile(Path file, URI url) {
+    if (!Files.exists(file)) {
+      return new SessionException(SessionException.Code.FILE_DOES_NOT_EXIST, url,
+          "The file does not exist: " + file, null);
+    }
+    if (Files.isDirectory(file)) {
+      return new SessionException(SessionException.Code.FILE_IS_DIRECTORY, url,
+          "The file is a directory: " + file, null);
+    }
+    if (!Files.isReadable(file) || !Files.isRegularFile(file)) {
+      return new SessionException(SessionException.Code.NO_PERMISSIONS_TO_READ_FILE, url,
+          "There is no permission to read the file: " + file, null);
+    }
+    return null;
   }
 
   /** Called by a task once its completion has been posted to the queue. */

@@ -3,12 +3,22 @@ package dev.urlsession;
 import dev.urlsession.SessionException.Code;
 import dev.urlsession.internal.ErrorMapper;
 import dev.urlsession.internal.LoadSupport;
+import dev.urlsession.internal.RequestBody;
 import dev.urlsession.internal.Scheduler;
 import dev.urlsession.internal.TransactionRecorder;
 import dev.urlsession.spi.ProtocolClient;
 import dev.urlsession.spi.ProtocolHandler;
 import dev.urlsession.spi.ProtocolLoad;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -23,7 +33,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The state machine of a data task (URLSESSION-BEHAVIOUR.md 2.2, 3.3, 3.4).
+ * The state machine of every task kind (URLSESSION-BEHAVIOUR.md 2.2, 3.3 to 3.8). Data, upload
+ * and download tasks share it; subclasses only add their interfaces.
  *
  * <p>Concurrency: every field below {@code lock} is guarded by {@code this}. Events arrive from
  * user threads (resume, suspend, cancel, delegate answers), I/O threads (the current load) and
@@ -32,7 +43,14 @@ import org.slf4j.LoggerFactory;
  * the order of its state changes. User code, handler code and queue kicks run only after the lock
  * is released.
  */
-class RealTask implements DataTask {
+abstract class RealTask implements SessionTask {
+  /** What the task does with the body. */
+  enum Kind {
+    DATA,
+    UPLOAD,
+    DOWNLOAD
+  }
+
   private static final Logger log = LoggerFactory.getLogger(RealTask.class);
   /** Undelivered body bytes above which the task stops asking the connection for more. */
   static final long BACKLOG_LIMIT = 1024 * 1024;
@@ -50,9 +68,23 @@ class RealTask implements DataTask {
   }
 
   final RealSession session;
+  final Kind kind;
   private final long taskIdentifier;
   private final Request originalRequest;
+  /** A completion handler of a data or upload task, or the future behind {@code data()}. */
   private final @Nullable CompletionHandler<byte[]> completionHandler;
+  /** A completion handler of a download task, or the future behind {@code download()}. */
+  private final @Nullable CompletionHandler<Path> fileHandler;
+  /** Whether the caller keeps the downloaded file ({@code download()}), so it is not deleted. */
+  private final boolean callerOwnsFile;
+  /** Whether the task was created by a future API ({@code data()}, {@code download()}). */
+  private final boolean future;
+  /** An upload task's body, re-sendable; null for streamed uploads and other tasks. */
+  private final @Nullable RequestBody uploadBody;
+  private final boolean streamedUpload;
+  /** An upload task's file, checked when the task starts. */
+  private final @Nullable Path uploadFile;
+  private final @Nullable ResumeData resumeFrom;
   private final CompletableFuture<SessionTask> completion = new CompletableFuture<>();
   private final RealProgress progress = new RealProgress(this);
   private volatile long lastActivityNanos;
@@ -81,28 +113,78 @@ class RealTask implements DataTask {
   private long bytesExpectedToReceive = -1;
   private long bytesSent;
   private final long bytesExpectedToSend;
+  /** The body of the current load, if any. */
+  private @Nullable RequestBody currentBody;
   private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
+  // --- download state, guarded by this ---
+  private @Nullable Path file;
+  private @Nullable FileChannel channel;
+  private long written;
+  private long unreported;
+  private boolean progressPosted;
+  /** Bytes of the resume data's partial file requested with Range for the current load. */
+  private long rangeOffset;
+  private boolean produceResumeData;
+  private @Nullable CompletableFuture<@Nullable ResumeData> resumeDataFuture;
+  /** Set once a data task became a download task: it is finished, silently. */
+  private boolean handedOver;
   private long backlog;
   private @Nullable ByteArrayOutputStream collected;
   private @Nullable ScheduledFuture<?> idleTimer;
   private @Nullable ScheduledFuture<?> resourceTimer;
 
-  RealTask(
-      RealSession session,
-      long taskIdentifier,
-      Request request,
-      @Nullable CompletionHandler<byte[]> completionHandler,
-      @Nullable TaskDelegate taskDelegate) {
-    this.session = session;
-    this.taskIdentifier = taskIdentifier;
-    this.originalRequest = request;
-    this.currentRequest = request;
-    this.completionHandler = completionHandler;
-    this.taskDelegate = taskDelegate;
-    this.bytesExpectedToSend = Math.max(0, request.bodyLength());
+  RealTask(TaskSpec spec) {
+    this.session = spec.session;
+    this.kind = spec.kind;
+    this.taskIdentifier = spec.taskIdentifier;
+    this.originalRequest = spec.request;
+    this.currentRequest = spec.request;
+    this.completionHandler = spec.dataHandler;
+    this.fileHandler = spec.fileHandler;
+    this.callerOwnsFile = spec.callerOwnsFile;
+    this.future = spec.future;
+    this.taskDelegate = spec.taskDelegate;
+    this.uploadBody = spec.uploadBody;
+    this.streamedUpload = spec.streamedUpload;
+    this.uploadFile = spec.uploadFile;
+    this.resumeFrom = spec.resumeFrom;
+    if (kind == Kind.UPLOAD) {
+      this.bytesExpectedToSend = streamedUpload ? -1 : uploadBody.length();
+    } else {
+      this.bytesExpectedToSend = Math.max(0, spec.request.bodyLength());
+    }
     if (completionHandler != null) {
       collected = new ByteArrayOutputStream();
     }
+  }
+
+  /** Everything a task is created with. */
+  static final class TaskSpec {
+    final RealSession session;
+    final Kind kind;
+    final long taskIdentifier;
+    final Request request;
+    @Nullable CompletionHandler<byte[]> dataHandler;
+    @Nullable CompletionHandler<Path> fileHandler;
+    boolean callerOwnsFile;
+    boolean future;
+    @Nullable TaskDelegate taskDelegate;
+    @Nullable RequestBody uploadBody;
+    boolean streamedUpload;
+    @Nullable Path uploadFile;
+    @Nullable ResumeData resumeFrom;
+
+    TaskSpec(RealSession session, Kind kind, long taskIdentifier, Request request) {
+      this.session = session;
+      this.kind = kind;
+      this.taskIdentifier = taskIdentifier;
+      this.request = request;
+    }
+  }
+
+  /** Whether results go to a completion handler or future instead of delegate data events. */
+  private boolean handlerMode() {
+    return completionHandler != null || fileHandler != null;
   }
 
   /** Posts {@code didCreateTask}; called once by the session after registering the task. */
@@ -160,7 +242,7 @@ class RealTask implements DataTask {
     }
     session.queue.kick();
     if (start) {
-      startLoad(originalRequest);
+      begin();
     } else {
       fireDemand();
     }
@@ -298,14 +380,92 @@ class RealTask implements DataTask {
 
   @Override
   public String toString() {
-    return "DataTask{" + taskIdentifier + ", " + originalRequest.method() + " "
+    return (kind == Kind.DOWNLOAD ? "DownloadTask{" : kind == Kind.UPLOAD ? "UploadTask{" : "DataTask{")
+        + taskIdentifier + ", " + originalRequest.method() + " "
         + SessionException.redact(originalRequest.url()) + "}";
   }
 
   // --- loading ---
 
-  /** Starts a load of {@code request}. Called without the lock. */
-  private void startLoad(Request request) {
+  /** The first load: checks an upload file or resume data, then proceeds. Called without the lock. */
+  private void begin() {
+    Runnable after = null;
+    synchronized (this) {
+      if (completing) {
+        return;
+      }
+      if (resumeFrom != null) {
+        SessionException invalid = openResumeData(resumeFrom);
+        if (invalid != null) {
+          after = complete(invalid);
+        }
+      }
+    }
+    if (after != null) {
+      finish(after);
+      return;
+    }
+    if (uploadFile != null) {
+      SessionException bad = RealSession.checkReadableFile(uploadFile, originalRequest.url());
+      if (bad != null) {
+        Runnable fail;
+        synchronized (this) {
+          fail = complete(bad);
+        }
+        finish(fail);
+        return;
+      }
+    }
+    proceedTo(originalRequest, true);
+  }
+
+  /** Loads {@code request}, with the upload body when {@code withUploadBody}. Called without the lock. */
+  private void proceedTo(Request request, boolean withUploadBody) {
+    if (kind == Kind.UPLOAD && withUploadBody && streamedUpload) {
+      askForBodyStream(request);
+      return;
+    }
+    RequestBody body;
+    if (kind == Kind.UPLOAD) {
+      body = withUploadBody ? uploadBody : null;
+    } else {
+      body = request.bodyLength() > 0 ? RequestBody.of(request.body()) : null;
+    }
+    startLoad(request, body);
+  }
+
+  /** Asks the delegate for a new body stream, then loads. */
+  private void askForBodyStream(Request request) {
+    Runnable after = null;
+    synchronized (this) {
+      if (completing) {
+        return;
+      }
+      TaskDelegate d = pick(TaskDelegate.class, "needNewBodyStream");
+      if (d == null) {
+        after = complete(new SessionException(Code.REQUEST_BODY_STREAM_EXHAUSTED, request.url(),
+            "The request body stream is exhausted: no delegate implements needNewBodyStream", null));
+      } else {
+        Consumer<@Nullable InputStream> handler = once("needNewBodyStream", stream -> {
+          if (stream == null) {
+            Runnable fail;
+            synchronized (this) {
+              fail = complete(new SessionException(Code.REQUEST_BODY_STREAM_EXHAUSTED, request.url(),
+                  "The request body stream is exhausted: needNewBodyStream gave none", null));
+            }
+            finish(fail);
+          } else {
+            startLoad(request, RequestBody.of(stream));
+          }
+        });
+        session.queue.offer(guarded("needNewBodyStream", () -> d.needNewBodyStream(session, this, handler)));
+      }
+    }
+    finish(after);
+  }
+
+  /** Starts a load of {@code request} sending {@code body}. Called without the lock. */
+  private void startLoad(Request request, @Nullable RequestBody body) {
     Runnable after = null;
     RealLoad newLoad = null;
     ProtocolHandler handler = null;
@@ -338,7 +498,7 @@ class RealTask implements DataTask {
         if (completing) {
           return;
         }
-        newLoad = new RealLoad(this, canonical, handler);
+        newLoad = new RealLoad(this, decorate(canonical), handler, body);
         load = newLoad;
         loadFinished = false;
         phase = Phase.WAITING_RESPONSE;
@@ -367,36 +527,50 @@ class RealTask implements DataTask {
   }
 
   void onResponse(RealLoad l, Response r) {
+    Runnable after;
     synchronized (this) {
       if (load != l || completing || phase != Phase.WAITING_RESPONSE) {
         return;
       }
       touch();
-      deliverResponse(r);
+      after = deliverResponse(r);
     }
-    session.queue.kick();
+    finish(after);
   }
 
-  /** Makes {@code r} the task's response and asks for a disposition if a delegate wants to. */
-  private void deliverResponse(Response r) {
+  /**
+   * Makes {@code r} the task's response and asks for a disposition if a delegate wants to; a
+   * download task opens its file instead. Caller holds the lock; returns what to run after.
+   */
+  private @Nullable Runnable deliverResponse(Response r) {
     response = r;
-    String encoding = r.header("Content-Encoding");
-    bytesExpectedToReceive =
-        encoding == null || encoding.equalsIgnoreCase("identity") ? r.expectedContentLength() : -1;
-    DataDelegate d = completionHandler == null ? pick(DataDelegate.class, "didReceiveResponse") : null;
+    bytesExpectedToReceive = isIdentity(r) ? r.expectedContentLength() : -1;
+    if (kind == Kind.DOWNLOAD) {
+      return openDownload(r);
+    }
+    DataDelegate d = handlerMode() ? null : pick(DataDelegate.class, "didReceiveResponse");
     if (d == null) {
       phase = Phase.RECEIVING;
-      pump();
-      return;
+      return pump();
     }
     phase = Phase.AWAITING_DISPOSITION;
     Consumer<ResponseDisposition> handler = once("didReceiveResponse", this::dispositionDecided);
-    session.queue.offer(guarded("didReceiveResponse", () -> d.didReceiveResponse(session, this, r, handler)));
+    session.queue.offer(guarded("didReceiveResponse", () -> d.didReceiveResponse(session, (DataTask) this, r, handler)));
+    return null;
+  }
+
+  private static boolean isIdentity(Response r) {
+    String encoding = r.header("Content-Encoding");
+    return encoding == null || encoding.equalsIgnoreCase("identity");
   }
 
   private void dispositionDecided(ResponseDisposition disposition) {
     if (disposition == null || disposition == ResponseDisposition.CANCEL) {
       cancel();
+      return;
+    }
+    if (disposition == ResponseDisposition.BECOME_DOWNLOAD) {
+      becomeDownload();
       return;
     }
     Runnable after;
@@ -488,6 +662,7 @@ class RealTask implements DataTask {
   private void redirectDecided(@Nullable Request next) {
     Runnable after = null;
     RealLoad old;
+    boolean keepsBody = false;
     synchronized (this) {
       if (completing || phase != Phase.AWAITING_REDIRECT_DECISION) {
         return;
@@ -495,6 +670,8 @@ class RealTask implements DataTask {
       touch();
       old = load;
       if (next != null) {
+        int status = redirectResponse.statusCode();
+        keepsBody = status == 307 || status == 308;
         redirectCount++;
         currentRequest = next;
         pending.clear();
@@ -509,8 +686,7 @@ class RealTask implements DataTask {
         for (byte[] chunk : pending) {
           bytesReceived += chunk.length;
         }
-        deliverResponse(r);
-        after = pump();
+        after = deliverResponse(r);
         old = null;
       }
     }
@@ -523,7 +699,7 @@ class RealTask implements DataTask {
     if (old != null && !old.isFinished()) {
       old.stop();
     }
-    startLoad(next);
+    proceedTo(next, keepsBody);
   }
 
   void onBodyDataSent(RealLoad l, long n) {
@@ -553,16 +729,22 @@ class RealTask implements DataTask {
     if (phase != Phase.RECEIVING || state != State.RUNNING || completing) {
       return null;
     }
-    DataDelegate d = completionHandler == null ? pick(DataDelegate.class, "didReceiveData") : null;
+    DataDelegate d = kind == Kind.DOWNLOAD || handlerMode() ? null : pick(DataDelegate.class, "didReceiveData");
     while (!pending.isEmpty()) {
       byte[] chunk = pending.poll();
-      if (collected != null) {
+      if (kind == Kind.DOWNLOAD) {
+        backlog -= chunk.length;
+        SessionException failure = writeChunk(chunk);
+        if (failure != null) {
+          return complete(failure);
+        }
+      } else if (collected != null) {
         collected.write(chunk, 0, chunk.length);
         backlog -= chunk.length;
       } else if (d != null) {
         session.queue.offer(guarded("didReceiveData", () -> {
           try {
-            d.didReceiveData(session, this, chunk);
+            d.didReceiveData(session, (DataTask) this, chunk);
           } finally {
             delivered(chunk.length);
           }
@@ -575,6 +757,361 @@ class RealTask implements DataTask {
       return complete(null);
     }
     return null;
+  }
+
+  // --- downloads ---
+
+  /** Writes a chunk to the download file; returns the failure, if any. Caller holds the lock. */
+  private @Nullable SessionException writeChunk(byte[] chunk) {
+    try {
+      ByteBuffer buffer = ByteBuffer.wrap(chunk);
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
+      }
+    } catch (IOException | RuntimeException e) {
+      return new SessionException(Code.CANNOT_WRITE_TO_FILE, currentRequest.url(),
+          "The file could not be written: " + e, e);
+    }
+    written += chunk.length;
+    unreported += chunk.length;
+    postProgress();
+    return null;
+  }
+
+  /**
+   * Posts one {@code didWriteData} unless one is already queued: the queued call reports
+   * everything written until it runs, so progress is coalesced under load.
+   */
+  private void postProgress() {
+    if (progressPosted) {
+      return;
+    }
+    DownloadDelegate d = progressDelegate();
+    if (d == null) {
+      return;
+    }
+    progressPosted = true;
+    session.queue.offer(guarded("didWriteData", () -> {
+      long bytes;
+      long total;
+      long expected;
+      synchronized (this) {
+        bytes = unreported;
+        total = written;
+        expected = bytesExpectedToReceive;
+        unreported = 0;
+        progressPosted = false;
+      }
+      if (bytes > 0) {
+        d.didWriteData(session, (DownloadTask) this, bytes, total, expected);
+      }
+    }));
+  }
+
+  /** Who gets didWriteData: the delegate of a delegate task; the task's own for futures. */
+  private @Nullable DownloadDelegate progressDelegate() {
+    if (future) {
+      return taskDelegate instanceof DownloadDelegate
+          && Delegates.implementsMethod(taskDelegate, "didWriteData") ? (DownloadDelegate) taskDelegate : null;
+    }
+    return handlerMode() ? null : pick(DownloadDelegate.class, "didWriteData");
+  }
+
+  /** Who gets didResumeAtOffset: as for progress. */
+  private void postResumedAt(long offset, long total) {
+    DownloadDelegate d = future
+        ? (taskDelegate instanceof DownloadDelegate ? (DownloadDelegate) taskDelegate : null)
+        : handlerMode() ? null : pick(DownloadDelegate.class, "didResumeAtOffset");
+    if (d != null) {
+      session.queue.offer(guarded("didResumeAtOffset",
+          () -> d.didResumeAtOffset(session, (DownloadTask) this, offset, total)));
+    }
+  }
+
+  /**
+   * Validates resume data and opens its partial file (truncated to the recorded length). Caller
+   * holds the lock; returns the failure when the data cannot be used.
+   */
+  private @Nullable SessionException openResumeData(ResumeData data) {
+    URI url = data.url();
+    String problem = null;
+    if (!data.isSignedWith(session.resumeKey())) {
+      problem = "it was not produced by this session's storage or it was altered";
+    } else if (!"http".equalsIgnoreCase(url.getScheme()) && !"https".equalsIgnoreCase(url.getScheme())) {
+      problem = "only http and https downloads can be resumed";
+    } else if (!session.isInDownloadDirectory(data.partialFile())) {
+      problem = "its partial file is not in the session's download directory";
+    }
+    if (problem == null) {
+      try {
+        FileChannel c = FileChannel.open(data.partialFile(), StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS);
+        if (c.size() < data.bytesReceived()) {
+          c.close();
+          problem = "its partial file is shorter than the resume data says";
+        } else {
+          c.truncate(data.bytesReceived());
+          c.position(data.bytesReceived());
+          channel = c;
+          file = data.partialFile();
+          rangeOffset = data.bytesReceived();
+          written = rangeOffset;
+        }
+      } catch (IOException e) {
+        problem = "its partial file cannot be opened (" + e.getMessage() + ")";
+      }
+    }
+    return problem == null ? null : new SessionException(Code.CANNOT_WRITE_TO_FILE, url,
+        "Invalid resume data: " + problem, null);
+  }
+
+  /** The request a load sends: downloads resuming from an offset ask for the rest. */
+  private Request decorate(Request request) {
+    if (kind != Kind.DOWNLOAD || rangeOffset <= 0 || resumeFrom == null) {
+      return request;
+    }
+    String validator = strongEtag(resumeFrom.entityTag()) != null
+        ? resumeFrom.entityTag() : resumeFrom.lastModified();
+    Request.Builder b = request.toBuilder().header("Range", "bytes=" + rangeOffset + "-");
+    if (validator != null) {
+      b.header("If-Range", validator);
+    }
+    return b.build();
+  }
+
+  private static @Nullable String strongEtag(@Nullable String etag) {
+    return etag == null || etag.startsWith("W/") ? null : etag;
+  }
+
+  /**
+   * A download's response arrived: append to the partial file when it is the rest asked for,
+   * else start the file over. Caller holds the lock; returns what to run after.
+   */
+  private @Nullable Runnable openDownload(Response r) {
+    boolean resumed = resumeFrom != null;
+    if (rangeOffset > 0) {
+      long total = contentRangeTotal(r, rangeOffset, resumeFrom.expectedLength());
+      if (r.statusCode() == 206 && total != -2) {
+        bytesReceived = rangeOffset;
+        bytesExpectedToReceive = total;
+        postResumedAt(rangeOffset, total);
+        phase = Phase.RECEIVING;
+        return pump();
+      }
+      if (r.statusCode() == 206 || r.statusCode() == 416) {
+        // A range that does not fit the partial file: never append it; load everything anew.
+        rangeOffset = 0;
+        SessionException failure = truncateFile();
+        if (failure != null) {
+          return complete(failure);
+        }
+        RealLoad old = load;
+        load = null;
+        pending.clear();
+        backlog = 0;
+        Request request = currentRequest;
+        return () -> {
+          if (old != null) {
+            old.stop();
+          }
+          startLoad(request, null);
+        };
+      }
+      rangeOffset = 0; // 200 or another status: the resource is sent whole
+    }
+    SessionException failure = file == null ? createFile() : truncateFile();
+    if (failure != null) {
+      return complete(failure);
+    }
+    bytesReceived = 0;
+    if (resumed) {
+      postResumedAt(0, bytesExpectedToReceive);
+    }
+    phase = Phase.RECEIVING;
+    return pump();
+  }
+
+  /**
+   * The complete length from a 206's Content-Range when it starts at {@code offset} and agrees
+   * with {@code recorded} (-1 when the complete length is unknown); -2 when it does not fit.
+   */
+  static long contentRangeTotal(Response r, long offset, long recorded) {
+    String value = r.header("Content-Range");
+    if (value == null || !value.startsWith("bytes ")) {
+      return -2;
+    }
+    try {
+      String spec = value.substring(6).trim();
+      int dash = spec.indexOf('-');
+      int slash = spec.indexOf('/');
+      if (dash < 0 || slash < dash) {
+        return -2;
+      }
+      long first = Long.parseLong(spec.substring(0, dash).trim());
+      long last = Long.parseLong(spec.substring(dash + 1, slash).trim());
+      String completeText = spec.substring(slash + 1).trim();
+      if (completeText.equals("*")) {
+        return -2;
+      }
+      long complete = Long.parseLong(completeText);
+      if (first != offset || last < first || last >= complete || (recorded >= 0 && complete != recorded)) {
+        return -2;
+      }
+      return complete;
+    } catch (NumberFormatException e) {
+      return -2;
+    }
+  }
+
+  private @Nullable SessionException createFile() {
+    try {
+      Path f = session.newDownloadFile();
+      file = f;
+      channel = FileChannel.open(f, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+      written = 0;
+      return null;
+    } catch (IOException | RuntimeException e) {
+      return new SessionException(Code.CANNOT_CREATE_FILE, currentRequest.url(),
+          "The download file could not be created: " + e, e);
+    }
+  }
+
+  private @Nullable SessionException truncateFile() {
+    try {
+      channel.truncate(0);
+      channel.position(0);
+      written = 0;
+      unreported = 0;
+      return null;
+    } catch (IOException e) {
+      return new SessionException(Code.CANNOT_WRITE_TO_FILE, currentRequest.url(),
+          "The download file could not be truncated: " + e, e);
+    }
+  }
+
+  /** Whether a failed or cancelled download can be resumed (URLSESSION-BEHAVIOUR.md 4.2). */
+  private boolean resumable(SessionException e) {
+    Code code = e.code();
+    boolean resumableFailure = code == Code.TIMED_OUT || code == Code.NETWORK_CONNECTION_LOST
+        || (code == Code.CANCELLED && produceResumeData);
+    Response r = response;
+    if (!resumableFailure || kind != Kind.DOWNLOAD || r == null || file == null || channel == null
+        || written <= 0 || !currentRequest.method().equals("GET") || !isIdentity(r)) {
+      return false;
+    }
+    int status = r.statusCode();
+    boolean ranges = status == 206 || "bytes".equalsIgnoreCase(String.valueOf(r.header("Accept-Ranges")).trim());
+    String etag = strongEtag(r.header("ETag"));
+    String lastModified = r.header("Last-Modified");
+    if (status == 206 && resumeFrom != null && etag == null && lastModified == null) {
+      etag = strongEtag(resumeFrom.entityTag());
+      lastModified = resumeFrom.lastModified();
+    }
+    return (status == 200 || status == 206) && ranges && (etag != null || lastModified != null);
+  }
+
+  private ResumeData resumeData() {
+    Response r = response;
+    String etag = strongEtag(r.header("ETag"));
+    String lastModified = r.header("Last-Modified");
+    if (etag == null && lastModified == null && resumeFrom != null) {
+      etag = strongEtag(resumeFrom.entityTag());
+      lastModified = resumeFrom.lastModified();
+    }
+    return ResumeData.create(currentRequest, file, written, etag, lastModified,
+        bytesExpectedToReceive, session.resumeKey());
+  }
+
+  /** Turns this data task into a download task that continues the same load. */
+  private void becomeDownload() {
+    RealTask download;
+    Runnable after;
+    synchronized (this) {
+      if (completing || phase != Phase.AWAITING_DISPOSITION) {
+        return;
+      }
+      DataDelegate d = pick(DataDelegate.class, "didBecomeDownloadTask");
+      download = session.newHandedOverDownloadTask(this, taskDelegate);
+      if (d != null) {
+        RealTask dl = download;
+        session.queue.offer(guarded("didBecomeDownloadTask",
+            () -> d.didBecomeDownloadTask(session, (DataTask) this, (DownloadTask) dl)));
+      }
+      // This data task ends here, silently: no more messages (URLSESSION-BEHAVIOUR.md 3.8).
+      handedOver = true;
+      completing = true;
+      cancelIdleTimer();
+      if (resourceTimer != null) {
+        resourceTimer.cancel(false);
+        resourceTimer = null;
+      }
+      RealLoad l = load;
+      load = null;
+      List<byte[]> data = new ArrayList<>(pending);
+      pending.clear();
+      backlog = 0;
+      after = download.adopt(l, response, data, loadFinished, transactions, intervalStart, redirectCount,
+          currentRequest);
+      session.queue.offer(() -> {
+        synchronized (this) {
+          state = State.COMPLETED;
+        }
+        completion.complete(this);
+      });
+    }
+    session.taskFinished(this);
+    finish(after);
+    download.fireDemand();
+  }
+
+  /** Takes over a load from a data task that became this download task. */
+  private synchronized @Nullable Runnable adopt(@Nullable RealLoad l, Response r, List<byte[]> data,
+      boolean finished, List<TransactionRecorder> previous, @Nullable Instant start, int redirects,
+      Request request) {
+    started = true;
+    state = State.RUNNING;
+    suspendCount = 0;
+    intervalStart = start;
+    redirectCount = redirects;
+    currentRequest = request;
+    transactions.addAll(previous);
+    load = l;
+    loadFinished = finished;
+    if (l != null) {
+      l.task = this;
+    }
+    touch();
+    Duration resource = session.configuration().timeoutIntervalForResource();
+    resourceTimer = Scheduler.schedule(this::resourceTimeout, resource);
+    scheduleIdleTimer(idleTimeoutNanos());
+    for (byte[] chunk : data) {
+      pending.add(chunk);
+      backlog += chunk.length;
+    }
+    long carried = backlog;
+    Runnable after = deliverResponse(r);
+    bytesReceived = carried;
+    return after;
+  }
+
+  /** Cancels, producing resume data when possible. */
+  CompletableFuture<@Nullable ResumeData> cancelProducingResumeData() {
+    CompletableFuture<@Nullable ResumeData> f = new CompletableFuture<>();
+    Runnable after;
+    synchronized (this) {
+      if (state == State.COMPLETED || state == State.CANCELING || completing) {
+        session.queue.offer(() -> f.complete(null));
+        after = null;
+      } else {
+        produceResumeData = true;
+        resumeDataFuture = f;
+        state = State.CANCELING;
+        progress.markCancelled();
+        after = complete(new SessionException(Code.CANCELLED, currentRequest.url()));
+      }
+    }
+    finish(after);
+    return f;
   }
 
   /** A posted data chunk was handed to the delegate. */
@@ -609,12 +1146,11 @@ class RealTask implements DataTask {
    * Completes the task with {@code e} (null for success): stops timers, posts metrics and the
    * completion. Caller holds the lock; returns what to run after releasing it.
    */
-  private @Nullable Runnable complete(@Nullable SessionException e) {
+  private @Nullable Runnable complete(@Nullable SessionException failure) {
     if (completing) {
       return null;
     }
     completing = true;
-    error = e;
     cancelIdleTimer();
     if (resourceTimer != null) {
       resourceTimer.cancel(false);
@@ -624,6 +1160,32 @@ class RealTask implements DataTask {
     load = null;
     pending.clear();
     backlog = 0;
+
+    // A download keeps its file: to deliver it, to resume from it, or not at all.
+    Path downloaded = null;
+    Path toDelete = null;
+    ResumeData resumeData = null;
+    SessionException e = failure;
+    if (kind == Kind.DOWNLOAD && file != null) {
+      if (e == null) {
+        SessionException closeFailure = closeChannel(true);
+        if (closeFailure == null) {
+          downloaded = file;
+        } else {
+          e = closeFailure;
+          toDelete = file;
+        }
+      } else if (resumable(e)) {
+        closeChannel(true);
+        resumeData = resumeData();
+        e = e.withResumeData(resumeData);
+      } else {
+        closeChannel(false);
+        toDelete = file;
+      }
+    }
+    SessionException error = e;
+    this.error = error;
     progress.update();
 
     TaskMetrics metrics = null;
@@ -637,13 +1199,27 @@ class RealTask implements DataTask {
     }
     TaskMetrics m = metrics;
     CompletionHandler<byte[]> handler = completionHandler;
-    TaskDelegate completeDelegate = handler == null ? pick(TaskDelegate.class, "didComplete") : null;
+    CompletionHandler<Path> fileResult = fileHandler;
+    TaskDelegate completeDelegate = handlerMode() ? null : pick(TaskDelegate.class, "didComplete");
+    DownloadDelegate fileDelegate = kind == Kind.DOWNLOAD && !handlerMode()
+        ? pick(DownloadDelegate.class, "didFinishDownloadingTo") : null;
     Response r = response;
-    byte[] body = collected != null && e == null ? collected.toByteArray() : null;
+    byte[] body = collected != null && error == null ? collected.toByteArray() : null;
     collected = null;
+    CompletableFuture<@Nullable ResumeData> resumeFuture = resumeDataFuture;
+    ResumeData produced = resumeData;
+    Path location = downloaded;
     session.queue.offer(() -> {
       synchronized (this) {
         state = State.COMPLETED;
+      }
+      if (resumeFuture != null) {
+        resumeFuture.complete(produced);
+      }
+      if (location != null && fileDelegate != null) {
+        guarded("didFinishDownloadingTo",
+            () -> fileDelegate.didFinishDownloadingTo(session, (DownloadTask) this, location)).run();
+        deleteQuietly(location);
       }
       if (m != null) {
         guarded("didFinishCollectingMetrics",
@@ -651,18 +1227,59 @@ class RealTask implements DataTask {
       }
       if (handler != null) {
         guarded("completion handler",
-            () -> handler.complete(body, e == null ? r : null, e)).run();
+            () -> handler.complete(body, error == null ? r : null, error)).run();
+      } else if (fileResult != null) {
+        guarded("completion handler",
+            () -> fileResult.complete(location, error == null ? r : null, error)).run();
+        if (location != null && !callerOwnsFile) {
+          deleteQuietly(location);
+        }
       } else if (completeDelegate != null) {
-        guarded("didComplete", () -> completeDelegate.didComplete(session, this, e)).run();
+        guarded("didComplete", () -> completeDelegate.didComplete(session, this, error)).run();
+      }
+      if (location != null && fileDelegate == null && fileResult == null) {
+        deleteQuietly(location); // nobody took the file
       }
       completion.complete(this);
     });
+    Path delete = toDelete;
     return () -> {
       if (old != null && !old.isFinished()) {
         old.stop();
       }
+      if (delete != null) {
+        deleteQuietly(delete);
+      }
       session.taskFinished(this);
     };
+  }
+
+  /** Closes the download file, forcing it to disk first when asked. Caller holds the lock. */
+  private @Nullable SessionException closeChannel(boolean force) {
+    FileChannel c = channel;
+    channel = null;
+    if (c == null) {
+      return null;
+    }
+    try {
+      if (force) {
+        c.force(false);
+      }
+      c.close();
+      return null;
+    } catch (IOException ex) {
+      RequestBody.closeQuietly(c);
+      return new SessionException(Code.CANNOT_CLOSE_FILE, currentRequest.url(),
+          "The download file could not be closed: " + ex, ex);
+    }
+  }
+
+  private static void deleteQuietly(Path path) {
+    try {
+      Files.deleteIfExists(path);
+    } catch (IOException ex) {
+      log.warn("Could not delete download file {}", path, ex);
+    }
   }
 
   // --- timers ---
@@ -755,18 +1372,21 @@ class RealTask implements DataTask {
 
   /** One load of the task's current request by a protocol handler. */
   static final class RealLoad implements ProtocolLoad, ProtocolClient, LoadSupport {
-    private final RealTask task;
+    /** The task served; changes once when a data task becomes a download task. */
+    volatile RealTask task;
     private final Request request;
     private final ProtocolHandler handler;
+    private final @Nullable RequestBody body;
     final TransactionRecorder recorder;
     private final AtomicBoolean finished = new AtomicBoolean();
     private volatile @Nullable Object attachment;
     private volatile @Nullable Runnable demandAction;
 
-    RealLoad(RealTask task, Request request, ProtocolHandler handler) {
+    RealLoad(RealTask task, Request request, ProtocolHandler handler, @Nullable RequestBody body) {
       this.task = task;
       this.request = request;
       this.handler = handler;
+      this.body = body;
       this.recorder = new TransactionRecorder(request);
     }
 
@@ -875,6 +1495,16 @@ class RealTask implements DataTask {
     @Override
     public TransactionRecorder transaction() {
       return recorder;
+    }
+
+    @Override
+    public @Nullable RequestBody requestBody() {
+      return body;
+    }
+
+    @Override
+    public @Nullable String acceptEncoding() {
+      return task.kind == Kind.DOWNLOAD ? "identity" : null;
     }
   }
 }

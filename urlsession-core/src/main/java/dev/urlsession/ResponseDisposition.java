@@ -9,5 +9,11 @@ public enum ResponseDisposition {
   /** Cancel the task, as {@link SessionTask#cancel()}. */
   CANCEL,
   /** Continue loading. */
-  ALLOW
+  ALLOW,
+  /**
+   * Turn the data task into a download task: {@link DataDelegate#didBecomeDownloadTask} gets the
+   * new task, which writes the rest of the body to a file and reports to the
+   * {@link DownloadDelegate}; the data task gets no more messages.
+   */
+  BECOME_DOWNLOAD
 }

@@ -1,6 +1,7 @@
 package dev.urlsession;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -87,6 +88,78 @@ public interface Session extends AutoCloseable {
 
   /** A suspended data task whose result goes to {@code completionHandler} instead of the delegate. */
   DataTask dataTask(Request request, CompletionHandler<byte[]> completionHandler);
+
+  /**
+   * A suspended upload task sending {@code body} (copied); the request's own body is ignored.
+   * Reports to the delegate.
+   */
+  UploadTask uploadTask(Request request, byte[] body);
+
+  /** As {@link #uploadTask(Request, byte[])}, with a completion handler instead of data events. */
+  UploadTask uploadTask(Request request, byte[] body, CompletionHandler<byte[]> completionHandler);
+
+  /**
+   * A suspended upload task sending {@code file}, streamed from disk (never loaded into memory).
+   * A missing file fails the task with {@code FILE_DOES_NOT_EXIST}, a directory with
+   * {@code FILE_IS_DIRECTORY}, an unreadable one with {@code NO_PERMISSIONS_TO_READ_FILE}.
+   */
+  UploadTask uploadTask(Request request, Path file);
+
+  /** As {@link #uploadTask(Request, Path)}, with a completion handler instead of data events. */
+  UploadTask uploadTask(Request request, Path file, CompletionHandler<byte[]> completionHandler);
+
+  /**
+   * A suspended upload task whose body comes from {@link TaskDelegate#needNewBodyStream}, sent
+   * chunked; without a stream the task fails with {@code REQUEST_BODY_STREAM_EXHAUSTED}.
+   */
+  UploadTask uploadTask(Request streamedRequest);
+
+  /** A suspended download task for a {@code GET} of {@code url}, reporting to the delegate. */
+  DownloadTask downloadTask(URI url);
+
+  /** A suspended download task for {@code request}, reporting to the {@link DownloadDelegate}. */
+  DownloadTask downloadTask(Request request);
+
+  /**
+   * A suspended download task that continues from {@code resumeData}.
+   *
+   * @throws IllegalArgumentException if {@code resumeData} is null; data that was altered or
+   *     belongs to another store fails the task with {@code CANNOT_WRITE_TO_FILE}
+   */
+  DownloadTask downloadTask(ResumeData resumeData);
+
+  /**
+   * A suspended download task whose file goes to {@code completionHandler}: the file exists while
+   * the handler runs and is deleted when it returns.
+   */
+  DownloadTask downloadTask(URI url, CompletionHandler<Path> completionHandler);
+
+  /** As {@link #downloadTask(URI, CompletionHandler)} for a request. */
+  DownloadTask downloadTask(Request request, CompletionHandler<Path> completionHandler);
+
+  /** As {@link #downloadTask(ResumeData)}, with a completion handler. */
+  DownloadTask downloadTask(ResumeData resumeData, CompletionHandler<Path> completionHandler);
+
+  /** Creates and resumes an upload task of {@code body}; see {@link #data(Request)}. */
+  CompletableFuture<DataResponse> upload(Request request, byte[] body);
+
+  /** Creates and resumes an upload task of {@code file}; see {@link #data(Request)}. */
+  CompletableFuture<DataResponse> upload(Request request, Path file);
+
+  /**
+   * Creates and resumes a download task; the future completes with the file, which the caller
+   * now owns and deletes, and the response. Cancelling the future cancels the task.
+   */
+  CompletableFuture<DownloadResponse> download(Request request);
+
+  /**
+   * As {@link #download(Request)}, with a delegate of the task's own, which gets
+   * {@code didWriteData} (not {@code didFinishDownloadingTo}).
+   */
+  CompletableFuture<DownloadResponse> download(Request request, @Nullable TaskDelegate delegate);
+
+  /** As {@link #download(Request)}, continuing from {@code resumeData}. */
+  CompletableFuture<DownloadResponse> download(ResumeData resumeData);
 
   /**
    * Creates and resumes a data task; the future completes with the body and response, or fails

@@ -3,6 +3,7 @@ package dev.urlsession;
 import dev.urlsession.internal.Checks;
 import dev.urlsession.internal.HttpSyntax;
 import dev.urlsession.spi.ProtocolHandler;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -55,6 +56,7 @@ public final class SessionConfiguration {
   private final TlsVersion tlsMinimumSupportedProtocolVersion;
   private final TlsVersion tlsMaximumSupportedProtocolVersion;
   private final HttpVersionPolicy httpVersionPolicy;
+  private final @Nullable Path storageDirectory;
 
   private SessionConfiguration(Builder b) {
     this.kind = b.kind;
@@ -71,6 +73,12 @@ public final class SessionConfiguration {
     this.tlsMinimumSupportedProtocolVersion = b.tlsMinimumSupportedProtocolVersion;
     this.tlsMaximumSupportedProtocolVersion = b.tlsMaximumSupportedProtocolVersion;
     this.httpVersionPolicy = b.httpVersionPolicy;
+    this.storageDirectory = b.storageDirectory;
+  }
+
+  /** Where a default session keeps its files unless told otherwise: {@code ~/.urlsession}. */
+  public static Path defaultStorageDirectory() {
+    return Path.of(System.getProperty("user.home"), ".urlsession");
   }
 
   /** A new default configuration (kind {@link Kind#DEFAULT}). */
@@ -165,6 +173,15 @@ public final class SessionConfiguration {
     return httpVersionPolicy;
   }
 
+  /**
+   * Where the session keeps its files (download temporary files, and with later versions cookies,
+   * cache and credentials); created on first use. {@code null} for ephemeral sessions, which keep
+   * nothing on disk: their download files go to the system's temporary directory and are deleted.
+   */
+  public @Nullable Path storageDirectory() {
+    return storageDirectory;
+  }
+
   @Override
   public String toString() {
     return "SessionConfiguration{kind=" + kind
@@ -197,9 +214,11 @@ public final class SessionConfiguration {
     private TlsVersion tlsMinimumSupportedProtocolVersion = TlsVersion.TLS_1_2;
     private TlsVersion tlsMaximumSupportedProtocolVersion = TlsVersion.TLS_1_3;
     private HttpVersionPolicy httpVersionPolicy = HttpVersionPolicy.NEGOTIATE;
+    private @Nullable Path storageDirectory;
 
     private Builder(Kind kind) {
       this.kind = kind;
+      this.storageDirectory = kind == Kind.EPHEMERAL ? null : defaultStorageDirectory();
     }
 
     private Builder(SessionConfiguration c) {
@@ -217,6 +236,7 @@ public final class SessionConfiguration {
       this.tlsMinimumSupportedProtocolVersion = c.tlsMinimumSupportedProtocolVersion;
       this.tlsMaximumSupportedProtocolVersion = c.tlsMaximumSupportedProtocolVersion;
       this.httpVersionPolicy = c.httpVersionPolicy;
+      this.storageDirectory = c.storageDirectory;
     }
 
     /**
@@ -320,6 +340,21 @@ public final class SessionConfiguration {
     /** Sets the HTTP versions spoken. */
     public Builder httpVersionPolicy(HttpVersionPolicy policy) {
       this.httpVersionPolicy = Checks.notNull(policy, "httpVersionPolicy");
+      return this;
+    }
+
+    /**
+     * Sets where the session keeps its files.
+     *
+     * @throws IllegalArgumentException for an ephemeral configuration, which keeps nothing on disk
+     */
+    public Builder storageDirectory(Path directory) {
+      Checks.notNull(directory, "storageDirectory");
+      if (kind == Kind.EPHEMERAL) {
+        throw new IllegalArgumentException(
+            "storageDirectory cannot be set on an ephemeral configuration: it keeps nothing on disk");
+      }
+      this.storageDirectory = directory.toAbsolutePath().normalize();
       return this;
     }
 

@@ -21,6 +21,8 @@ public class SessionException extends IOException {
   private final Code code;
   private final @Nullable URI failingUrl;
   private final @Nullable BackgroundTaskCancelledReason backgroundTaskCancelledReason;
+  private final transient @Nullable ResumeData resumeData;
+  private final @Nullable String detail;
 
   /** A failure with {@code code} for {@code failingUrl}, with the code's description as message. */
   public SessionException(Code code, @Nullable URI failingUrl) {
@@ -40,10 +42,31 @@ public class SessionException extends IOException {
       @Nullable String message,
       @Nullable Throwable cause,
       @Nullable BackgroundTaskCancelledReason reason) {
+    this(code, failingUrl, message, cause, reason, null);
+  }
+
+  /** A failure of a download task that can be resumed from {@code resumeData}. */
+  public SessionException(
+      Code code,
+      @Nullable URI failingUrl,
+      @Nullable String message,
+      @Nullable Throwable cause,
+      @Nullable BackgroundTaskCancelledReason reason,
+      @Nullable ResumeData resumeData) {
     super(buildMessage(code, failingUrl, message), cause);
     this.code = java.util.Objects.requireNonNull(code, "code");
     this.failingUrl = failingUrl;
     this.backgroundTaskCancelledReason = reason;
+    this.resumeData = resumeData;
+    this.detail = message;
+  }
+
+  /** This failure, with resume data attached. */
+  SessionException withResumeData(ResumeData data) {
+    SessionException e = new SessionException(code, failingUrl, detail, getCause(),
+        backgroundTaskCancelledReason, data);
+    e.setStackTrace(getStackTrace());
+    return e;
   }
 
   private static String buildMessage(Code code, @Nullable URI url, @Nullable String message) {
@@ -71,6 +94,15 @@ public class SessionException extends IOException {
   /** The URL that failed ({@code NSURLErrorFailingURLErrorKey}), or {@code null}. */
   public @Nullable URI failingUrl() {
     return failingUrl;
+  }
+
+  /**
+   * For a download task that failed in a resumable way (timeout, lost connection) or was
+   * cancelled by {@link DownloadTask#cancelByProducingResumeData()}: what
+   * {@link Session#downloadTask(ResumeData)} needs to continue.
+   */
+  public Optional<ResumeData> resumeData() {
+    return Optional.ofNullable(resumeData);
   }
 
   /** For background transfers the library gave up: Apple's reason. */

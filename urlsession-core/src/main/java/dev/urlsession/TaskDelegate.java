@@ -1,5 +1,6 @@
 package dev.urlsession;
 
+import java.io.InputStream;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -33,6 +34,17 @@ public interface TaskDelegate extends SessionDelegate {
       Request newRequest,
       Consumer<@Nullable Request> completionHandler) {
     completionHandler.accept(newRequest);
+  }
+
+  /**
+   * A streamed upload task needs its body: pass a new stream positioned at the start, or
+   * {@code null} to fail the task with {@code REQUEST_BODY_STREAM_EXHAUSTED}. Called before the
+   * first request and again whenever the body must be re-sent (a 307 or 308 redirect). The
+   * session reads the stream on a thread of its own and closes it.
+   */
+  default void needNewBodyStream(
+      Session session, SessionTask task, Consumer<@Nullable InputStream> completionHandler) {
+    completionHandler.accept(null);
   }
 
   /** Body bytes were sent: in this call, in total, and expected in total (-1 when unknown). */

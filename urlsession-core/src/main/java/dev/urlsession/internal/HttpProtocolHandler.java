@@ -31,7 +31,6 @@ import org.apache.hc.core5.http.message.BasicHttpRequest;
 import org.apache.hc.core5.http.nio.AsyncEntityProducer;
 import org.apache.hc.core5.http.nio.AsyncResponseConsumer;
 import org.apache.hc.core5.http.nio.CapacityChannel;
-import org.apache.hc.core5.http.nio.DataStreamChannel;
 import org.apache.hc.core5.http.nio.RequestChannel;
 import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
 import org.apache.hc.core5.http.protocol.HttpContext;
@@ -72,12 +71,15 @@ public final class HttpProtocolHandler implements ProtocolHandler {
           "bad URL: an http(s) URL needs a host and a port up to 65535", null));
       return;
     }
-    if (request.bodyLength() > 0 && request.method().equals("GET")) {
+    LoadSupport support = load instanceof LoadSupport ? (LoadSupport) load : null;
+    RequestBody body = support != null
+        ? support.requestBody()
+        : request.bodyLength() > 0 ? RequestBody.of(request.body()) : null;
+    if (body != null && body.length() != 0 && request.method().equals("GET")) {
       client.didFail(new SessionException(Code.DATA_LENGTH_EXCEEDS_MAXIMUM, url,
           "resource exceeds maximum size: a GET request cannot carry a body", null));
       return;
     }
-    LoadSupport support = load instanceof LoadSupport ? (LoadSupport) load : null;
     TransactionRecorder recorder =
         support != null ? support.transaction() : new TransactionRecorder(request);
 
@@ -97,21 +99,21 @@ public final class HttpProtocolHandler implements ProtocolHandler {
         httpRequest.addHeader(e.getKey(), e.getValue());
       }
     }
+    // Decode unless the application asked for an encoding itself (then the bytes are its own).
     boolean decode = !httpRequest.containsHeader("Accept-Encoding");
     if (decode) {
-      httpRequest.addHeader("Accept-Encoding", "gzip, deflate");
+      String asked = support != null ? support.acceptEncoding() : null;
+      httpRequest.addHeader("Accept-Encoding", asked != null ? asked : "gzip, deflate");
     }
     if (!httpRequest.containsHeader("Accept")) {
       httpRequest.addHeader("Accept", "*/*");
     }
-    byte[] body = request.body();
-    if (body != null && request.method().equals("POST")
+    if (body != null && body.length() != 0 && request.method().equals("POST")
         && !httpRequest.containsHeader("Content-Type")) {
       httpRequest.addHeader("Content-Type", "application/x-www-form-urlencoded");
     }
-    BodyProducer bodyProducer =
-        body == null ? null : new BodyProducer(body, headerOrNull(httpRequest, "Content-Type"),
-            support, recorder);
+    AsyncEntityProducer bodyProducer =
+        body == null ? null : body.producer(headerOrNull(httpRequest, "Content-Type"), support, recorder);
 
     HttpClientContext context = HttpClientContext.create();
     context.setAttribute(HttpEngine.RECORDER, recorder);
@@ -226,83 +228,6 @@ public final class HttpProtocolHandler implements ProtocolHandler {
       }
       super.sendRequest(channel, context);
     }
-  }
-
-  /** A byte-array body that reports progress as it is written. */
-  private static final class BodyProducer implements AsyncEntityProducer {
-    private final byte[] body;
-    private final @Nullable String contentType;
-    private final @Nullable LoadSupport support;
-    private final TransactionRecorder recorder;
-    private int position;
-
-    BodyProducer(byte[] body, @Nullable String contentType, @Nullable LoadSupport support,
-        TransactionRecorder recorder) {
-      this.body = body;
-      this.contentType = contentType;
-      this.support = support;
-      this.recorder = recorder;
-    }
-
-    @Override
-    public boolean isRepeatable() {
-      return false;
-    }
-
-    @Override
-    public void failed(Exception cause) {}
-
-    @Override
-    public long getContentLength() {
-      return body.length;
-    }
-
-    @Override
-    public @Nullable String getContentType() {
-      return contentType;
-    }
-
-    @Override
-    public @Nullable String getContentEncoding() {
-      return null;
-    }
-
-    @Override
-    public boolean isChunked() {
-      return false;
-    }
-
-    @Override
-    public @Nullable Set<String> getTrailerNames() {
-      return null;
-    }
-
-    @Override
-    public int available() {
-      return body.length - position;
-    }
-
-    @Override
-    public void produce(DataStreamChannel channel) throws IOException {
-      while (position < body.length) {
-        int n = channel.write(ByteBuffer.wrap(body, position, Math.min(64 * 1024, body.length - position)));
-        if (n <= 0) {
-          break;
-        }
-        position += n;
-        recorder.requestBodyBytesSent += n;
-        if (support != null) {
-          support.didSendBodyData(n);
-        }
-      }
-      if (position >= body.length) {
-        recorder.requestEnd = Instant.now();
-        channel.endStream(null);
-      }
-    }
-
-    @Override
-    public void releaseResources() {}
   }
 
   /** Streams the response to the load's client, with flow control and content decoding. */

@@ -17,6 +17,18 @@ public interface LoadSupport {
   /** {@code bytes} more of the request body were sent. */
   void didSendBodyData(long bytes);
 
+  /**
+   * The body to send: the upload task's body, or the request's own for other tasks; null for
+   * none.
+   */
+  @org.jspecify.annotations.Nullable RequestBody requestBody();
+
+  /**
+   * The value of {@code Accept-Encoding} the task asks for (download tasks ask for
+   * {@code identity}); null to let the handler choose. Content is decoded either way.
+   */
+  @org.jspecify.annotations.Nullable String acceptEncoding();
+
   /** Where the handler records timestamps and counts of its exchange. */
   TransactionRecorder transaction();
 }
