@@ -333,9 +333,9 @@ class DataTaskHttpTests {
     assertThat(task.countOfBytesExpectedToSend()).isEqualTo(100_000);
     task.resume();
     assertThat(delegate.awaitCompletion()).isNull();
-    assertThat(delegate.events).contains("didSendBodyData 100000/100000");
-    assertThat(delegate.events.indexOf("didSendBodyData 100000/100000"))
-        .isLessThan(delegate.events.indexOf("didReceiveResponse 200"));
+    delegate.assertEvents("didCreateTask", "didSendBodyData", "didReceiveResponse 200", "didReceiveData",
+        "didFinishCollectingMetrics", "didComplete null");
+    assertThat(delegate.lastSent).isEqualTo("100000/100000");
     assertThat(task.countOfBytesSent()).isEqualTo(100_000);
     RecordedRequest r = server.takeRequest(5, SECONDS);
     assertThat(r.getHeaders().get("Content-Length")).isEqualTo("100000");

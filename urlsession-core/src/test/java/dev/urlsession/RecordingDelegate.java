@@ -24,8 +24,13 @@ class RecordingDelegate implements DataDelegate {
   final CompletableFuture<@Nullable SessionException> completed = new CompletableFuture<>();
   final CompletableFuture<Void> invalid = new CompletableFuture<>();
   volatile @Nullable TaskMetrics metrics;
+  volatile @Nullable String lastSent;
   volatile boolean followRedirects = true;
   volatile ResponseDisposition disposition = ResponseDisposition.ALLOW;
+
+  void recordEvent(@Nullable SessionTask task, String event) {
+    record(task, event);
+  }
 
   private void record(@Nullable SessionTask task, String event) {
     String thread = Thread.currentThread().getName();
@@ -35,8 +40,8 @@ class RecordingDelegate implements DataDelegate {
     if (task != null && Thread.holdsLock(task)) {
       violations.add(event + " under the task's lock");
     }
-    if (event.equals("didReceiveData") && !events.isEmpty()
-        && events.get(events.size() - 1).equals("didReceiveData")) {
+    if ((event.equals("didReceiveData") || event.equals("didWriteData") || event.startsWith("didSendBodyData"))
+        && !events.isEmpty() && events.get(events.size() - 1).equals(event.split(" ")[0])) {
       return;
     }
     events.add(event);
@@ -57,7 +62,8 @@ class RecordingDelegate implements DataDelegate {
   @Override
   public void didSendBodyData(Session session, SessionTask task, long bytesSent, long totalBytesSent,
       long totalBytesExpectedToSend) {
-    record(task, "didSendBodyData " + totalBytesSent + "/" + totalBytesExpectedToSend);
+    record(task, "didSendBodyData");
+    lastSent = totalBytesSent + "/" + totalBytesExpectedToSend;
   }
 
   @Override
