@@ -243,6 +243,32 @@ class ResumeDataTests {
   }
 
   @Test
+  void unsatisfiableRangeRestartsTheDownloadInsteadOfAppending() throws Exception {
+    session();
+    Path partial = ((RealSession) session).newDownloadFile();
+    Files.write(partial, java.util.Arrays.copyOf(content, content.length));
+    // Claims all bytes are there, so the server answers 416: the task must not trust it blindly.
+    ResumeData data = ResumeData.create(Request.get(server.url()), partial, content.length, "\"v1\"", null,
+        content.length, ((RealSession) session).resumeKey());
+    session.downloadTask(data).resume();
+    assertThat(delegate.awaitCompletion()).isNull();
+    assertThat(sha256(delegate.fileContent)).isEqualTo(sha256(content));
+    assertThat(server.requests.get(0).get("range")).isEqualTo("bytes=" + content.length + "-");
+    assertThat(server.requests.get(1).get("range")).isNull();
+  }
+
+  @Test
+  void weakEntityTagAloneDoesNotMakeADownloadResumable() throws Exception {
+    session();
+    server.etag = "W/\"weak\"";
+    server.faults.add(new RangeServer.Fault(300_000, -1));
+    session.downloadTask(server.url()).resume();
+    SessionException e = delegate.awaitCompletion();
+    assertThat(e.code()).isEqualTo(Code.NETWORK_CONNECTION_LOST);
+    assertThat(e.resumeData()).isEmpty();
+  }
+
+  @Test
   void garbageAndOversizedBlobsAreRejectedWhenRead() {
     assertThatThrownBy(() -> ResumeData.from(new byte[] {1, 2, 3})).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> ResumeData.from(new byte[ResumeData.MAX_SIZE + 1]))
