@@ -97,7 +97,10 @@ public final class FileNames {
         j++;
         while (j < value.length() && value.charAt(j) != '"') {
           char c = value.charAt(j);
-          if (c == '\\' && j + 1 < value.length()) {
+          // Only \" and \\ are escapes, as browsers read it: other backslashes stay, so a
+          // Windows path in the name is cut at its last separator.
+          if (c == '\\' && j + 1 < value.length()
+              && (value.charAt(j + 1) == '"' || value.charAt(j + 1) == '\\')) {
             j++;
             c = value.charAt(j);
           }
