@@ -1,5 +1,6 @@
 package dev.urlsession;
 
+import dev.urlsession.internal.BuiltInProtocols;
 import dev.urlsession.internal.Checks;
 import dev.urlsession.internal.HttpEngine;
 import dev.urlsession.internal.HttpProtocolHandler;
@@ -50,6 +51,8 @@ final class RealSession implements Session {
   private final AtomicBoolean invalidationDelivered = new AtomicBoolean();
   private final CompletableFuture<Void> invalid = new CompletableFuture<>();
 
+  /** data:, file:, ftp: and whatever else is built in besides HTTP. */
+  private final List<ProtocolHandler> builtIns;
   private final Object engineLock = new Object();
   private @Nullable HttpEngine engine;
   private @Nullable HttpProtocolHandler httpHandler;
@@ -64,6 +67,7 @@ final class RealSession implements Session {
     this.queue = delegateQueue == null ? SerialQueue.onDefaultPool() : new SerialQueue(delegateQueue);
     this.delegateQueue = delegateQueue == null ? queue : delegateQueue;
     this.isShared = isShared;
+    this.builtIns = BuiltInProtocols.create(configuration);
   }
 
   static Session create(
@@ -138,6 +142,11 @@ final class RealSession implements Session {
     String scheme = request.url().getScheme();
     if ("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)) {
       return httpHandler();
+    }
+    for (ProtocolHandler h : builtIns) {
+      if (h.canHandle(request)) {
+        return h;
+      }
     }
     return null;
   }
