@@ -20,6 +20,7 @@ final class Delegates {
             for (Method m : c.getDeclaredMethods()) {
               if (!m.isSynthetic() && !m.isBridge()) {
                 names.add(m.getName());
+                names.add(m.getName() + "/" + m.getParameterCount());
               }
             }
           }
@@ -29,7 +30,10 @@ final class Delegates {
 
   private Delegates() {}
 
-  /** Whether {@code delegate}'s class (not an interface default) declares method {@code name}. */
+  /**
+   * Whether {@code delegate}'s class (not an interface default) declares method {@code name};
+   * {@code name/arity} tells overloads apart.
+   */
   static boolean implementsMethod(@Nullable Object delegate, String name) {
     return delegate != null && OVERRIDDEN.get(delegate.getClass()).contains(name);
   }

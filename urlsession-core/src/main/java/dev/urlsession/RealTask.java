@@ -2,6 +2,7 @@ package dev.urlsession;
 
 import dev.urlsession.SessionException.Code;
 import dev.urlsession.internal.ErrorMapper;
+import dev.urlsession.internal.HttpChallenge;
 import dev.urlsession.internal.LoadSupport;
 import dev.urlsession.internal.RequestBody;
 import dev.urlsession.internal.Scheduler;
@@ -23,6 +24,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
@@ -61,6 +65,8 @@ abstract class RealTask implements SessionTask {
     WAITING_RESPONSE,
     /** A redirect response arrived; waiting for the delegate to decide. */
     AWAITING_REDIRECT_DECISION,
+    /** A 401 or 407 arrived; waiting for a challenge to be answered. */
+    AWAITING_CHALLENGE,
     /** The final response arrived; waiting for the delegate's disposition. */
     AWAITING_DISPOSITION,
     /** Delivering the body. */
@@ -128,6 +134,16 @@ abstract class RealTask implements SessionTask {
   private @Nullable CompletableFuture<@Nullable ResumeData> resumeDataFuture;
   /** Set once a data task became a download task: it is finished, silently. */
   private boolean handedOver;
+  // --- authentication, guarded by this ---
+  private List<HttpChallenge> challenges = List.of();
+  private int challengeIndex;
+  private @Nullable Response challengeResponse;
+  private final Map<ProtectionSpace, Integer> failures = new HashMap<>();
+  /** The credential sent with the current load and the space it answers, saved once it works. */
+  private @Nullable Credential credentialInUse;
+  private @Nullable ProtectionSpace spaceInUse;
+  private Map<String, String> authorizationHeaders = Map.of();
+  private int authenticationAttempts;
   private long backlog;
   private @Nullable ByteArrayOutputStream collected;
   private @Nullable ScheduledFuture<?> idleTimer;
@@ -498,7 +514,11 @@ abstract class RealTask implements SessionTask {
         if (completing) {
           return;
         }
-        newLoad = new RealLoad(this, decorate(canonical), handler, body);
+        if (authorizationHeaders.isEmpty() && credentialInUse == null && redirectCount == 0
+            && authenticationAttempts == 0) {
+          authorizationHeaders = preemptiveAuthorization(canonical);
+        }
+        newLoad = new RealLoad(this, decorate(canonical), handler, body, authorizationHeaders);
         load = newLoad;
         loadFinished = false;
         phase = Phase.WAITING_RESPONSE;
@@ -544,6 +564,7 @@ abstract class RealTask implements SessionTask {
    */
   private @Nullable Runnable deliverResponse(Response r) {
     response = r;
+    saveWorkingCredential(r);
     bytesExpectedToReceive = isIdentity(r) ? r.expectedContentLength() : -1;
     if (kind == Kind.DOWNLOAD) {
       return openDownload(r);
@@ -593,7 +614,8 @@ abstract class RealTask implements SessionTask {
         return;
       }
       touch();
-      if (phase == Phase.AWAITING_REDIRECT_DECISION || phase == Phase.WAITING_RESPONSE) {
+      if (phase == Phase.AWAITING_REDIRECT_DECISION || phase == Phase.AWAITING_CHALLENGE
+          || phase == Phase.WAITING_RESPONSE) {
         // A redirect's body: kept until the delegate decides, not counted as received.
         pending.add(data);
         backlog += data.length;
@@ -670,6 +692,11 @@ abstract class RealTask implements SessionTask {
       touch();
       old = load;
       if (next != null) {
+        if (!sameOrigin(currentRequest.url(), next.url())) {
+          authorizationHeaders = Map.of(); // credentials never follow another origin
+          credentialInUse = null;
+          spaceInUse = null;
+        }
         int status = redirectResponse.statusCode();
         keepsBody = status == 307 || status == 308;
         redirectCount++;
@@ -700,6 +727,245 @@ abstract class RealTask implements SessionTask {
       old.stop();
     }
     proceedTo(next, keepsBody);
+  }
+
+  // --- authentication (URLSESSION-BEHAVIOUR.md 3.5) ---
+
+  private static final int MAX_AUTHENTICATION_ATTEMPTS = 10;
+
+  void onChallenge(RealLoad l, List<HttpChallenge> offered, Response r) {
+    Runnable after;
+    synchronized (this) {
+      if (load != l || completing || phase != Phase.WAITING_RESPONSE) {
+        return;
+      }
+      touch();
+      if (spaceInUse != null) {
+        failures.merge(spaceInUse, 1, Integer::sum); // the credential just sent did not work
+      }
+      credentialInUse = null;
+      spaceInUse = null;
+      challenges = offered;
+      challengeIndex = 0;
+      challengeResponse = r;
+      phase = Phase.AWAITING_CHALLENGE;
+      if (++authenticationAttempts > MAX_AUTHENTICATION_ATTEMPTS) {
+        log.warn("Task {}: giving up after {} authentication attempts", taskIdentifier,
+            MAX_AUTHENTICATION_ATTEMPTS);
+        after = giveUpChallenge();
+      } else {
+        after = askChallenge();
+      }
+    }
+    finish(after);
+  }
+
+  /** Asks the delegate about the current challenge, or handles it by default. Caller holds the lock. */
+  private @Nullable Runnable askChallenge() {
+    HttpChallenge c = challenges.get(challengeIndex);
+    ProtectionSpace space = c.protectionSpace();
+    AuthenticationChallenge challenge = new AuthenticationChallenge(space, proposedCredential(space),
+        failures.getOrDefault(space, 0), challengeResponse, null);
+    SessionDelegate sessionLevel = space.authenticationMethod().isSessionLevel()
+        && Delegates.implementsMethod(session.delegate(), "didReceiveChallenge/3") ? session.delegate() : null;
+    TaskDelegate taskLevel = sessionLevel != null ? null
+        : pick(TaskDelegate.class, "didReceiveChallenge/4");
+    if (sessionLevel == null && taskLevel == null) {
+      return () -> challengeAnswered(c, Answer.DEFAULT, null);
+    }
+    AtomicBoolean answered = new AtomicBoolean();
+    ChallengeHandler handler = new ChallengeHandler() {
+      private void once() {
+        if (!answered.compareAndSet(false, true)) {
+          throw new IllegalStateException("the challenge handler was already called");
+        }
+      }
+
+      @Override
+      public void useCredential(@Nullable Credential credential) {
+        once();
+        challengeAnswered(c, Answer.USE, credential);
+      }
+
+      @Override
+      public void performDefaultHandling() {
+        once();
+        challengeAnswered(c, Answer.DEFAULT, null);
+      }
+
+      @Override
+      public void cancelAuthenticationChallenge() {
+        once();
+        challengeAnswered(c, Answer.CANCEL, null);
+      }
+
+      @Override
+      public void rejectProtectionSpace() {
+        once();
+        challengeAnswered(c, Answer.REJECT, null);
+      }
+    };
+    session.queue.offer(guarded("didReceiveChallenge", sessionLevel != null
+        ? () -> sessionLevel.didReceiveChallenge(session, challenge, handler)
+        : () -> taskLevel.didReceiveChallenge(session, this, challenge, handler)));
+    return null;
+  }
+
+  private enum Answer { USE, DEFAULT, CANCEL, REJECT }
+
+  private void challengeAnswered(HttpChallenge c, Answer answer, @Nullable Credential given) {
+    if (answer == Answer.CANCEL) {
+      cancel();
+      return;
+    }
+    Runnable after;
+    RealLoad old = null;
+    boolean retry = false;
+    synchronized (this) {
+      if (completing || phase != Phase.AWAITING_CHALLENGE || challenges.get(challengeIndex) != c) {
+        return;
+      }
+      touch();
+      ProtectionSpace space = c.protectionSpace();
+      Credential credential = given;
+      boolean askNext = false;
+      if (answer == Answer.REJECT) {
+        if (++challengeIndex < challenges.size()) {
+          askNext = true;
+        } else {
+          answer = Answer.DEFAULT;
+        }
+      }
+      if (askNext) {
+        credential = null;
+      } else if (answer == Answer.DEFAULT) {
+        Credential proposed = proposedCredential(space);
+        credential = proposed != null && failures.getOrDefault(space, 0) == 0 ? proposed : null;
+      }
+      String value = credential == null ? null : c.authorization(currentRequest, credential);
+      if (askNext) {
+        after = askChallenge();
+      } else if (value == null) {
+        after = giveUpChallenge();
+      } else {
+        credentialInUse = credential;
+        spaceInUse = space;
+        Map<String, String> headers = new LinkedHashMap<>(authorizationHeaders);
+        headers.put(c.headerName(), value);
+        authorizationHeaders = Map.copyOf(headers);
+        old = load;
+        load = null;
+        pending.clear();
+        backlog = 0;
+        challengeResponse = null;
+        phase = Phase.WAITING_RESPONSE;
+        retry = true;
+        after = null;
+      }
+    }
+    session.queue.kick();
+    if (!retry) {
+      finish(after);
+      fireDemand();
+      return;
+    }
+    if (old != null && !old.isFinished()) {
+      old.stop();
+    }
+    Request request;
+    synchronized (this) {
+      request = currentRequest;
+    }
+    proceedTo(request, true);
+  }
+
+  /** No credential: the 401 or 407 is the response, its body the data. Caller holds the lock. */
+  private @Nullable Runnable giveUpChallenge() {
+    Response r = challengeResponse;
+    challengeResponse = null;
+    for (byte[] chunk : pending) {
+      bytesReceived += chunk.length;
+    }
+    return deliverResponse(r);
+  }
+
+  /** The storage's default credential for {@code space}, or the URL's {@code user:password@}. */
+  private @Nullable Credential proposedCredential(ProtectionSpace space) {
+    CredentialStorage storage = session.configuration().credentialStorage();
+    Credential stored = storage == null ? null : storage.defaultCredential(space);
+    return stored != null ? stored : urlCredential(currentRequest.url());
+  }
+
+  private static @Nullable Credential urlCredential(URI url) {
+    String info = url.getUserInfo();
+    if (info == null) {
+      return null;
+    }
+    int colon = info.indexOf(':');
+    try {
+      return Credential.of(colon < 0 ? info : info.substring(0, colon),
+          colon < 0 ? "" : info.substring(colon + 1), Credential.Persistence.NONE);
+    } catch (IllegalArgumentException e) {
+      return null; // control characters: not a usable credential
+    }
+  }
+
+  /**
+   * Basic credentials sent without waiting for a challenge: the URL's {@code user:password@}, or
+   * a Basic credential the storage already holds for this host.
+   */
+  private Map<String, String> preemptiveAuthorization(Request request) {
+    URI url = request.url();
+    if (!"http".equalsIgnoreCase(url.getScheme()) && !"https".equalsIgnoreCase(url.getScheme())
+        || request.header("Authorization") != null) {
+      return Map.of();
+    }
+    Credential fromUrl = urlCredential(url);
+    if (fromUrl != null) {
+      return Map.of("Authorization", HttpChallenge.basic(fromUrl));
+    }
+    CredentialStorage storage = session.configuration().credentialStorage();
+    if (storage == null || url.getHost() == null) {
+      return Map.of();
+    }
+    int port = HttpChallenge.port(url);
+    for (Map.Entry<ProtectionSpace, Map<String, Credential>> e : storage.allCredentials().entrySet()) {
+      ProtectionSpace s = e.getKey();
+      if (!s.isProxy() && s.authenticationMethod() == AuthenticationMethod.HTTP_BASIC
+          && s.host().equalsIgnoreCase(url.getHost()) && s.port() == port
+          && s.protocol().equalsIgnoreCase(url.getScheme())) {
+        Credential c = storage.defaultCredential(s);
+        if (c != null) {
+          credentialInUse = c; // a 401 now counts as this credential's failure
+          spaceInUse = s;
+          return Map.of("Authorization", HttpChallenge.basic(c));
+        }
+      }
+    }
+    return Map.of();
+  }
+
+  /** A response that is not a challenge means the credential in use worked: keep it as asked. */
+  private void saveWorkingCredential(Response r) {
+    Credential c = credentialInUse;
+    ProtectionSpace space = spaceInUse;
+    CredentialStorage storage = session.configuration().credentialStorage();
+    if (c != null && space != null && storage != null && r.statusCode() != 401 && r.statusCode() != 407
+        && c.persistence() != Credential.Persistence.NONE) {
+      if (storage.defaultCredential(space) == null) {
+        storage.setDefaultCredential(c, space);
+      } else {
+        storage.set(c, space);
+      }
+    }
+    credentialInUse = null;
+    spaceInUse = null;
+  }
+
+  private static boolean sameOrigin(URI a, URI b) {
+    return String.valueOf(a.getScheme()).equalsIgnoreCase(String.valueOf(b.getScheme()))
+        && String.valueOf(a.getHost()).equalsIgnoreCase(String.valueOf(b.getHost()))
+        && HttpChallenge.port(a) == HttpChallenge.port(b);
   }
 
   void onBodyDataSent(RealLoad l, long n) {
@@ -1377,16 +1643,19 @@ abstract class RealTask implements SessionTask {
     private final Request request;
     private final ProtocolHandler handler;
     private final @Nullable RequestBody body;
+    private final Map<String, String> authorization;
     final TransactionRecorder recorder;
     private final AtomicBoolean finished = new AtomicBoolean();
     private volatile @Nullable Object attachment;
     private volatile @Nullable Runnable demandAction;
 
-    RealLoad(RealTask task, Request request, ProtocolHandler handler, @Nullable RequestBody body) {
+    RealLoad(RealTask task, Request request, ProtocolHandler handler, @Nullable RequestBody body,
+        Map<String, String> authorization) {
       this.task = task;
       this.request = request;
       this.handler = handler;
       this.body = body;
+      this.authorization = authorization;
       this.recorder = new TransactionRecorder(request);
     }
 
@@ -1500,6 +1769,21 @@ abstract class RealTask implements SessionTask {
     @Override
     public @Nullable RequestBody requestBody() {
       return body;
+    }
+
+    @Override
+    public void challenged(List<HttpChallenge> challenges, Response response) {
+      if (!finished.get()) {
+        if (recorder.response == null) {
+          recorder.response = response;
+        }
+        task.onChallenge(this, challenges, response);
+      }
+    }
+
+    @Override
+    public Map<String, String> authorizationHeaders() {
+      return authorization;
     }
 
     @Override

@@ -57,6 +57,7 @@ public final class SessionConfiguration {
   private final TlsVersion tlsMaximumSupportedProtocolVersion;
   private final HttpVersionPolicy httpVersionPolicy;
   private final @Nullable Path storageDirectory;
+  private final @Nullable CredentialStorage credentialStorage;
 
   private SessionConfiguration(Builder b) {
     this.kind = b.kind;
@@ -74,6 +75,7 @@ public final class SessionConfiguration {
     this.tlsMaximumSupportedProtocolVersion = b.tlsMaximumSupportedProtocolVersion;
     this.httpVersionPolicy = b.httpVersionPolicy;
     this.storageDirectory = b.storageDirectory;
+    this.credentialStorage = b.credentialStorage;
   }
 
   /** Where a default session keeps its files unless told otherwise: {@code ~/.urlsession}. */
@@ -182,6 +184,15 @@ public final class SessionConfiguration {
     return storageDirectory;
   }
 
+  /**
+   * Where credentials are looked up and saved: {@link CredentialStorage#shared()} for the default
+   * kind, a fresh private in-memory one for each ephemeral configuration; null for none (no
+   * proposed credentials, nothing saved).
+   */
+  public @Nullable CredentialStorage credentialStorage() {
+    return credentialStorage;
+  }
+
   @Override
   public String toString() {
     return "SessionConfiguration{kind=" + kind
@@ -215,10 +226,16 @@ public final class SessionConfiguration {
     private TlsVersion tlsMaximumSupportedProtocolVersion = TlsVersion.TLS_1_3;
     private HttpVersionPolicy httpVersionPolicy = HttpVersionPolicy.NEGOTIATE;
     private @Nullable Path storageDirectory;
+    private @Nullable CredentialStorage credentialStorage;
+    private boolean credentialStorageSet;
 
     private Builder(Kind kind) {
       this.kind = kind;
       this.storageDirectory = kind == Kind.EPHEMERAL ? null : defaultStorageDirectory();
+      if (kind == Kind.EPHEMERAL) {
+        this.credentialStorage = CredentialStorage.inMemory();
+        this.credentialStorageSet = true;
+      }
     }
 
     private Builder(SessionConfiguration c) {
@@ -237,6 +254,8 @@ public final class SessionConfiguration {
       this.tlsMaximumSupportedProtocolVersion = c.tlsMaximumSupportedProtocolVersion;
       this.httpVersionPolicy = c.httpVersionPolicy;
       this.storageDirectory = c.storageDirectory;
+      this.credentialStorage = c.credentialStorage;
+      this.credentialStorageSet = true;
     }
 
     /**
@@ -343,6 +362,13 @@ public final class SessionConfiguration {
       return this;
     }
 
+    /** Sets the credential storage, or none with {@code null}. */
+    public Builder credentialStorage(@Nullable CredentialStorage storage) {
+      this.credentialStorage = storage;
+      this.credentialStorageSet = true;
+      return this;
+    }
+
     /**
      * Sets where the session keeps its files.
      *
@@ -369,6 +395,9 @@ public final class SessionConfiguration {
             "tlsMinimumSupportedProtocolVersion " + tlsMinimumSupportedProtocolVersion
                 + " is above tlsMaximumSupportedProtocolVersion "
                 + tlsMaximumSupportedProtocolVersion);
+      }
+      if (!credentialStorageSet) {
+        credentialStorage = CredentialStorage.shared(); // resolved lazily: no file is touched before
       }
       return new SessionConfiguration(this);
     }

@@ -18,4 +18,15 @@ public interface SessionDelegate {
    * {@code invalidateAndCancel()}; {@code error} is null when the app invalidated it.
    */
   default void didBecomeInvalid(Session session, @Nullable SessionException error) {}
+
+  /**
+   * A connection-level challenge (server trust, client certificate, NTLM, Negotiate), for every
+   * task of the session. When not implemented, the task delegate's
+   * {@link TaskDelegate#didReceiveChallenge(Session, SessionTask, AuthenticationChallenge,
+   * ChallengeHandler)} is asked instead.
+   */
+  default void didReceiveChallenge(
+      Session session, AuthenticationChallenge challenge, ChallengeHandler handler) {
+    handler.performDefaultHandling();
+  }
 }

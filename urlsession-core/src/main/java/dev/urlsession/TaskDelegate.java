@@ -37,6 +37,17 @@ public interface TaskDelegate extends SessionDelegate {
   }
 
   /**
+   * A server or proxy asks this task for credentials (HTTP Basic and Digest, proxies). Also called
+   * for tasks with completion handlers. The default performs default handling: the storage's
+   * credential or the URL's {@code user:password@} is tried once, else the 401 or 407 is the
+   * response.
+   */
+  default void didReceiveChallenge(
+      Session session, SessionTask task, AuthenticationChallenge challenge, ChallengeHandler handler) {
+    handler.performDefaultHandling();
+  }
+
+  /**
    * A streamed upload task needs its body: pass a new stream positioned at the start, or
    * {@code null} to fail the task with {@code REQUEST_BODY_STREAM_EXHAUSTED}. Called before the
    * first request and again whenever the body must be re-sent (a 307 or 308 redirect). The

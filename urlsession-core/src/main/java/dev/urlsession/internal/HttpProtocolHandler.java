@@ -85,7 +85,13 @@ public final class HttpProtocolHandler implements ProtocolHandler {
 
     BasicHttpRequest httpRequest;
     try {
-      httpRequest = new BasicHttpRequest(request.method(), url);
+      // User info never goes on the wire: it is a credential, used by the task when challenged.
+      String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+      if (url.getRawQuery() != null) {
+        path += "?" + url.getRawQuery();
+      }
+      httpRequest = new BasicHttpRequest(request.method(),
+          new org.apache.hc.core5.http.HttpHost(url.getScheme(), url.getHost(), HttpChallenge.port(url)), path);
     } catch (RuntimeException e) {
       client.didFail(new SessionException(Code.BAD_URL, url, "bad URL: " + e.getMessage(), e));
       return;
@@ -97,6 +103,11 @@ public final class HttpProtocolHandler implements ProtocolHandler {
     for (Map.Entry<String, String> e : configuration.httpAdditionalHeaders().entrySet()) {
       if (!headers.contains(e.getKey())) {
         httpRequest.addHeader(e.getKey(), e.getValue());
+      }
+    }
+    if (support != null) {
+      for (Map.Entry<String, String> e : support.authorizationHeaders().entrySet()) {
+        httpRequest.setHeader(e.getKey(), e.getValue());
       }
     }
     // Decode unless the application asked for an encoding itself (then the bytes are its own).
@@ -279,14 +290,24 @@ public final class HttpProtocolHandler implements ProtocolHandler {
       int status = httpResponse.getCode();
       Request redirect = REDIRECT_CODES.contains(status)
           ? redirectRequest(request, status, response.header("Location")) : null;
+      List<HttpChallenge> challenges = support != null && (status == 401 || status == 407)
+          ? HttpChallenge.parse(response, proxyOf(context)) : List.of();
       if (redirect != null) {
         client.wasRedirectedTo(redirect, response);
+      } else if (!challenges.isEmpty()) {
+        support.challenged(challenges, response);
       } else {
         client.didReceiveResponse(response, CacheStoragePolicy.ALLOWED);
       }
       if (entityDetails == null) {
         finish();
       }
+    }
+
+    private static @Nullable URI proxyOf(HttpClientContext context) {
+      var route = context.getHttpRoute();
+      var proxy = route == null ? null : route.getProxyHost();
+      return proxy == null ? null : URI.create("http://" + proxy.toHostString());
     }
 
     @Override

@@ -29,6 +29,16 @@ public interface LoadSupport {
    */
   @org.jspecify.annotations.Nullable String acceptEncoding();
 
+  /**
+   * The server or proxy asks for credentials: {@code challenges} are those the session can
+   * answer, {@code response} the 401 or 407; its body follows as data, delivered only if no
+   * credential is used.
+   */
+  void challenged(java.util.List<HttpChallenge> challenges, dev.urlsession.Response response);
+
+  /** Headers the task adds to this load ({@code Authorization} answering a challenge); may be empty. */
+  java.util.Map<String, String> authorizationHeaders();
+
   /** Where the handler records timestamps and counts of its exchange. */
   TransactionRecorder transaction();
 }

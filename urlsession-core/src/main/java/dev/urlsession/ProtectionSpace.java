@@ -1,0 +1,99 @@
+package dev.urlsession;
+
+import dev.urlsession.internal.Checks;
+import java.util.Locale;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A server or proxy area that requires authentication (Apple's {@code URLProtectionSpace}): host,
+ * port, protocol, realm and method. Value equality; immutable.
+ *
+ * @since 0.1.0
+ */
+public final class ProtectionSpace {
+  private final String host;
+  private final int port;
+  private final String protocol;
+  private final @Nullable String realm;
+  private final AuthenticationMethod authenticationMethod;
+  private final boolean proxy;
+
+  private ProtectionSpace(String host, int port, String protocol, @Nullable String realm,
+      AuthenticationMethod method, boolean proxy) {
+    this.host = Checks.notNull(host, "host").toLowerCase(Locale.ROOT);
+    Checks.argument(port > 0 && port <= 65535, "port must be 1..65535 but was " + port);
+    this.port = port;
+    this.protocol = Checks.notNull(protocol, "protocol").toLowerCase(Locale.ROOT);
+    this.realm = realm;
+    this.authenticationMethod = Checks.notNull(method, "authenticationMethod");
+    this.proxy = proxy;
+  }
+
+  /** A server's protection space; {@code protocol} is {@code "http"}, {@code "https"} or {@code "ftp"}. */
+  public static ProtectionSpace of(String host, int port, String protocol, @Nullable String realm,
+      AuthenticationMethod method) {
+    return new ProtectionSpace(host, port, protocol, realm, method, false);
+  }
+
+  /** A proxy's protection space; {@code proxyType} is {@code "http"}, {@code "https"} or {@code "socks"}. */
+  public static ProtectionSpace forProxy(String host, int port, String proxyType, @Nullable String realm,
+      AuthenticationMethod method) {
+    return new ProtectionSpace(host, port, proxyType, realm, method, true);
+  }
+
+  public String host() {
+    return host;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** The protocol ({@code "http"}, {@code "https"}, {@code "ftp"}), or the proxy type for proxies. */
+  public String protocol() {
+    return protocol;
+  }
+
+  public @Nullable String realm() {
+    return realm;
+  }
+
+  public AuthenticationMethod authenticationMethod() {
+    return authenticationMethod;
+  }
+
+  /** Whether this is a proxy's protection space. */
+  public boolean isProxy() {
+    return proxy;
+  }
+
+  /** Whether a password sent to this space is protected: over TLS, or hashed (Digest). */
+  public boolean receivesCredentialSecurely() {
+    return protocol.equals("https") || authenticationMethod == AuthenticationMethod.HTTP_DIGEST
+        || authenticationMethod == AuthenticationMethod.CLIENT_CERTIFICATE
+        || authenticationMethod == AuthenticationMethod.SERVER_TRUST;
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    if (!(o instanceof ProtectionSpace)) {
+      return false;
+    }
+    ProtectionSpace that = (ProtectionSpace) o;
+    return port == that.port && proxy == that.proxy && host.equals(that.host)
+        && protocol.equals(that.protocol) && Objects.equals(realm, that.realm)
+        && authenticationMethod == that.authenticationMethod;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(host, port, protocol, realm, authenticationMethod, proxy);
+  }
+
+  @Override
+  public String toString() {
+    return "ProtectionSpace{" + (proxy ? "proxy " : "") + protocol + "://" + host + ":" + port
+        + (realm != null ? ", realm=" + realm : "") + ", " + authenticationMethod + "}";
+  }
+}
