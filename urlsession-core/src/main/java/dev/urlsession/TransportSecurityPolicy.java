@@ -35,12 +35,19 @@ public final class TransportSecurityPolicy {
   private final boolean allowsLocalNetworking;
   /** Lower-case domain to whether its subdomains are included. */
   private final Map<String, Boolean> exceptionDomains;
+  private final TlsVersion minimumTlsVersion;
+  /** Lower-case domain to its exception: subdomains included, and its minimum TLS version. */
+  private final Map<String, TlsException> tlsExceptions;
 
   private TransportSecurityPolicy(Builder b) {
     this.allowsArbitraryLoads = b.allowsArbitraryLoads;
     this.allowsLocalNetworking = b.allowsLocalNetworking;
     this.exceptionDomains = Map.copyOf(b.exceptionDomains);
+    this.minimumTlsVersion = b.minimumTlsVersion;
+    this.tlsExceptions = Map.copyOf(b.tlsExceptions);
   }
+
+  private record TlsException(boolean includesSubdomains, TlsVersion minimum) {}
 
   /** HTTPS only, local networking allowed: the default of every configuration. */
   public static TransportSecurityPolicy defaultPolicy() {
@@ -89,6 +96,25 @@ public final class TransportSecurityPolicy {
     return false;
   }
 
+  /** The lowest TLS version allowed for connections to any host: TLS 1.2 by default. */
+  public TlsVersion minimumTlsVersion() {
+    return minimumTlsVersion;
+  }
+
+  /**
+   * The lowest TLS version allowed for {@code host}: its exception domain's
+   * ({@code NSExceptionMinimumTLSVersion}), else {@link #minimumTlsVersion()}.
+   */
+  public TlsVersion minimumTlsVersion(String host) {
+    String h = normalize(host);
+    for (Map.Entry<String, TlsException> e : tlsExceptions.entrySet()) {
+      if (h.equals(e.getKey()) || (e.getValue().includesSubdomains() && h.endsWith("." + e.getKey()))) {
+        return e.getValue().minimum();
+      }
+    }
+    return minimumTlsVersion;
+  }
+
   static String normalize(String host) {
     String h = host.toLowerCase(Locale.ROOT);
     if (h.startsWith("[") && h.endsWith("]")) {
@@ -132,7 +158,8 @@ public final class TransportSecurityPolicy {
   public String toString() {
     return "TransportSecurityPolicy{allowsArbitraryLoads=" + allowsArbitraryLoads
         + ", allowsLocalNetworking=" + allowsLocalNetworking
-        + ", exceptionDomains=" + exceptionDomains + "}";
+        + ", exceptionDomains=" + exceptionDomains + ", minimumTlsVersion=" + minimumTlsVersion
+        + (tlsExceptions.isEmpty() ? "" : ", tlsExceptions=" + tlsExceptions.keySet()) + "}";
   }
 
   /** Builds a {@link TransportSecurityPolicy}. Not thread-safe. */
@@ -140,8 +167,28 @@ public final class TransportSecurityPolicy {
     private boolean allowsArbitraryLoads;
     private boolean allowsLocalNetworking = true;
     private final Map<String, Boolean> exceptionDomains = new LinkedHashMap<>();
+    private TlsVersion minimumTlsVersion = TlsVersion.TLS_1_2;
+    private final Map<String, TlsException> tlsExceptions = new LinkedHashMap<>();
 
     private Builder() {}
+
+    /** Sets the lowest TLS version allowed for every host without an exception (TLS 1.2 by default). */
+    public Builder minimumTlsVersion(TlsVersion version) {
+      this.minimumTlsVersion = Checks.notNull(version, "minimumTlsVersion");
+      return this;
+    }
+
+    /**
+     * Sets the lowest TLS version allowed for {@code domain} (and its subdomains when asked), above
+     * or below the general minimum.
+     */
+    public Builder minimumTlsVersion(String domain, boolean includesSubdomains, TlsVersion version) {
+      Checks.notNull(domain, "domain");
+      Checks.argument(!domain.isBlank(), "domain must not be blank");
+      tlsExceptions.put(normalize(domain),
+          new TlsException(includesSubdomains, Checks.notNull(version, "minimumTlsVersion")));
+      return this;
+    }
 
     /** Whether any cleartext load is allowed. */
     public Builder allowsArbitraryLoads(boolean allows) {

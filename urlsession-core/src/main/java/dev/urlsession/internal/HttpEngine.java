@@ -59,13 +59,7 @@ public final class HttpEngine {
     SSLContext ssl = configuration.sslContext() != null
         ? configuration.sslContext()
         : SSLContexts.createSystemDefault();
-    List<String> versions = new ArrayList<>();
-    for (TlsVersion v : TlsVersion.values()) {
-      if (v.compareTo(configuration.tlsMinimumSupportedProtocolVersion()) >= 0
-          && v.compareTo(configuration.tlsMaximumSupportedProtocolVersion()) <= 0) {
-        versions.add(v.protocolName());
-      }
-    }
+    List<String> versions = tlsVersions(configuration, configuration.tlsMinimumSupportedProtocolVersion());
     this.connectionManager =
         PoolingAsyncClientConnectionManagerBuilder.create()
             .setTlsStrategy(
@@ -83,11 +77,8 @@ public final class HttpEngine {
                     .setSocketTimeout(Timeout.DISABLED)
                     .setValidateAfterInactivity(TimeValue.ofSeconds(2))
                     .build())
-            .setDefaultTlsConfig(
-                TlsConfig.custom()
-                    .setVersionPolicy(versionPolicy(configuration.httpVersionPolicy()))
-                    .setHandshakeTimeout(Timeout.of(configuration.timeoutIntervalForRequest()))
-                    .build())
+            // Per host: the stricter of the configuration's and the transport security policy's minimum.
+            .setTlsConfigResolver(host -> tlsConfig(configuration, host.getHostName()))
             .build();
 
     HttpAsyncClientBuilder builder =
@@ -137,6 +128,31 @@ public final class HttpEngine {
   }
 
   private static final CredentialsProvider NO_CREDENTIALS = (authScope, context) -> null;
+
+  private static TlsConfig tlsConfig(SessionConfiguration configuration, String host) {
+    TlsVersion policyMinimum = configuration.transportSecurity().minimumTlsVersion(host);
+    TlsVersion configured = configuration.tlsMinimumSupportedProtocolVersion();
+    TlsVersion minimum = policyMinimum.compareTo(configured) > 0 ? policyMinimum : configured;
+    return TlsConfig.custom()
+        .setVersionPolicy(versionPolicy(configuration.httpVersionPolicy()))
+        .setHandshakeTimeout(Timeout.of(configuration.timeoutIntervalForRequest()))
+        .setSupportedProtocols(tlsVersions(configuration, minimum).toArray(new String[0]))
+        .build();
+  }
+
+  private static List<String> tlsVersions(SessionConfiguration configuration, TlsVersion minimum) {
+    List<String> versions = new ArrayList<>();
+    for (TlsVersion v : TlsVersion.values()) {
+      if (v.compareTo(minimum) >= 0
+          && v.compareTo(configuration.tlsMaximumSupportedProtocolVersion()) <= 0) {
+        versions.add(v.protocolName());
+      }
+    }
+    if (versions.isEmpty()) {
+      versions.add(minimum.protocolName()); // the transport security policy outranks the maximum
+    }
+    return versions;
+  }
 
   private static HttpVersionPolicy versionPolicy(dev.urlsession.HttpVersionPolicy policy) {
     switch (policy) {
