@@ -520,6 +520,17 @@ final class RealSession implements Session {
     }
   }
 
+  /** Makes HttpClient answer the proxy of {@code space} with {@code credential}. */
+  void useProxyCredential(ProtectionSpace space, Credential credential) {
+    HttpEngine e;
+    synchronized (engineLock) {
+      e = engine;
+    }
+    if (e != null) {
+      e.proxyCredentials().set(space.host(), space.port(), credential.user(), credential.password());
+    }
+  }
+
   /** Connections leased from the pool right now (0 when the HTTP engine was never used). */
   int leasedConnections() {
     HttpEngine e;

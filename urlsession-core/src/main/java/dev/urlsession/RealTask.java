@@ -842,7 +842,15 @@ abstract class RealTask implements SessionTask {
         Credential proposed = proposedCredential(space);
         credential = proposed != null && failures.getOrDefault(space, 0) == 0 ? proposed : null;
       }
-      String value = credential == null ? null : c.authorization(currentRequest, credential);
+      String value;
+      if (credential != null && space.isProxy()) {
+        // Proxy credentials go to HttpClient, which answers the proxy (the CONNECT of a tunnel
+        // too): a header on the request would travel through the tunnel to the origin.
+        session.useProxyCredential(space, credential);
+        value = "";
+      } else {
+        value = credential == null ? null : c.authorization(currentRequest, credential);
+      }
       if (askNext) {
         after = askChallenge();
       } else if (value == null) {
@@ -850,9 +858,11 @@ abstract class RealTask implements SessionTask {
       } else {
         credentialInUse = credential;
         spaceInUse = space;
-        Map<String, String> headers = new LinkedHashMap<>(authorizationHeaders);
-        headers.put(c.headerName(), value);
-        authorizationHeaders = Map.copyOf(headers);
+        if (!space.isProxy()) {
+          Map<String, String> headers = new LinkedHashMap<>(authorizationHeaders);
+          headers.put(c.headerName(), value);
+          authorizationHeaders = Map.copyOf(headers);
+        }
         old = load;
         load = null;
         pending.clear();

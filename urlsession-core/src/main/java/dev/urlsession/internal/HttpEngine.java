@@ -5,7 +5,9 @@ import dev.urlsession.SessionConfiguration;
 import dev.urlsession.TlsVersion;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.net.ProxySelector;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,7 +15,8 @@ import java.util.List;
 import javax.net.ssl.SSLContext;
 import org.apache.hc.client5.http.async.AsyncExecChainHandler;
 import org.apache.hc.client5.http.async.AsyncExecRuntime;
-import org.apache.hc.client5.http.auth.CredentialsProvider;
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.SystemDefaultDnsResolver;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.config.TlsConfig;
@@ -54,14 +57,18 @@ public final class HttpEngine {
 
   private final CloseableHttpAsyncClient client;
   private final PoolingAsyncClientConnectionManager connectionManager;
+  private final ProxyCredentials proxyCredentials = new ProxyCredentials();
 
   public HttpEngine(SessionConfiguration configuration) {
     SSLContext ssl = configuration.sslContext() != null
         ? configuration.sslContext()
         : SSLContexts.createSystemDefault();
     List<String> versions = tlsVersions(configuration, configuration.tlsMinimumSupportedProtocolVersion());
+    ProxyConfiguration proxy = configuration.proxy();
+    InetSocketAddress socks = socksAddress(proxy);
     this.connectionManager =
         PoolingAsyncClientConnectionManagerBuilder.create()
+            .setDnsResolver(socks != null ? new RemoteDnsResolver() : SystemDefaultDnsResolver.INSTANCE)
             .setTlsStrategy(
                 ClientTlsStrategyBuilder.create()
                     .setSslContext(ssl)
@@ -87,15 +94,16 @@ public final class HttpEngine {
             .setH2Config(H2Config.custom().setPushEnabled(false).build())
             // 64 KiB reads: a large body arrives in a few thousand chunks per 100 MiB, not tens of thousands.
             .setHttp1Config(Http1Config.custom().setBufferSize(64 * 1024).build())
-            .setIOReactorConfig(ioReactorConfig(configuration.proxy()))
+            .setIOReactorConfig(ioReactorConfig(proxy, socks))
             .setDefaultRequestConfig(
                 RequestConfig.custom()
                     .setConnectionRequestTimeout(Timeout.DISABLED)
                     .setResponseTimeout(Timeout.DISABLED)
                     .setRedirectsEnabled(false)
-                    .setAuthenticationEnabled(false)
+                    // HttpClient answers proxies only (ProxyCredentials); 401s reach the task.
+                    .setAuthenticationEnabled(true)
                     .build())
-            .setDefaultCredentialsProvider(NO_CREDENTIALS)
+            .setDefaultCredentialsProvider(proxyCredentials)
             .setUserAgent(USER_AGENT)
             .disableRedirectHandling()
             .disableCookieManagement()
@@ -108,8 +116,10 @@ public final class HttpEngine {
                 ChainElement.CONNECT.name(), "urlsession-connect-start", connectStart())
             .addExecInterceptorAfter(
                 ChainElement.CONNECT.name(), "urlsession-connect-end", connectEnd());
-    HttpHost proxyHost = null;
-    ProxyConfiguration proxy = configuration.proxy();
+    HttpHost proxyHost;
+    if (proxy.username() != null && proxy.type() == ProxyConfiguration.Type.HTTP) {
+      proxyCredentials.set(proxy.host(), proxy.port(), proxy.username(), proxy.password());
+    }
     switch (proxy.type()) {
       case SYSTEM:
         builder.setRoutePlanner(new SystemDefaultRoutePlanner(ProxySelector.getDefault()));
@@ -127,7 +137,50 @@ public final class HttpEngine {
     this.client.start();
   }
 
-  private static final CredentialsProvider NO_CREDENTIALS = (authScope, context) -> null;
+  /** The SOCKS proxy of the session: configured, or the JVM's {@code socksProxyHost} for SYSTEM. */
+  private static @Nullable InetSocketAddress socksAddress(ProxyConfiguration proxy) {
+    // The proxy's own address is resolved here; the targets' names are resolved by the proxy.
+    if (proxy.type() == ProxyConfiguration.Type.SOCKS) {
+      return new InetSocketAddress(proxy.host(), proxy.port());
+    }
+    if (proxy.type() == ProxyConfiguration.Type.SYSTEM) {
+      String host = System.getProperty("socksProxyHost");
+      if (host != null && !host.isBlank()) {
+        int port = Integer.getInteger("socksProxyPort", 1080);
+        return new InetSocketAddress(host, port);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * With SOCKS, host names are resolved by the proxy (SOCKS5 DOMAINNAME): nothing leaks to the
+   * local resolver. Names longer than the 255 bytes SOCKS can carry are refused.
+   */
+  private static final class RemoteDnsResolver implements DnsResolver {
+    @Override
+    public InetAddress[] resolve(String host) throws UnknownHostException {
+      return SystemDefaultDnsResolver.INSTANCE.resolve(host);
+    }
+
+    @Override
+    public String resolveCanonicalHostname(String host) {
+      return host;
+    }
+
+    @Override
+    public List<InetSocketAddress> resolve(String host, int port) throws UnknownHostException {
+      if (host.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255) {
+        throw new UnknownHostException("host name longer than 255 bytes cannot be sent through SOCKS");
+      }
+      return List.of(InetSocketAddress.createUnresolved(host, port));
+    }
+  }
+
+  /** Credentials the HTTP proxy's 407s are answered with. */
+  public ProxyCredentials proxyCredentials() {
+    return proxyCredentials;
+  }
 
   private static TlsConfig tlsConfig(SessionConfiguration configuration, String host) {
     TlsVersion policyMinimum = configuration.transportSecurity().minimumTlsVersion(host);
@@ -166,14 +219,14 @@ public final class HttpEngine {
     }
   }
 
-  private static IOReactorConfig ioReactorConfig(ProxyConfiguration proxy) {
+  private static IOReactorConfig ioReactorConfig(ProxyConfiguration proxy, @Nullable InetSocketAddress socks) {
     IOReactorConfig.Builder b = IOReactorConfig.custom()
         .setIoThreadCount(Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())))
         .setTcpNoDelay(true)
         .setSoKeepAlive(true);
-    if (proxy.type() == ProxyConfiguration.Type.SOCKS) {
-      b.setSocksProxyAddress(InetSocketAddress.createUnresolved(proxy.host(), proxy.port()));
-      if (proxy.username() != null) {
+    if (socks != null) {
+      b.setSocksProxyAddress(socks);
+      if (proxy.type() == ProxyConfiguration.Type.SOCKS && proxy.username() != null) {
         b.setSocksProxyUsername(proxy.username()).setSocksProxyPassword(proxy.password());
       }
     }
