@@ -106,6 +106,9 @@ public final class ProxyConfiguration {
    */
   public ProxyConfiguration withBypass(List<String> patterns) {
     Checks.notNull(patterns, "bypass patterns");
+    for (String p : patterns) {
+      Checks.notNull(p, "bypass pattern");
+    }
     return new ProxyConfiguration(type, host, port, username, password, patterns);
   }
 

@@ -299,8 +299,12 @@ public final class SessionConfiguration {
       Map<String, String> copy = new LinkedHashMap<>();
       headers.forEach(
           (name, value) -> {
-            HttpSyntax.checkHeaderName(name);
-            HttpSyntax.checkHeaderValue(name, value);
+            try {
+              HttpSyntax.checkHeaderName(name);
+              HttpSyntax.checkHeaderValue(name, value);
+            } catch (IllegalArgumentException e) {
+              throw new IllegalArgumentException("httpAdditionalHeaders: " + e.getMessage(), e);
+            }
             HttpSyntax.checkNotReserved(name, "httpAdditionalHeaders");
             copy.put(name, value);
           });

@@ -80,10 +80,13 @@ public class SessionException extends IOException {
 
   /** The URL without user info, for messages and logs. */
   static String redact(URI url) {
-    if (url.getRawUserInfo() == null) {
+    // The raw authority is there even when Java cannot parse a host (user info is then unparsed).
+    String authority = url.getRawAuthority();
+    if (authority == null || authority.indexOf('@') < 0) {
       return url.toString();
     }
-    return url.toString().replace(url.getRawUserInfo() + "@", "");
+    String hostPart = authority.substring(authority.lastIndexOf('@') + 1);
+    return url.toString().replace("//" + authority, "//" + hostPart);
   }
 
   /** What went wrong. */
@@ -144,7 +147,7 @@ public class SessionException extends IOException {
     BACKGROUND_SESSION_IN_USE_BY_ANOTHER_PROCESS(-996, "The background session is in use by another process."),
     BACKGROUND_SESSION_WAS_DISCONNECTED(-997, "The background session was disconnected."),
     CANCELLED(-999, "cancelled"),
-    BAD_URL(-1000, "unsupported URL"),
+    BAD_URL(-1000, "bad URL"),
     TIMED_OUT(-1001, "The request timed out."),
     UNSUPPORTED_URL(-1002, "unsupported URL"),
     CANNOT_FIND_HOST(-1003, "A server with the specified hostname could not be found."),

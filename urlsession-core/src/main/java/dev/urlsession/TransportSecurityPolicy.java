@@ -107,12 +107,15 @@ public final class TransportSecurityPolicy {
    */
   public TlsVersion minimumTlsVersion(String host) {
     String h = normalize(host);
+    // The most specific (longest) matching domain decides, whatever the order they were added in.
+    String best = null;
     for (Map.Entry<String, TlsException> e : tlsExceptions.entrySet()) {
-      if (h.equals(e.getKey()) || (e.getValue().includesSubdomains() && h.endsWith("." + e.getKey()))) {
-        return e.getValue().minimum();
+      if ((h.equals(e.getKey()) || (e.getValue().includesSubdomains() && h.endsWith("." + e.getKey())))
+          && (best == null || e.getKey().length() > best.length())) {
+        best = e.getKey();
       }
     }
-    return minimumTlsVersion;
+    return best == null ? minimumTlsVersion : tlsExceptions.get(best).minimum();
   }
 
   static String normalize(String host) {
@@ -127,6 +130,9 @@ public final class TransportSecurityPolicy {
   }
 
   private static boolean isLocal(String h) {
+    if (h.isEmpty()) {
+      return false;
+    }
     if (h.equals("localhost") || h.endsWith(".localhost") || h.endsWith(".local")) {
       return true;
     }

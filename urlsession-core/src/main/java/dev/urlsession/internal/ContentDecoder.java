@@ -167,15 +167,12 @@ public final class ContentDecoder {
     if (inflater == null) {
       boolean nowrap = gzip;
       if (!gzip && !deflateFormatKnown) {
-        // "deflate" is zlib-wrapped by the RFC but raw in some servers: look at the first two bytes.
-        if (src.remaining() < 2) {
-          // Wait for two bytes: keep them in the fixed buffer.
-          if (collect(src, 2)) {
-            throw new AssertionError();
-          }
+        // "deflate" is zlib-wrapped by the RFC but raw in some servers: look at the first two
+        // bytes, which may arrive in separate chunks; they wait in the fixed buffer.
+        if (!collect(src, 2)) {
           return;
         }
-        nowrap = !looksLikeZlib(src.get(src.position()), src.get(src.position() + 1));
+        nowrap = !looksLikeZlib(fixed[0], fixed[1]);
         deflateFormatKnown = true;
       }
       inflater = new Inflater(nowrap);
@@ -185,7 +182,9 @@ public final class ContentDecoder {
         feed(ByteBuffer.wrap(head), result);
       }
     }
-    feed(src, result);
+    if (inflater != null && src.hasRemaining()) {
+      feed(src, result);
+    }
   }
 
   private static boolean looksLikeZlib(byte b0, byte b1) {

@@ -117,7 +117,11 @@ public final class ErrorMapper {
   }
 
   private static Code tlsCode(SSLException e) {
-    for (Throwable c = e; c != null; c = c.getCause()) {
+    // JSSE wraps the precise reason (expired, not yet valid) in its own CertificateException:
+    // look at the whole cause chain for dates first, then for any trust failure.
+    boolean untrusted = false;
+    int depth = 0;
+    for (Throwable c = e; c != null && depth++ < 32; c = c.getCause()) {
       if (c instanceof CertificateExpiredException) {
         return Code.SERVER_CERTIFICATE_HAS_BAD_DATE;
       }
@@ -132,15 +136,15 @@ public final class ErrorMapper {
         if (v.getReason() == CertPathValidatorException.BasicReason.NOT_YET_VALID) {
           return Code.SERVER_CERTIFICATE_NOT_YET_VALID;
         }
-        return Code.SERVER_CERTIFICATE_UNTRUSTED;
+        untrusted = true;
       }
       if (c instanceof java.security.cert.CertificateException
           || c instanceof SSLPeerUnverifiedException) {
-        return Code.SERVER_CERTIFICATE_UNTRUSTED;
+        untrusted = true;
       }
-      if (c.getCause() == c) {
-        break;
-      }
+    }
+    if (untrusted) {
+      return Code.SERVER_CERTIFICATE_UNTRUSTED;
     }
     if (e instanceof SSLHandshakeException) {
       String m = String.valueOf(e.getMessage());
