@@ -190,6 +190,16 @@ class DataTaskHttpTests {
   }
 
   @Test
+  void redirectToAFileUrlIsNotFollowedAndTheRedirectIsTheResponse() throws Exception {
+    server.enqueue(new MockResponse.Builder().code(302).addHeader("Location", "file:///etc/passwd").body("nope").build());
+    session.dataTask(url("/evil")).resume();
+    assertThat(delegate.awaitCompletion()).isNull();
+    delegate.assertEvents("didCreateTask", "didReceiveResponse 302", "didReceiveData",
+        "didFinishCollectingMetrics", "didComplete null");
+    assertThat(delegate.body.toString(StandardCharsets.UTF_8)).isEqualTo("nope");
+  }
+
+  @Test
   void redirectWhenLoopingFailsWithTooManyRedirects() throws Exception {
     for (int i = 0; i <= 20; i++) {
       server.enqueue(new MockResponse.Builder().code(302).addHeader("Location", "/loop" + (i + 1)).build());

@@ -179,7 +179,10 @@ public final class HttpProtocolHandler implements ProtocolHandler {
     } catch (IllegalArgumentException e) {
       return null;
     }
-    if (target.getScheme() == null) {
+    // Only http and https are followed: a Location of file:, ftp:, data: or anything else is no
+    // redirect (the 3xx is the response), so a server can never make a task read a local file.
+    if (target.getScheme() == null || !(target.getScheme().equalsIgnoreCase("http")
+        || target.getScheme().equalsIgnoreCase("https"))) {
       return null;
     }
     Request.Builder b = request.toBuilder();
