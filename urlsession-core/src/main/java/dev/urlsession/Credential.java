@@ -26,11 +26,32 @@ public final class Credential {
   private final String user;
   private final @Nullable String password;
   private final Persistence persistence;
+  private final @Nullable ServerTrust serverTrust;
 
   private Credential(String user, @Nullable String password, Persistence persistence) {
+    this(user, password, persistence, null);
+  }
+
+  private Credential(String user, @Nullable String password, Persistence persistence,
+      @Nullable ServerTrust serverTrust) {
     this.user = user;
     this.password = password;
     this.persistence = persistence;
+    this.serverTrust = serverTrust;
+  }
+
+  /**
+   * Accepts {@code trust}: the answer to a {@code SERVER_TRUST} challenge that trusts the server's
+   * certificates even when the default evaluation does not (pinning, private CAs). Applies to that
+   * connection only.
+   */
+  public static Credential forTrust(ServerTrust trust) {
+    return new Credential("", null, Persistence.NONE, Checks.notNull(trust, "trust"));
+  }
+
+  /** For a credential made by {@link #forTrust}: the trust it accepts; else null. */
+  public @Nullable ServerTrust serverTrust() {
+    return serverTrust;
   }
 
   /**
@@ -75,7 +96,7 @@ public final class Credential {
     }
     Credential that = (Credential) o;
     return user.equals(that.user) && Objects.equals(password, that.password)
-        && persistence == that.persistence;
+        && persistence == that.persistence && Objects.equals(serverTrust, that.serverTrust);
   }
 
   @Override

@@ -18,9 +18,15 @@ public final class ProtectionSpace {
   private final @Nullable String realm;
   private final AuthenticationMethod authenticationMethod;
   private final boolean proxy;
+  private final @Nullable ServerTrust serverTrust;
 
   private ProtectionSpace(String host, int port, String protocol, @Nullable String realm,
       AuthenticationMethod method, boolean proxy) {
+    this(host, port, protocol, realm, method, proxy, null);
+  }
+
+  private ProtectionSpace(String host, int port, String protocol, @Nullable String realm,
+      AuthenticationMethod method, boolean proxy, @Nullable ServerTrust serverTrust) {
     this.host = Checks.notNull(host, "host").toLowerCase(Locale.ROOT);
     Checks.argument(port > 0 && port <= 65535, "port must be 1..65535 but was " + port);
     this.port = port;
@@ -28,6 +34,18 @@ public final class ProtectionSpace {
     this.realm = realm;
     this.authenticationMethod = Checks.notNull(method, "authenticationMethod");
     this.proxy = proxy;
+    this.serverTrust = serverTrust;
+  }
+
+  /** The space of a server-trust challenge for {@code host:port} over https. */
+  public static ProtectionSpace forServerTrust(String host, int port, ServerTrust trust) {
+    return new ProtectionSpace(host, port, "https", null, AuthenticationMethod.SERVER_TRUST, false,
+        Checks.notNull(trust, "trust"));
+  }
+
+  /** For {@link AuthenticationMethod#SERVER_TRUST}: the peer's certificates; else null. */
+  public @Nullable ServerTrust serverTrust() {
+    return serverTrust;
   }
 
   /** A server's protection space; {@code protocol} is {@code "http"}, {@code "https"} or {@code "ftp"}. */

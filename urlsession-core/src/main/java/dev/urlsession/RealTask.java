@@ -889,6 +889,80 @@ abstract class RealTask implements SessionTask {
     proceedTo(request, true);
   }
 
+  /**
+   * A new TLS connection of this task's load presented {@code trust}: the session delegate (or,
+   * without one, the task delegate) decides through a SERVER_TRUST challenge; without either the
+   * default evaluation does. Called on an I/O thread; the decision may come from any thread.
+   */
+  void evaluateServerTrust(RealLoad l, ServerTrust trust, Consumer<Boolean> decision) {
+    SessionDelegate sessionLevel;
+    TaskDelegate taskLevel;
+    AuthenticationChallenge challenge;
+    synchronized (this) {
+      if (load != l || completing) {
+        sessionLevel = null;
+        taskLevel = null;
+        challenge = null;
+      } else {
+        URI url = l.request().url();
+        ProtectionSpace space = ProtectionSpace.forServerTrust(trust.host(), HttpChallenge.port(url), trust);
+        challenge = new AuthenticationChallenge(space, null, 0, null, null);
+        sessionLevel = Delegates.implementsMethod(session.delegate(), "didReceiveChallenge/3")
+            ? session.delegate() : null;
+        taskLevel = sessionLevel != null ? null : pick(TaskDelegate.class, "didReceiveChallenge/4");
+      }
+    }
+    if (challenge == null) {
+      decision.accept(false); // the load is no longer wanted
+      return;
+    }
+    if (sessionLevel == null && taskLevel == null) {
+      decision.accept(trust.isTrustedByDefault());
+      return;
+    }
+    AtomicBoolean answered = new AtomicBoolean();
+    ChallengeHandler handler = new ChallengeHandler() {
+      private void once() {
+        if (!answered.compareAndSet(false, true)) {
+          throw new IllegalStateException("the challenge handler was already called");
+        }
+      }
+
+      @Override
+      public void useCredential(@Nullable Credential credential) {
+        once();
+        // Only an explicit trust credential for this very chain overrides the evaluation.
+        decision.accept(credential != null && trust.equals(credential.serverTrust())
+            || (credential == null && trust.isTrustedByDefault()));
+      }
+
+      @Override
+      public void performDefaultHandling() {
+        once();
+        decision.accept(trust.isTrustedByDefault());
+      }
+
+      @Override
+      public void cancelAuthenticationChallenge() {
+        once();
+        cancel();
+        decision.accept(false);
+      }
+
+      @Override
+      public void rejectProtectionSpace() {
+        once();
+        decision.accept(trust.isTrustedByDefault());
+      }
+    };
+    synchronized (this) {
+      session.queue.offer(guarded("didReceiveChallenge", sessionLevel != null
+          ? () -> sessionLevel.didReceiveChallenge(session, challenge, handler)
+          : () -> taskLevel.didReceiveChallenge(session, this, challenge, handler)));
+    }
+    session.queue.kick();
+  }
+
   /** No credential: the 401 or 407 is the response, its body the data. Caller holds the lock. */
   private @Nullable Runnable giveUpChallenge() {
     Response r = challengeResponse;
@@ -1794,6 +1868,11 @@ abstract class RealTask implements SessionTask {
     @Override
     public Map<String, String> authorizationHeaders() {
       return authorization;
+    }
+
+    @Override
+    public void evaluateServerTrust(ServerTrust trust, Consumer<Boolean> decision) {
+      task.evaluateServerTrust(this, trust, decision);
     }
 
     @Override

@@ -3,7 +3,13 @@ package dev.urlsession.internal;
 import dev.urlsession.ProxyConfiguration;
 import dev.urlsession.SessionConfiguration;
 import dev.urlsession.TlsVersion;
+import dev.urlsession.ServerTrust;
 import java.io.IOException;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -13,6 +19,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLContext;
+import org.apache.hc.client5.http.async.AsyncExecCallback;
+import org.apache.hc.client5.http.async.AsyncExecChain;
 import org.apache.hc.client5.http.async.AsyncExecChainHandler;
 import org.apache.hc.client5.http.async.AsyncExecRuntime;
 import org.apache.hc.client5.http.DnsResolver;
@@ -28,6 +36,7 @@ import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBu
 import org.apache.hc.client5.http.impl.routing.DefaultRoutePlanner;
 import org.apache.hc.client5.http.impl.routing.SystemDefaultRoutePlanner;
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
+import org.apache.hc.client5.http.ssl.HostnameVerificationPolicy;
 import org.apache.hc.core5.concurrent.Cancellable;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.HttpException;
@@ -38,7 +47,6 @@ import org.apache.hc.core5.http2.HttpVersionPolicy;
 import org.apache.hc.core5.http2.config.H2Config;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.reactor.IOReactorConfig;
-import org.apache.hc.core5.ssl.SSLContexts;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 import org.jspecify.annotations.Nullable;
@@ -51,6 +59,8 @@ import org.jspecify.annotations.Nullable;
 public final class HttpEngine {
   /** Context attribute holding the exchange's {@link TransactionRecorder}. */
   static final String RECORDER = "dev.urlsession.transaction";
+  /** Context attribute holding the exchange's {@link LoadSupport}, which decides server trust. */
+  static final String SUPPORT = "dev.urlsession.load";
 
   private static final String USER_AGENT =
       "urlsession/0.1.0 (Java/" + System.getProperty("java.version") + ")";
@@ -60,9 +70,12 @@ public final class HttpEngine {
   private final ProxyCredentials proxyCredentials = new ProxyCredentials();
 
   public HttpEngine(SessionConfiguration configuration) {
+    // With the platform's trust, evaluation failures are recorded, not thrown, so the session
+    // can ask its delegate; the check after connecting fails closed. A context of the user's own
+    // decides for itself.
     SSLContext ssl = configuration.sslContext() != null
         ? configuration.sslContext()
-        : SSLContexts.createSystemDefault();
+        : DeferredTrustManager.context();
     List<String> versions = tlsVersions(configuration, configuration.tlsMinimumSupportedProtocolVersion());
     ProxyConfiguration proxy = configuration.proxy();
     InetSocketAddress socks = socksAddress(proxy);
@@ -72,6 +85,7 @@ public final class HttpEngine {
             .setTlsStrategy(
                 ClientTlsStrategyBuilder.create()
                     .setSslContext(ssl)
+                    .setHostVerificationPolicy(HostnameVerificationPolicy.BUILTIN)
                     .setTlsVersions(versions.toArray(new String[0]))
                     .build())
             .setMaxConnPerRoute(configuration.httpMaximumConnectionsPerHost())
@@ -115,7 +129,8 @@ public final class HttpEngine {
             .addExecInterceptorBefore(
                 ChainElement.CONNECT.name(), "urlsession-connect-start", connectStart())
             .addExecInterceptorAfter(
-                ChainElement.CONNECT.name(), "urlsession-connect-end", connectEnd());
+                ChainElement.CONNECT.name(), "urlsession-connect-end",
+                connectEnd(configuration.sslContext() == null));
     HttpHost proxyHost;
     if (proxy.username() != null && proxy.type() == ProxyConfiguration.Type.HTTP) {
       proxyCredentials.set(proxy.host(), proxy.port(), proxy.username(), proxy.password());
@@ -276,18 +291,84 @@ public final class HttpEngine {
     };
   }
 
-  private static AsyncExecChainHandler connectEnd() {
+  /**
+   * Records when a new connection was ready and, for a new TLS connection with the platform's
+   * trust, lets the task decide on the server's certificates (the SERVER_TRUST challenge) before
+   * the request is sent. Fails closed: a failed evaluation nobody accepted, or a TLS session whose
+   * evaluation cannot be found, ends the exchange.
+   */
+  private static AsyncExecChainHandler connectEnd(boolean deferredTrust) {
     return (request, entityProducer, scope, chain, callback) -> {
       Object r = scope.clientContext.getAttribute(RECORDER);
-      if (r instanceof TransactionRecorder) {
-        TransactionRecorder t = (TransactionRecorder) r;
-        if (!t.reused) {
-          t.connectEnd = Instant.now();
+      TransactionRecorder recorder = r instanceof TransactionRecorder ? (TransactionRecorder) r : null;
+      if (recorder != null) {
+        if (!recorder.reused) {
+          recorder.connectEnd = Instant.now();
         }
-        t.proxy = scope.route.getProxyHost() != null;
+        recorder.proxy = scope.route.getProxyHost() != null;
       }
-      chain.proceed(request, entityProducer, scope, callback);
+      boolean newConnection = recorder == null || !recorder.reused;
+      SSLSession ssl = tlsSession(scope.execRuntime, scope.clientContext);
+      boolean tls = "https".equalsIgnoreCase(scope.route.getTargetHost().getSchemeName());
+      if (deferredTrust && newConnection && tls
+          && (ssl == null || ssl.getValue(DeferredTrustManager.EVALUATED) == null)) {
+        // The evaluation of this TLS connection cannot be found: fail closed.
+        reject(scope, callback, new CertificateException("the server's certificates were not evaluated"));
+        return;
+      }
+      if (!newConnection || ssl == null || ssl.getValue(DeferredTrustManager.EVALUATED) == null) {
+        chain.proceed(request, entityProducer, scope, callback);
+        return;
+      }
+      CertificateException failure = DeferredTrustManager.failureOf(ssl);
+      Object s = scope.clientContext.getAttribute(SUPPORT);
+      if (!(s instanceof LoadSupport)) {
+        if (failure == null) {
+          chain.proceed(request, entityProducer, scope, callback);
+        } else {
+          reject(scope, callback, failure);
+        }
+        return;
+      }
+      String host = scope.route.getTargetHost().getHostName();
+      List<X509Certificate> certificates = new ArrayList<>();
+      try {
+        for (java.security.cert.Certificate c : ssl.getPeerCertificates()) {
+          if (c instanceof X509Certificate) {
+            certificates.add((X509Certificate) c);
+          }
+        }
+      } catch (SSLPeerUnverifiedException e) {
+        reject(scope, callback, e);
+        return;
+      }
+      ((LoadSupport) s).evaluateServerTrust(new ServerTrust(host, certificates, failure), accepted -> {
+        if (accepted) {
+          try {
+            chain.proceed(request, entityProducer, scope, callback);
+          } catch (HttpException | IOException | RuntimeException e) {
+            callback.failed(e);
+          }
+        } else {
+          reject(scope, callback, failure != null ? failure
+              : new CertificateException("the delegate did not accept the server's certificates"));
+        }
+      });
     };
+  }
+
+  private static @Nullable SSLSession tlsSession(AsyncExecRuntime runtime,
+      org.apache.hc.client5.http.protocol.HttpClientContext context) {
+    org.apache.hc.client5.http.EndpointInfo info = runtime.getEndpointInfo();
+    SSLSession ssl = info != null ? info.getSslSession() : null;
+    return ssl != null ? ssl : context.getSSLSession();
+  }
+
+  private static void reject(AsyncExecChain.Scope scope, AsyncExecCallback callback, Exception cause) {
+    scope.execRuntime.discardEndpoint();
+    SSLHandshakeException e = new SSLHandshakeException("server certificate not trusted: " + cause.getMessage());
+    e.initCause(cause);
+    callback.failed(e);
   }
 
   /** The async client. */

@@ -128,6 +128,9 @@ public final class HttpProtocolHandler implements ProtocolHandler {
 
     HttpClientContext context = HttpClientContext.create();
     context.setAttribute(HttpEngine.RECORDER, recorder);
+    if (support != null) {
+      context.setAttribute(HttpEngine.SUPPORT, support);
+    }
     Consumer consumer = new Consumer(load, support, recorder, decode);
     if (support != null) {
       support.onDemand(consumer::demand);

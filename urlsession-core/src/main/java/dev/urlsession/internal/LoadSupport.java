@@ -39,6 +39,13 @@ public interface LoadSupport {
   /** Headers the task adds to this load ({@code Authorization} answering a challenge); may be empty. */
   java.util.Map<String, String> authorizationHeaders();
 
+  /**
+   * A new TLS connection presented {@code trust}: call {@code decision} (from any thread) with
+   * whether to go on. The task asks its delegate, or accepts exactly what the default evaluation
+   * accepts.
+   */
+  void evaluateServerTrust(dev.urlsession.ServerTrust trust, java.util.function.Consumer<Boolean> decision);
+
   /** Where the handler records timestamps and counts of its exchange. */
   TransactionRecorder transaction();
 }
