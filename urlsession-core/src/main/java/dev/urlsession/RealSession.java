@@ -544,13 +544,29 @@ final class RealSession implements Session {
     return invalidated.get();
   }
 
+  /**
+   * Writes the stores to disk, then makes future requests use new connections (Apple's
+   * {@code flush}).
+   */
   @Override
   public CompletableFuture<Void> flush() {
+    CredentialStorage credentials = configuration.credentialStorage();
+    if (credentials != null) {
+      credentials.flush();
+    }
     return closeIdleThenComplete();
   }
 
+  /**
+   * Empties the session's stores (credentials here; with the shared storages of default sessions,
+   * the shared ones), then makes future requests use new connections (Apple's {@code reset}).
+   */
   @Override
   public CompletableFuture<Void> reset() {
+    CredentialStorage credentials = configuration.credentialStorage();
+    if (credentials != null) {
+      credentials.removeAll();
+    }
     return closeIdleThenComplete();
   }
 

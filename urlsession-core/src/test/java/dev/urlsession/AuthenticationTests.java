@@ -276,6 +276,28 @@ class AuthenticationTests {
   }
 
   @Test
+  void resetEmptiesTheCredentialStorageSoTheNextRequestIsChallengedAgain() throws Exception {
+    server.enqueue(basicChallenge("r"));
+    server.enqueue(new MockResponse.Builder().body("in").build());
+    server.enqueue(basicChallenge("r"));
+    CredentialStorage storage = CredentialStorage.inMemory();
+    RecordingDelegate d = answering((c, h) -> {
+      if (challenges.size() == 1) {
+        h.useCredential(Credential.of("x", "y", Persistence.FOR_SESSION));
+      } else {
+        h.performDefaultHandling();
+      }
+    });
+    session(d, storage);
+    assertThat(session.data(Request.get(server.url("/a").uri())).get(10, SECONDS).response().statusCode()).isEqualTo(200);
+    assertThat(storage.allCredentials()).hasSize(1);
+    session.reset().get(5, SECONDS);
+    assertThat(storage.allCredentials()).isEmpty();
+    assertThat(session.data(Request.get(server.url("/b").uri())).get(10, SECONDS).response().statusCode()).isEqualTo(401);
+    assertThat(challenges).hasSize(2);
+  }
+
+  @Test
   void ephemeralConfigurationsGetTheirOwnCredentialStorage() {
     CredentialStorage a = SessionConfiguration.ephemeral().credentialStorage();
     CredentialStorage b = SessionConfiguration.ephemeral().credentialStorage();
