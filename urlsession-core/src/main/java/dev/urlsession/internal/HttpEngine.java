@@ -302,6 +302,7 @@ public final class HttpEngine {
       Object r = scope.clientContext.getAttribute(RECORDER);
       TransactionRecorder recorder = r instanceof TransactionRecorder ? (TransactionRecorder) r : null;
       if (recorder != null) {
+        recorder.connected = true;
         if (!recorder.reused) {
           recorder.connectEnd = Instant.now();
         }

@@ -280,6 +280,14 @@ public final class HttpProtocolHandler implements ProtocolHandler {
           httpResponse.getVersion() != null ? httpResponse.getVersion() : context.getProtocolVersion());
 
       Request request = load.request();
+      if (!recorder.connected && httpResponse.getCode() != 407) {
+        // The answer of a proxy that refused the CONNECT tunnel, not of the origin.
+        fail(new SessionException(SessionException.Code.CANNOT_CONNECT_TO_HOST, request.url(),
+            "Could not connect to the server: the proxy refused the tunnel with "
+                + httpResponse.getCode() + " " + httpResponse.getReasonPhrase(), null));
+        resultCallback.completed(null);
+        return;
+      }
       Response.Builder rb = Response.builder(request.url()).statusCode(httpResponse.getCode());
       for (Header h : httpResponse.getHeaders()) {
         try {

@@ -21,6 +21,8 @@ public final class TransactionRecorder {
   public volatile @Nullable String protocolName;
   public volatile boolean proxy;
   public volatile boolean reused;
+  /** Set once the connection (with any proxy tunnel) is ready for the request. */
+  public volatile boolean connected;
   public volatile long requestBodyBytesSent;
   public volatile long responseBodyBytesReceived;
   public volatile long responseBodyBytesDecoded;
