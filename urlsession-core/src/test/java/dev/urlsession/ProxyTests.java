@@ -124,6 +124,21 @@ class ProxyTests {
   }
 
   @Test
+  void systemRouteFollowsTheJvmProxySelector() throws Exception {
+    origin.enqueue(new MockResponse.Builder().body("system").build());
+    java.net.ProxySelector previous = java.net.ProxySelector.getDefault();
+    java.net.ProxySelector.setDefault(java.net.ProxySelector.of(httpProxy.address()));
+    try {
+      session(ProxyConfiguration.system(), false).dataTask(origin.url("/sys").uri()).resume();
+      assertThat(delegate.awaitCompletion()).isNull();
+      assertThat(httpProxy.requests()).extracting(TestHttpProxy.Seen::target)
+          .containsExactly(origin.url("/sys").toString());
+    } finally {
+      java.net.ProxySelector.setDefault(previous);
+    }
+  }
+
+  @Test
   void bypassedHostsAreReachedDirectly() throws Exception {
     origin.enqueue(new MockResponse.Builder().body("direct").build());
     String host = origin.url("/").uri().getHost();

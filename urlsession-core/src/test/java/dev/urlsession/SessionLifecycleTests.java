@@ -146,6 +146,22 @@ class SessionLifecycleTests {
     }
   }
 
+  static long ioThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith("urlsession-io-")).count();
+  }
+
+  @Test
+  void invalidatedSessionStopsItsIoThreads() throws Exception {
+    long before = ioThreads();
+    Session session = Session.create(SessionConfiguration.ephemeral(), delegate, null);
+    server.enqueue(new MockResponse.Builder().body("x").build());
+    session.data(Request.get(url("/"))).get(10, SECONDS);
+    assertThat(ioThreads()).isGreaterThan(before);
+    session.close();
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> ioThreads() <= before);
+  }
+
   @Test
   void sessionDescriptionIsKept() {
     Session session = Session.create(SessionConfiguration.ephemeral());
