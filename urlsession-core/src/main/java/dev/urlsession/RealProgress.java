@@ -13,9 +13,6 @@ final class RealProgress implements TaskProgress {
     cancelled = true;
   }
 
-  /** Hook for coalesced progress observers; the values are read from the task. */
-  void update() {}
-
   @Override
   public long totalUnitCount() {
     return task.countOfBytesExpectedToReceive();

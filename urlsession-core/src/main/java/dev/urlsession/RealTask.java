@@ -104,7 +104,6 @@ abstract class RealTask implements SessionTask {
   private Request currentRequest;
   private @Nullable Response response;
   private @Nullable Response redirectResponse;
-  private @Nullable Request proposedRedirect;
   private @Nullable SessionException error;
   private @Nullable TaskDelegate taskDelegate;
   private @Nullable String taskDescription;
@@ -132,8 +131,6 @@ abstract class RealTask implements SessionTask {
   private long rangeOffset;
   private boolean produceResumeData;
   private @Nullable CompletableFuture<@Nullable ResumeData> resumeDataFuture;
-  /** Set once a data task became a download task: it is finished, silently. */
-  private boolean handedOver;
   // --- authentication, guarded by this ---
   private List<HttpChallenge> challenges = List.of();
   private int challengeIndex;
@@ -542,10 +539,6 @@ abstract class RealTask implements SessionTask {
     }
   }
 
-  private synchronized boolean isCurrent(RealLoad l) {
-    return load == l && !completing;
-  }
-
   void onResponse(RealLoad l, Response r) {
     Runnable after;
     synchronized (this) {
@@ -622,7 +615,6 @@ abstract class RealTask implements SessionTask {
         return;
       }
       bytesReceived += data.length;
-      progress.update();
       pending.add(data);
       backlog += data.length;
       after = pump();
@@ -667,7 +659,6 @@ abstract class RealTask implements SessionTask {
       } else {
         phase = Phase.AWAITING_REDIRECT_DECISION;
         redirectResponse = redirect;
-        proposedRedirect = newRequest;
         TaskDelegate d = pick(TaskDelegate.class, "willPerformHttpRedirection");
         if (d != null) {
           Consumer<@Nullable Request> handler = once("willPerformHttpRedirection", this::redirectDecided);
@@ -1388,7 +1379,6 @@ abstract class RealTask implements SessionTask {
             () -> d.didBecomeDownloadTask(session, (DataTask) this, (DownloadTask) dl)));
       }
       // This data task ends here, silently: no more messages (URLSESSION-BEHAVIOUR.md 3.8).
-      handedOver = true;
       completing = true;
       cancelIdleTimer();
       if (resourceTimer != null) {
@@ -1536,7 +1526,6 @@ abstract class RealTask implements SessionTask {
     }
     SessionException error = e;
     this.error = error;
-    progress.update();
 
     TaskMetrics metrics = null;
     TaskDelegate metricsDelegate = pick(TaskDelegate.class, "didFinishCollectingMetrics");
