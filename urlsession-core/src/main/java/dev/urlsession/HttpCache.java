@@ -1,0 +1,620 @@
+package dev.urlsession;
+
+import dev.urlsession.internal.CacheEntry;
+import dev.urlsession.internal.CacheFileFormat;
+import dev.urlsession.internal.CacheRules;
+import dev.urlsession.internal.Checks;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An HTTP response cache in memory and, optionally, on disk (Apple's {@code URLCache}).
+ *
+ * <pre>{@code
+ * HttpCache cache = HttpCache.create(4 << 20, 50 << 20, Path.of("/var/cache/myapp/http"));
+ * CachedResponse hit = cache.cachedResponse(Request.get(URI.create("https://example.org/a")));
+ * }</pre>
+ *
+ * <p><b>What is stored.</b> A store is ignored when the entry's policy is {@link
+ * CacheStoragePolicy#NOT_ALLOWED}, the request method is not {@code GET}, the response has {@code
+ * Vary: *}, or the entry is larger than 5% of the disk capacity (when it would go to disk) or of
+ * the memory capacity (when it stays in memory), as Apple documents. {@link
+ * CacheStoragePolicy#ALLOWED} entries go to disk when the cache has a usable directory and a
+ * non-zero disk capacity, and to memory as well when they are no larger than 5% of the memory
+ * capacity; {@link CacheStoragePolicy#ALLOWED_IN_MEMORY_ONLY} entries never touch the disk. Storing
+ * for the same request again replaces the entry. Whether an HTTP response should be stored at all
+ * (RFC 9111) is the caller's decision; this class stores what it is given.
+ *
+ * <p><b>Keys.</b> An entry is found by the request's URL without its fragment, and, when the stored
+ * response has a {@code Vary} field, by the values of the request fields it names (RFC 9111 4.1): a
+ * request with other values is a miss.
+ *
+ * <p><b>Capacities.</b> Each tier evicts its least recently used entries to stay within its
+ * capacity; lowering a capacity evicts at once, and a disk capacity of 0 deletes the disk entries.
+ * Memory usage is approximate: body bytes plus the characters of the URL and header fields. Disk
+ * usage is the size of the entry files.
+ *
+ * <p><b>Disk.</b> One file per entry, named by the SHA-256 of its key, written to a temporary file
+ * and moved into place atomically, in a versioned format with checksums; entries survive a restart.
+ * A corrupted or truncated file is logged at WARN and deleted, and the lookup is a miss. A
+ * directory that cannot be created or written is logged once at WARN and the cache works in memory
+ * only. One directory must be used by one {@code HttpCache} at a time. User info values survive on
+ * disk only when they are {@code String}, {@code Boolean}, {@code Integer}, {@code Long} or {@code
+ * Double}.
+ *
+ * <p><b>Threading.</b> Every method is thread-safe and may be called from any thread. Disk I/O
+ * happens on the calling thread, while holding the cache's lock.
+ *
+ * @since 0.1.0
+ */
+public final class HttpCache {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpCache.class);
+
+  /** Memory capacity of {@link #shared()}: 4 MiB, as Apple's header states. */
+  static final long SHARED_MEMORY_CAPACITY = 4L * 1024 * 1024;
+
+  /** An entry larger than capacity / 20 (5%) is not stored in that tier. */
+  private static final int MAX_ENTRY_FRACTION = 20;
+
+  private static final String TEMP_SUFFIX = ".tmp";
+  private static final String PROBE_PREFIX = "probe.";
+
+  private final Clock clock;
+  private final Object lock = new Object();
+
+  // Everything below is guarded by lock.
+  private @Nullable Path directory;
+  private long memoryCapacity;
+  private long diskCapacity;
+  private long memoryUsage;
+  private long diskUsage;
+  private boolean diskFailureLogged;
+
+  /** Memory entries by full key, least recently used first. */
+  private final LinkedHashMap<String, MemoryNode> memory = new LinkedHashMap<>(16, 0.75f, true);
+
+  /** Disk entries by full key, least recently used first. */
+  private final LinkedHashMap<String, DiskNode> disk = new LinkedHashMap<>(16, 0.75f, true);
+
+  /** Primary key (URL) to the full keys stored under it, in either tier. */
+  private final Map<String, Map<String, Variant>> variants = new HashMap<>();
+
+  /** The Vary field names of one stored variant, and when it was stored. */
+  private record Variant(List<String> varyNames, Instant storedTime) {}
+
+  private record MemoryNode(String primaryKey, CacheEntry entry, long size) {}
+
+  private record DiskNode(String primaryKey, Path file, Instant storedTime, long size) {}
+
+  private static final class SharedHolder {
+    static final HttpCache SHARED = HttpCache.create(SHARED_MEMORY_CAPACITY, 0, null);
+  }
+
+  HttpCache(long memoryCapacity, long diskCapacity, @Nullable Path directory, Clock clock) {
+    this.memoryCapacity = checkCapacity(memoryCapacity, "memoryCapacity");
+    this.diskCapacity = checkCapacity(diskCapacity, "diskCapacity");
+    this.clock = Checks.notNull(clock, "clock");
+    synchronized (lock) {
+      this.directory = directory == null ? null : openDirectory(directory);
+      if (this.directory != null) {
+        loadIndex(this.directory);
+        trimDisk();
+      }
+    }
+  }
+
+  /**
+   * The process-wide cache: 4 MiB in memory, no disk. Created on first use.
+   *
+   * @return the same instance on every call; never null
+   */
+  public static HttpCache shared() {
+    return SharedHolder.SHARED;
+  }
+
+  /**
+   * A new cache.
+   *
+   * @param memoryCapacity bytes kept in memory; 0 for none
+   * @param diskCapacity bytes kept on disk; 0 for none (ignored without a directory)
+   * @param directory where entries are kept on disk, created if missing; {@code null} for a
+   *     memory-only cache. Existing entries in it are loaded.
+   * @throws IllegalArgumentException if a capacity is negative
+   */
+  public static HttpCache create(long memoryCapacity, long diskCapacity, @Nullable Path directory) {
+    return new HttpCache(memoryCapacity, diskCapacity, directory, Clock.systemUTC());
+  }
+
+  /**
+   * The entry for {@code request}: same URL (fragment ignored), method {@code GET}, and the request
+   * fields named by the stored response's {@code Vary} equal. Counts as a use for LRU eviction.
+   *
+   * @return the entry, or {@code null} on a miss (including any request other than {@code GET})
+   * @throws IllegalArgumentException if {@code request} is null
+   */
+  public @Nullable CachedResponse cachedResponse(Request request) {
+    CacheEntry entry = entry(request);
+    return entry == null ? null : entry.cachedResponse();
+  }
+
+  /**
+   * Stores {@code cachedResponse} for {@code request}, replacing any entry for the same request;
+   * ignored in the cases listed in the class description. The request and response times used for
+   * RFC 9111 age calculation are taken as now.
+   *
+   * @throws IllegalArgumentException if an argument is null
+   */
+  public void storeCachedResponse(CachedResponse cachedResponse, Request request) {
+    Instant now = clock.instant();
+    store(cachedResponse, request, now, now);
+  }
+
+  /**
+   * Removes every entry stored for the URL of {@code request} (fragment ignored), whatever its
+   * method or {@code Vary} values: the invalidation of RFC 9111 4.4.
+   *
+   * @throws IllegalArgumentException if {@code request} is null
+   */
+  public void removeCachedResponse(Request request) {
+    Checks.notNull(request, "request");
+    String primary = CacheRules.primaryKey(request.url());
+    synchronized (lock) {
+      Map<String, Variant> keys = variants.get(primary);
+      if (keys == null) {
+        return;
+      }
+      for (String key : List.copyOf(keys.keySet())) {
+        removeKey(key);
+      }
+    }
+  }
+
+  /** Removes every entry, in memory and on disk. */
+  public void removeAllCachedResponses() {
+    synchronized (lock) {
+      for (String key : List.copyOf(memory.keySet())) {
+        removeMemory(key);
+      }
+      for (String key : List.copyOf(disk.keySet())) {
+        removeDisk(key);
+      }
+    }
+  }
+
+  /**
+   * Removes the entries stored at or after {@code since}.
+   *
+   * @throws IllegalArgumentException if {@code since} is null
+   */
+  public void removeCachedResponses(Instant since) {
+    Checks.notNull(since, "since");
+    synchronized (lock) {
+      for (Map.Entry<String, MemoryNode> e : List.copyOf(memory.entrySet())) {
+        if (!e.getValue().entry().storedTime().isBefore(since)) {
+          removeMemory(e.getKey());
+        }
+      }
+      for (Map.Entry<String, DiskNode> e : List.copyOf(disk.entrySet())) {
+        if (!e.getValue().storedTime().isBefore(since)) {
+          removeDisk(e.getKey());
+        }
+      }
+    }
+  }
+
+  /** The memory capacity in bytes. */
+  public long memoryCapacity() {
+    synchronized (lock) {
+      return memoryCapacity;
+    }
+  }
+
+  /**
+   * Sets the memory capacity, evicting least recently used memory entries down to it.
+   *
+   * @throws IllegalArgumentException if negative
+   */
+  public void memoryCapacity(long memoryCapacity) {
+    checkCapacity(memoryCapacity, "memoryCapacity");
+    synchronized (lock) {
+      this.memoryCapacity = memoryCapacity;
+      trimMemory();
+    }
+  }
+
+  /** The disk capacity in bytes (as set, even when the cache has no usable directory). */
+  public long diskCapacity() {
+    synchronized (lock) {
+      return diskCapacity;
+    }
+  }
+
+  /**
+   * Sets the disk capacity, deleting least recently used disk entries down to it; 0 deletes them
+   * all. Memory entries are kept.
+   *
+   * @throws IllegalArgumentException if negative
+   */
+  public void diskCapacity(long diskCapacity) {
+    checkCapacity(diskCapacity, "diskCapacity");
+    synchronized (lock) {
+      this.diskCapacity = diskCapacity;
+      trimDisk();
+    }
+  }
+
+  /** The approximate bytes held in memory. */
+  public long currentMemoryUsage() {
+    synchronized (lock) {
+      return memoryUsage;
+    }
+  }
+
+  /** The bytes of the entry files on disk. */
+  public long currentDiskUsage() {
+    synchronized (lock) {
+      return diskUsage;
+    }
+  }
+
+  @Override
+  public String toString() {
+    synchronized (lock) {
+      return "HttpCache{memory "
+          + memoryUsage
+          + "/"
+          + memoryCapacity
+          + ", disk "
+          + diskUsage
+          + "/"
+          + diskCapacity
+          + (directory == null ? "" : " in " + directory)
+          + "}";
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // For the HTTP path (package-private): entries with their RFC 9111 times.
+
+  /** The entry for {@code request} with its times, or null; see {@link #cachedResponse}. */
+  @Nullable CacheEntry entry(Request request) {
+    Checks.notNull(request, "request");
+    if (!"GET".equals(request.method())) {
+      return null;
+    }
+    String primary = CacheRules.primaryKey(request.url());
+    synchronized (lock) {
+      Map<String, Variant> keys = variants.get(primary);
+      if (keys == null) {
+        return null;
+      }
+      // Several Vary sets may match (the origin changed its Vary): take the newest (RFC 9111 4.1).
+      String best = null;
+      Instant bestTime = null;
+      for (Map.Entry<String, Variant> e : keys.entrySet()) {
+        Variant v = e.getValue();
+        String key = CacheRules.variantKey(request.url(), v.varyNames(), request.headers());
+        if (key.equals(e.getKey()) && (bestTime == null || v.storedTime().isAfter(bestTime))) {
+          best = key;
+          bestTime = v.storedTime();
+        }
+      }
+      if (best == null) {
+        return null;
+      }
+      MemoryNode m = memory.get(best);
+      if (m != null) {
+        disk.get(best); // keep the disk tier's LRU order in step
+        return m.entry();
+      }
+      DiskNode d = disk.get(best);
+      return d == null ? null : readDisk(best, d);
+    }
+  }
+
+  /**
+   * Stores {@code cachedResponse} for {@code request} with the times the request was sent and the
+   * response received; see {@link #storeCachedResponse}.
+   */
+  void store(
+      CachedResponse cachedResponse, Request request, Instant requestTime, Instant responseTime) {
+    Checks.notNull(cachedResponse, "cachedResponse");
+    Checks.notNull(request, "request");
+    Checks.notNull(requestTime, "requestTime");
+    Checks.notNull(responseTime, "responseTime");
+    CacheStoragePolicy policy = cachedResponse.storagePolicy();
+    Response response = cachedResponse.response();
+    if (policy == CacheStoragePolicy.NOT_ALLOWED
+        || !"GET".equals(request.method())
+        || CacheRules.isVaryStar(response)) {
+      return;
+    }
+    String primary = CacheRules.primaryKey(request.url());
+    List<String> varyNames = CacheRules.varyNames(response);
+    String key = CacheRules.variantKey(request.url(), varyNames, request.headers());
+    long size = approximateSize(cachedResponse);
+    synchronized (lock) {
+      Instant storedTime = clock.instant();
+      CacheEntry entry = new CacheEntry(cachedResponse, requestTime, responseTime, storedTime);
+      boolean toDisk =
+          policy == CacheStoragePolicy.ALLOWED && directory != null && diskCapacity > 0;
+      long limit = (toDisk ? diskCapacity : memoryCapacity) / MAX_ENTRY_FRACTION;
+      if (size > limit) {
+        LOG.debug("not caching {}: {} bytes exceed 5% of capacity ({})", key, size, limit);
+        return;
+      }
+      removeKey(key);
+      boolean stored = false;
+      if (size <= memoryCapacity / MAX_ENTRY_FRACTION) {
+        memory.put(key, new MemoryNode(primary, entry, size));
+        memoryUsage += size;
+        stored = true;
+      }
+      if (toDisk) {
+        stored |= writeDisk(key, primary, entry, cachedResponse.dataUnsafe());
+      }
+      if (stored) {
+        variants
+            .computeIfAbsent(primary, p -> new HashMap<>())
+            .put(key, new Variant(varyNames, storedTime));
+      }
+      trimMemory();
+      trimDisk();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Tiers (all called with lock held)
+
+  private static long approximateSize(CachedResponse c) {
+    Response r = c.response();
+    long size = c.dataLength() + r.url().toString().length();
+    Headers h = r.headers();
+    for (int i = 0; i < h.size(); i++) {
+      size += h.name(i).length() + h.value(i).length();
+    }
+    return size;
+  }
+
+  private void trimMemory() {
+    Iterator<Map.Entry<String, MemoryNode>> it = memory.entrySet().iterator();
+    while (memoryUsage > memoryCapacity && it.hasNext()) {
+      Map.Entry<String, MemoryNode> e = it.next();
+      it.remove();
+      memoryUsage -= e.getValue().size();
+      forgetIfGone(e.getKey(), e.getValue().primaryKey());
+    }
+  }
+
+  private void trimDisk() {
+    Iterator<Map.Entry<String, DiskNode>> it = disk.entrySet().iterator();
+    while (diskUsage > diskCapacity && it.hasNext()) {
+      Map.Entry<String, DiskNode> e = it.next();
+      it.remove();
+      diskUsage -= e.getValue().size();
+      deleteQuietly(e.getValue().file());
+      forgetIfGone(e.getKey(), e.getValue().primaryKey());
+    }
+  }
+
+  private void removeKey(String key) {
+    removeMemory(key);
+    removeDisk(key);
+  }
+
+  private void removeMemory(String key) {
+    MemoryNode m = memory.remove(key);
+    if (m != null) {
+      memoryUsage -= m.size();
+      forgetIfGone(key, m.primaryKey());
+    }
+  }
+
+  private void removeDisk(String key) {
+    DiskNode d = disk.remove(key);
+    if (d != null) {
+      diskUsage -= d.size();
+      deleteQuietly(d.file());
+      forgetIfGone(key, d.primaryKey());
+    }
+  }
+
+  private void forgetIfGone(String key, String primaryKey) {
+    if (memory.containsKey(key) || disk.containsKey(key)) {
+      return;
+    }
+    Map<String, Variant> keys = variants.get(primaryKey);
+    if (keys != null) {
+      keys.remove(key);
+      if (keys.isEmpty()) {
+        variants.remove(primaryKey);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Disk (all called with lock held)
+
+  private static long checkCapacity(long capacity, String name) {
+    Checks.argument(capacity >= 0, name + " must be >= 0 but was " + capacity);
+    return capacity;
+  }
+
+  /** The directory if it can be created and written to, else null (logged once). */
+  private static @Nullable Path openDirectory(Path directory) {
+    try {
+      Files.createDirectories(directory);
+      Path probe = Files.createTempFile(directory, PROBE_PREFIX, TEMP_SUFFIX);
+      Files.delete(probe);
+      return directory;
+    } catch (IOException | SecurityException | UnsupportedOperationException e) {
+      LOG.warn(
+          "HTTP cache directory {} cannot be used ({}); caching in memory only",
+          directory,
+          e.toString());
+      return null;
+    }
+  }
+
+  /** Indexes the entry files of {@code dir}, least recently used first, dropping bad ones. */
+  private void loadIndex(Path dir) {
+    record Found(
+        String key,
+        Path file,
+        Instant storedTime,
+        long size,
+        FileTime lastUsed,
+        List<String> vary) {}
+    List<Found> found = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+      for (Path file : files) {
+        String name = file.getFileName().toString();
+        if (isOwnTempFile(name)) {
+          deleteQuietly(file); // left over by an interrupted write
+          continue;
+        }
+        if (!CacheFileFormat.isEntryFileName(name) || !Files.isRegularFile(file)) {
+          continue;
+        }
+        try {
+          CacheFileFormat.Decoded d = CacheFileFormat.readMeta(file);
+          found.add(
+              new Found(
+                  d.key(),
+                  file,
+                  d.entry().storedTime(),
+                  d.fileSize(),
+                  Files.getLastModifiedTime(file),
+                  CacheRules.varyNames(d.entry().cachedResponse().response())));
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("Ignoring and deleting unreadable HTTP cache file {}: {}", file, e.getMessage());
+          deleteQuietly(file);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Cannot list HTTP cache directory {}: {}", dir, e.toString());
+    }
+    found.sort(Comparator.comparing(Found::lastUsed).thenComparing(Found::storedTime));
+    for (Found f : found) {
+      int newline = f.key().indexOf('\n');
+      String primary = newline < 0 ? f.key() : f.key().substring(0, newline);
+      disk.put(f.key(), new DiskNode(primary, f.file(), f.storedTime(), f.size()));
+      diskUsage += f.size();
+      variants
+          .computeIfAbsent(primary, p -> new HashMap<>())
+          .put(f.key(), new Variant(f.vary(), f.storedTime()));
+    }
+  }
+
+  /** Whether {@code name} is a temporary file of {@link #writeDisk} or {@link #openDirectory}. */
+  private static boolean isOwnTempFile(String name) {
+    return name.endsWith(TEMP_SUFFIX)
+        && (name.startsWith(PROBE_PREFIX)
+            || name.length() > 65
+                && name.charAt(64) == '.'
+                && CacheFileFormat.isEntryFileName(name.substring(0, 64)));
+  }
+
+  /** Writes the entry file atomically; false (logged) when the disk refuses. */
+  private boolean writeDisk(String key, String primary, CacheEntry entry, byte[] body) {
+    Path dir = directory;
+    if (dir == null) {
+      return false;
+    }
+    byte[] bytes = CacheFileFormat.encode(key, entry, body);
+    Path target = dir.resolve(CacheFileFormat.fileName(key));
+    Path temp = null;
+    try {
+      temp = Files.createTempFile(dir, target.getFileName().toString() + ".", TEMP_SUFFIX);
+      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+          ch.write(buffer);
+        }
+        ch.force(false);
+      }
+      try {
+        Files.move(
+            temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+      disk.put(key, new DiskNode(primary, target, entry.storedTime(), bytes.length));
+      diskUsage += bytes.length;
+      return true;
+    } catch (IOException | RuntimeException e) {
+      if (temp != null) {
+        deleteQuietly(temp);
+      }
+      logDiskFailure("cannot write " + target, e);
+      return false;
+    }
+  }
+
+  /** Reads a disk entry, promoting it to memory; null (and the file deleted) when it is bad. */
+  private @Nullable CacheEntry readDisk(String key, DiskNode node) {
+    CacheEntry entry;
+    try {
+      entry = CacheFileFormat.read(node.file()).entry();
+    } catch (NoSuchFileException e) {
+      LOG.debug("HTTP cache file {} vanished", node.file());
+      removeDisk(key);
+      return null;
+    } catch (IOException | RuntimeException e) {
+      LOG.warn(
+          "Ignoring and deleting unreadable HTTP cache file {}: {}", node.file(), e.getMessage());
+      removeDisk(key);
+      return null;
+    }
+    try {
+      Files.setLastModifiedTime(node.file(), FileTime.from(clock.instant()));
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("cannot touch {}: {}", node.file(), e.toString());
+    }
+    long size = approximateSize(entry.cachedResponse());
+    if (size <= memoryCapacity / MAX_ENTRY_FRACTION) {
+      memory.put(key, new MemoryNode(node.primaryKey(), entry, size));
+      memoryUsage += size;
+      trimMemory();
+    }
+    return entry;
+  }
+
+  private void logDiskFailure(String what, Exception e) {
+    if (!diskFailureLogged) {
+      diskFailureLogged = true;
+      LOG.warn("HTTP cache {}: {} (further disk failures are logged at DEBUG)", what, e.toString());
+    } else {
+      LOG.debug("HTTP cache {}: {}", what, e.toString());
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("cannot delete {}: {}", file, e.toString());
+    }
+  }
+}
