@@ -61,12 +61,14 @@ class ClientCertificateTests {
 
   @Test
   void withoutAClientIdentityOverTls13TheServerClosesTheConnection() throws Exception {
-    // TLS 1.3 rejects the missing certificate after the handshake: the client only sees the close.
+    // TLS 1.3 rejects the missing certificate after the client's Finished message.
     server.enqueue(new MockResponse.Builder().body("never").build());
     try (Session s = Session.create(SessionConfiguration.ephemeral().toBuilder()
         .sslContext(HttpsAndHttp2Tests.trusting()).build(), delegate, null)) {
       s.dataTask(server.url("/m").uri()).resume();
-      assertThat(delegate.awaitCompletion().code()).isEqualTo(Code.NETWORK_CONNECTION_LOST);
+      // Whether the alert or only the close reaches the client first depends on timing.
+      assertThat(delegate.awaitCompletion().code()).isIn(Code.NETWORK_CONNECTION_LOST,
+          Code.CLIENT_CERTIFICATE_REJECTED, Code.SECURE_CONNECTION_FAILED);
       assertThat(server.getRequestCount()).isZero();
     }
   }

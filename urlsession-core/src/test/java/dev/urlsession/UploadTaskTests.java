@@ -162,6 +162,22 @@ class UploadTaskTests {
   }
 
   @Test
+  void streamThatThrowsFailsTheUploadInsteadOfHangingIt() throws Exception {
+    StreamingDelegate d = new StreamingDelegate(() -> new InputStream() {
+      @Override
+      public int read() {
+        throw new IllegalStateException("broken application stream");
+      }
+    });
+    try (Session s = Session.create(SessionConfiguration.ephemeral(), d, null)) {
+      s.uploadTask(post("/broken")).resume();
+      SessionException e = d.awaitCompletion();
+      assertThat(e).isNotNull();
+      assertThat(e.getMessage()).contains("broken application stream");
+    }
+  }
+
+  @Test
   void uploadWithGetFailsWithDataLengthExceedsMaximum() throws Exception {
     session.uploadTask(Request.get(server.url("/g").uri()), new byte[] {1, 2}).resume();
     assertThat(delegate.awaitCompletion().code()).isEqualTo(Code.DATA_LENGTH_EXCEEDS_MAXIMUM);

@@ -276,6 +276,13 @@ public abstract class RequestBody {
         wake();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      } catch (RuntimeException | Error e) {
+        // An application stream that throws must fail the upload, not leave it waiting.
+        readFailure = new IOException("reading the body stream failed: " + e, e);
+        wake();
+        if (e instanceof VirtualMachineError) {
+          throw (Error) e;
+        }
       }
     }
 
