@@ -31,6 +31,19 @@ public interface DataDelegate extends TaskDelegate {
    */
   default void didBecomeDownloadTask(Session session, DataTask task, DownloadTask downloadTask) {}
 
+  /**
+   * The response is about to be stored in the session's cache (after all its data, before
+   * {@code didComplete}; only for cacheable responses of data tasks that came from the network).
+   * Pass {@code proposed}, a changed response, or {@code null} to store nothing.
+   */
+  default void willCacheResponse(
+      Session session,
+      DataTask task,
+      CachedResponse proposed,
+      Consumer<@org.jspecify.annotations.Nullable CachedResponse> completionHandler) {
+    completionHandler.accept(proposed);
+  }
+
   /** The next piece of the body (after content decoding). The array is the delegate's to keep. */
   default void didReceiveData(Session session, DataTask task, byte[] data) {}
 }

@@ -1,6 +1,9 @@
 package dev.urlsession;
 
 import dev.urlsession.SessionException.Code;
+import dev.urlsession.internal.CacheEntry;
+import dev.urlsession.internal.CacheReplay;
+import dev.urlsession.internal.CacheRules;
 import dev.urlsession.internal.ErrorMapper;
 import dev.urlsession.internal.HttpChallenge;
 import dev.urlsession.internal.LoadSupport;
@@ -131,6 +134,16 @@ abstract class RealTask implements SessionTask {
   private long rangeOffset;
   private boolean produceResumeData;
   private @Nullable CompletableFuture<@Nullable ResumeData> resumeDataFuture;
+  // --- cache, guarded by this ---
+  /** The entry a conditional request is revalidating. */
+  private @Nullable CacheEntry revalidating;
+  /** Whether the body being delivered came from the cache (so it is not stored again). */
+  private boolean fromCache;
+  /** The request the cache entry is keyed by (without conditional headers). */
+  private @Nullable Request cacheRequest;
+  /** A copy of the body for the cache, while it stays under the cache's entry size limit. */
+  private @Nullable ByteArrayOutputStream cacheBuffer;
+  private long cacheLimit;
   // --- authentication, guarded by this ---
   private List<HttpChallenge> challenges = List.of();
   private int challengeIndex;
@@ -507,10 +520,31 @@ abstract class RealTask implements SessionTask {
         log.error("ProtocolHandler.canonicalRequest threw for {}", this, e);
         canonical = request;
       }
+      CacheRules.Decision decision = cacheDecision(canonical);
+      if (decision != null && decision.action() == CacheRules.Action.FAIL) {
+        Runnable fail;
+        synchronized (this) {
+          fail = complete(new SessionException(Code.CANNOT_LOAD_FROM_NETWORK, canonical.url(),
+              "The resource is not in the cache and the cache policy forbids the network", null));
+        }
+        finish(fail);
+        return;
+      }
+      Request keyRequest = canonical;
+      if (decision != null && decision.action() == CacheRules.Action.USE_CACHED) {
+        handler = new CacheReplay(decision.entry());
+      } else if (decision != null) {
+        canonical = decision.applyTo(canonical);
+      }
       synchronized (this) {
         if (completing) {
           return;
         }
+        cacheRequest = decision == null ? null : keyRequest;
+        fromCache = decision != null && decision.action() == CacheRules.Action.USE_CACHED;
+        revalidating = decision != null && decision.action() == CacheRules.Action.REVALIDATE
+            ? decision.entry() : null;
+        cacheBuffer = null;
         if (authorizationHeaders.isEmpty() && credentialInUse == null && redirectCount == 0
             && authenticationAttempts == 0) {
           authorizationHeaders = preemptiveAuthorization(canonical);
@@ -541,14 +575,62 @@ abstract class RealTask implements SessionTask {
 
   void onResponse(RealLoad l, Response r) {
     Runnable after;
+    Runnable refresh = null;
     synchronized (this) {
       if (load != l || completing || phase != Phase.WAITING_RESPONSE) {
         return;
       }
       touch();
-      after = deliverResponse(r);
+      CacheEntry stale = revalidating;
+      revalidating = null;
+      if (stale != null && r.statusCode() == 304) {
+        // Still valid: answer from the cache with the refreshed headers (RFC 9111 4.3.4).
+        CachedResponse old = stale.cachedResponse();
+        Response merged = CacheRules.mergeNotModified(old.response(), r);
+        CachedResponse updated = new CachedResponse(merged, old.data(), old.userInfo(), old.storagePolicy());
+        HttpCache cache = session.configuration().httpCache();
+        Request key = cacheRequest;
+        Instant requested = l.recorder.requestStart != null ? l.recorder.requestStart : l.recorder.fetchStart;
+        Instant received = Instant.now();
+        if (cache != null && key != null) {
+          refresh = () -> cache.store(updated, key, requested, received);
+        }
+        fromCache = true;
+        after = deliverResponse(merged);
+        byte[] body = old.data();
+        if (body.length > 0) {
+          bytesReceived += body.length;
+          pending.add(body);
+          backlog += body.length;
+          Runnable more = pump();
+          after = after == null ? more : after;
+        }
+      } else {
+        after = deliverResponse(r);
+      }
     }
     finish(after);
+    if (refresh != null) {
+      refresh.run();
+    }
+  }
+
+  /** What the cache says about loading {@code request}, or null when the cache is not involved. */
+  private CacheRules.@Nullable Decision cacheDecision(Request request) {
+    HttpCache cache = session.configuration().httpCache();
+    String scheme = request.url().getScheme();
+    if (cache == null || kind != Kind.DATA || !"GET".equals(request.method())
+        || !("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))) {
+      return null;
+    }
+    CachePolicy policy = request.cachePolicy() != CachePolicy.USE_PROTOCOL_CACHE_POLICY
+        ? request.cachePolicy() : session.configuration().requestCachePolicy();
+    try {
+      return CacheRules.decide(policy, request, cache.entry(request), Instant.now());
+    } catch (RuntimeException e) {
+      log.warn("Cache lookup failed for {}; loading from the network", this, e);
+      return null;
+    }
   }
 
   /**
@@ -558,6 +640,12 @@ abstract class RealTask implements SessionTask {
   private @Nullable Runnable deliverResponse(Response r) {
     response = r;
     saveWorkingCredential(r);
+    HttpCache cache = session.configuration().httpCache();
+    if (cache != null && cacheRequest != null && !fromCache && kind == Kind.DATA
+        && CacheRules.isStorable(cacheRequest, r)) {
+      cacheLimit = (cache.diskCapacity() > 0 ? cache.diskCapacity() : cache.memoryCapacity()) / 20;
+      cacheBuffer = cacheLimit > 0 ? new ByteArrayOutputStream() : null;
+    }
     bytesExpectedToReceive = isIdentity(r) ? r.expectedContentLength() : -1;
     if (kind == Kind.DOWNLOAD) {
       return openDownload(r);
@@ -1079,7 +1167,10 @@ abstract class RealTask implements SessionTask {
         if (failure != null) {
           return complete(failure);
         }
-      } else if (collected != null) {
+        continue;
+      }
+      keepForCache(chunk);
+      if (collected != null) {
         collected.write(chunk, 0, chunk.length);
         backlog -= chunk.length;
       } else if (d != null) {
@@ -1098,6 +1189,18 @@ abstract class RealTask implements SessionTask {
       return complete(null);
     }
     return null;
+  }
+
+  /** Copies a chunk for the cache while the body stays small enough to be stored. */
+  private void keepForCache(byte[] chunk) {
+    if (cacheBuffer == null) {
+      return;
+    }
+    if (cacheBuffer.size() + chunk.length > cacheLimit) {
+      cacheBuffer = null; // too large to cache
+    } else {
+      cacheBuffer.write(chunk, 0, chunk.length);
+    }
   }
 
   // --- downloads ---
@@ -1526,6 +1629,8 @@ abstract class RealTask implements SessionTask {
     }
     SessionException error = e;
     this.error = error;
+    Runnable storeInCache = error == null ? proposeForCache() : null;
+    cacheBuffer = null;
 
     TaskMetrics metrics = null;
     TaskDelegate metricsDelegate = pick(TaskDelegate.class, "didFinishCollectingMetrics");
@@ -1549,6 +1654,10 @@ abstract class RealTask implements SessionTask {
     ResumeData produced = resumeData;
     Path location = downloaded;
     session.queue.offer(() -> {
+      if (storeInCache != null) {
+        // Stored before anyone hears of the completion, so a next request finds the entry.
+        guarded("storing in the cache", storeInCache).run();
+      }
       synchronized (this) {
         state = State.COMPLETED;
       }
@@ -1591,6 +1700,37 @@ abstract class RealTask implements SessionTask {
       }
       session.taskFinished(this);
     };
+  }
+
+  /**
+   * A body from the network that may be cached: offers it to {@code willCacheResponse} (queued
+   * before the completion) or returns the store, which the completion event runs first. Caller
+   * holds the lock.
+   */
+  private @Nullable Runnable proposeForCache() {
+    HttpCache cache = session.configuration().httpCache();
+    Request key = cacheRequest;
+    Response r = response;
+    if (cache == null || key == null || cacheBuffer == null || fromCache || r == null
+        || transactions.isEmpty()) {
+      return null;
+    }
+    TransactionRecorder t = transactions.get(transactions.size() - 1);
+    Instant requested = t.requestStart != null ? t.requestStart : t.fetchStart;
+    Instant received = t.responseStart != null ? t.responseStart : Instant.now();
+    CachedResponse proposed = new CachedResponse(r, cacheBuffer.toByteArray());
+    DataDelegate d = handlerMode() ? null : pick(DataDelegate.class, "willCacheResponse");
+    if (d == null) {
+      return () -> cache.store(proposed, key, requested, received);
+    }
+    Consumer<@Nullable CachedResponse> handler = once("willCacheResponse", chosen -> {
+      if (chosen != null) {
+        cache.store(chosen, key, requested, received);
+      }
+    });
+    session.queue.offer(guarded("willCacheResponse",
+        () -> d.willCacheResponse(session, (DataTask) this, proposed, handler)));
+    return null;
   }
 
   /** Closes the download file, forcing it to disk first when asked. Caller holds the lock. */

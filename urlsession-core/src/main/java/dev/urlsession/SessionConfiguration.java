@@ -58,6 +58,14 @@ public final class SessionConfiguration {
   private final HttpVersionPolicy httpVersionPolicy;
   private final @Nullable Path storageDirectory;
   private final @Nullable CredentialStorage credentialStorage;
+  private final @Nullable HttpCache httpCache;
+
+  /** One disk cache per storage directory: two caches must never share a directory. */
+  private static final java.util.Map<Path, HttpCache> CACHES = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Memory and disk capacities of a default session's cache (Apple's shared cache sizes). */
+  static final long DEFAULT_MEMORY_CAPACITY = 4L * 1024 * 1024;
+  static final long DEFAULT_DISK_CAPACITY = 20L * 1024 * 1024;
 
   private SessionConfiguration(Builder b) {
     this.kind = b.kind;
@@ -76,6 +84,7 @@ public final class SessionConfiguration {
     this.httpVersionPolicy = b.httpVersionPolicy;
     this.storageDirectory = b.storageDirectory;
     this.credentialStorage = b.credentialStorage;
+    this.httpCache = b.httpCache;
   }
 
   /** Where a default session keeps its files unless told otherwise: {@code ~/.urlsession}. */
@@ -185,6 +194,15 @@ public final class SessionConfiguration {
   }
 
   /**
+   * The HTTP cache: for the default kind a memory and disk cache under the storage directory
+   * ({@code cache/}, one per directory); for each ephemeral configuration a fresh private memory
+   * cache; null for none.
+   */
+  public @Nullable HttpCache httpCache() {
+    return httpCache;
+  }
+
+  /**
    * Where credentials are looked up and saved: {@link CredentialStorage#shared()} for the default
    * kind, a fresh private in-memory one for each ephemeral configuration; null for none (no
    * proposed credentials, nothing saved).
@@ -228,6 +246,8 @@ public final class SessionConfiguration {
     private @Nullable Path storageDirectory;
     private @Nullable CredentialStorage credentialStorage;
     private boolean credentialStorageSet;
+    private @Nullable HttpCache httpCache;
+    private boolean httpCacheSet;
 
     private Builder(Kind kind) {
       this.kind = kind;
@@ -235,6 +255,8 @@ public final class SessionConfiguration {
       if (kind == Kind.EPHEMERAL) {
         this.credentialStorage = CredentialStorage.inMemory();
         this.credentialStorageSet = true;
+        this.httpCache = HttpCache.create(DEFAULT_MEMORY_CAPACITY, 0, null);
+        this.httpCacheSet = true;
       }
     }
 
@@ -256,6 +278,8 @@ public final class SessionConfiguration {
       this.storageDirectory = c.storageDirectory;
       this.credentialStorage = c.credentialStorage;
       this.credentialStorageSet = true;
+      this.httpCache = c.httpCache;
+      this.httpCacheSet = true;
     }
 
     /**
@@ -366,6 +390,13 @@ public final class SessionConfiguration {
       return this;
     }
 
+    /** Sets the HTTP cache, or none with {@code null}. */
+    public Builder httpCache(@Nullable HttpCache cache) {
+      this.httpCache = cache;
+      this.httpCacheSet = true;
+      return this;
+    }
+
     /** Sets the credential storage, or none with {@code null}. */
     public Builder credentialStorage(@Nullable CredentialStorage storage) {
       this.credentialStorage = storage;
@@ -384,7 +415,11 @@ public final class SessionConfiguration {
         throw new IllegalArgumentException(
             "storageDirectory cannot be set on an ephemeral configuration: it keeps nothing on disk");
       }
+      Path previous = this.storageDirectory;
       this.storageDirectory = directory.toAbsolutePath().normalize();
+      if (previous != null && httpCache != null && httpCache == CACHES.get(previous.resolve("cache"))) {
+        httpCacheSet = false; // the cache derived from the old directory follows the new one
+      }
       return this;
     }
 
@@ -399,6 +434,11 @@ public final class SessionConfiguration {
             "tlsMinimumSupportedProtocolVersion " + tlsMinimumSupportedProtocolVersion
                 + " is above tlsMaximumSupportedProtocolVersion "
                 + tlsMaximumSupportedProtocolVersion);
+      }
+      if (!httpCacheSet && storageDirectory != null) {
+        Path dir = storageDirectory.resolve("cache");
+        httpCache = CACHES.computeIfAbsent(dir,
+            d -> HttpCache.create(DEFAULT_MEMORY_CAPACITY, DEFAULT_DISK_CAPACITY, d));
       }
       if (!credentialStorageSet) {
         credentialStorage = CredentialStorage.shared(); // resolved lazily: no file is touched before
