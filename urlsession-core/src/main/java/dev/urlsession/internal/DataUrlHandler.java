@@ -1,0 +1,207 @@
+package dev.urlsession.internal;
+
+import dev.urlsession.CacheStoragePolicy;
+import dev.urlsession.Request;
+import dev.urlsession.Response;
+import dev.urlsession.SessionException;
+import dev.urlsession.SessionException.Code;
+import dev.urlsession.spi.ProtocolClient;
+import dev.urlsession.spi.ProtocolHandler;
+import dev.urlsession.spi.ProtocolLoad;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The built-in {@code data:} handler (RFC 2397; URLSESSION-BEHAVIOUR.md 8.1). Decodes the URL in
+ * place and reports a response with status 0, the URL's MIME type ({@code text/plain} when
+ * absent or not of the form type/subtype), its first {@code charset} parameter as text encoding
+ * (other parameters are ignored) and the decoded length as expected length, then the body.
+ *
+ * <p>A URL without a comma, with percent-escapes or characters outside printable ASCII before the
+ * comma, with a bad escape or bad base64 after it, fails with {@code BAD_URL} and no response. A
+ * URL longer than the handler's limit fails with {@code DATA_LENGTH_EXCEEDS_MAXIMUM}.
+ */
+public final class DataUrlHandler implements ProtocolHandler {
+  /** The longest data URL (characters after {@code data:}) decoded by default: 64 Mi. */
+  public static final int DEFAULT_MAX_LENGTH = 64 * 1024 * 1024;
+
+  private static final String DEFAULT_MIME_TYPE = "text/plain";
+
+  private final int maxLength;
+
+  /** A handler with the {@linkplain #DEFAULT_MAX_LENGTH default limit}. */
+  public DataUrlHandler() {
+    this(DEFAULT_MAX_LENGTH);
+  }
+
+  /** A handler that refuses data URLs longer than {@code maxLength} characters after the scheme. */
+  public DataUrlHandler(int maxLength) {
+    Checks.argument(maxLength >= 0, "maxLength must be >= 0 but was " + maxLength);
+    this.maxLength = maxLength;
+  }
+
+  @Override
+  public boolean canHandle(Request request) {
+    return "data".equalsIgnoreCase(request.url().getScheme());
+  }
+
+  @Override
+  public void startLoading(ProtocolLoad load) {
+    URI url = load.request().url();
+    ProtocolClient client = load.client();
+    TransactionRecorder recorder = load instanceof LoadSupport
+        ? ((LoadSupport) load).transaction() : new TransactionRecorder(load.request());
+    recorder.requestStart = Instant.now();
+    recorder.requestEnd = recorder.requestStart;
+    // For an opaque URI (data:...) the scheme-specific part is all after "data:" but the
+    // fragment; for a hierarchical one (data://...) it starts with the authority.
+    String content = url.getRawSchemeSpecificPart();
+    if (content != null && content.length() > maxLength) {
+      client.didFail(new SessionException(Code.DATA_LENGTH_EXCEEDS_MAXIMUM, url,
+          "resource exceeds maximum size: data URL longer than " + maxLength + " characters", null));
+      return;
+    }
+    Decoded decoded;
+    try {
+      decoded = decode(content == null ? "" : content);
+    } catch (IllegalArgumentException e) {
+      client.didFail(new SessionException(Code.BAD_URL, url, "bad URL: " + e.getMessage(), null));
+      return;
+    }
+    Response response = Response.builder(url)
+        .mimeType(decoded.mimeType)
+        .textEncodingName(decoded.charset)
+        .expectedContentLength(decoded.body.length)
+        .build();
+    recorder.responseStart = Instant.now();
+    recorder.response = response;
+    client.didReceiveResponse(response, CacheStoragePolicy.NOT_ALLOWED);
+    if (decoded.body.length > 0) {
+      recorder.responseBodyBytesReceived = decoded.body.length;
+      recorder.responseBodyBytesDecoded = decoded.body.length;
+      client.didLoadData(decoded.body);
+    }
+    recorder.responseEnd = Instant.now();
+    client.didFinishLoading();
+  }
+
+  @Override
+  public void stopLoading(ProtocolLoad load) {
+    // Everything is reported inside startLoading: nothing runs later.
+  }
+
+  /** What a data URL says. */
+  static final class Decoded {
+    final String mimeType;
+    final @Nullable String charset;
+    final byte[] body;
+
+    Decoded(String mimeType, @Nullable String charset, byte[] body) {
+      this.mimeType = mimeType;
+      this.charset = charset;
+      this.body = body;
+    }
+  }
+
+  /**
+   * Decodes the part of a data URL after {@code data:} (raw, escapes undecoded, no fragment).
+   * IllegalArgumentException says why the URL is bad.
+   */
+  static Decoded decode(String content) {
+    int comma = content.indexOf(',');
+    if (comma < 0) {
+      throw new IllegalArgumentException("a data URL needs a comma between its header and its data");
+    }
+    String header = content.substring(0, comma);
+    for (int i = 0; i < header.length(); i++) {
+      char c = header.charAt(i);
+      if (c == '%') {
+        throw new IllegalArgumentException("percent-escapes are not allowed in a data URL's header");
+      }
+      if (c <= 0x20 || c >= 0x7f) {
+        throw new IllegalArgumentException("a data URL's header has a character that is not printable ASCII");
+      }
+    }
+    String[] parts = header.split(";", -1);
+    String mimeType = isMimeType(parts[0]) ? parts[0] : DEFAULT_MIME_TYPE;
+    String charset = null;
+    boolean base64 = false;
+    for (int i = 1; i < parts.length; i++) {
+      String part = parts[i];
+      int eq = part.indexOf('=');
+      if (i == parts.length - 1 && part.equalsIgnoreCase("base64")) {
+        base64 = true; // only as the last parameter, right before the comma
+      } else if (eq > 0 && charset == null && part.substring(0, eq).equalsIgnoreCase("charset")
+          && eq < part.length() - 1) {
+        charset = part.substring(eq + 1); // the first charset wins
+      }
+    }
+    byte[] data = percentDecode(content, comma + 1);
+    if (base64) {
+      for (byte b : data) {
+        if (b < 0) {
+          throw new IllegalArgumentException("a base64 data URL has a byte that is not ASCII");
+        }
+      }
+      try {
+        data = Base64.getDecoder().decode(data);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("a data URL's base64 data is not valid: " + e.getMessage());
+      }
+    }
+    return new Decoded(mimeType, charset, data);
+  }
+
+  /** Whether {@code s} is type/subtype, each an RFC 9110 token. */
+  private static boolean isMimeType(String s) {
+    int slash = s.indexOf('/');
+    if (slash <= 0 || slash == s.length() - 1 || s.indexOf('/', slash + 1) >= 0) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (i != slash && !HttpSyntax.isTokenChar(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The bytes of {@code s} from {@code start}: escapes decoded, ASCII as is, other characters
+   * (an IRI's) as their UTF-8 bytes.
+   */
+  private static byte[] percentDecode(String s, int start) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(16, s.length() - start));
+    for (int i = start; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%') {
+        if (i + 2 >= s.length()) {
+          throw new IllegalArgumentException("a data URL ends in an incomplete percent-escape");
+        }
+        int hi = Character.digit(s.charAt(i + 1), 16);
+        int lo = Character.digit(s.charAt(i + 2), 16);
+        if (hi < 0 || lo < 0) {
+          throw new IllegalArgumentException("a data URL has a bad percent-escape at index " + i);
+        }
+        out.write(hi << 4 | lo);
+        i += 2;
+      } else if (c < 0x80) {
+        out.write(c);
+      } else {
+        int end = i + 1;
+        if (Character.isHighSurrogate(c) && end < s.length() && Character.isLowSurrogate(s.charAt(end))) {
+          end++;
+        }
+        byte[] utf8 = s.substring(i, end).getBytes(StandardCharsets.UTF_8);
+        out.write(utf8, 0, utf8.length);
+        i = end - 1;
+      }
+    }
+    return out.toByteArray();
+  }
+}

@@ -1,0 +1,461 @@
+package dev.urlsession.internal;
+
+import dev.urlsession.Request;
+import dev.urlsession.Response;
+import dev.urlsession.SessionConfiguration;
+import dev.urlsession.SessionException;
+import dev.urlsession.SessionException.Code;
+import dev.urlsession.spi.ProtocolHandler;
+import dev.urlsession.spi.ProtocolLoad;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Executor;
+import javax.net.SocketFactory;
+import org.apache.commons.net.MalformedServerReplyException;
+import org.apache.commons.net.ftp.FTP;
+import org.apache.commons.net.ftp.FTPClient;
+import org.apache.commons.net.ftp.FTPReply;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The built-in {@code ftp:} handler (URLSESSION-BEHAVIOUR.md 8.1), on Apache Commons Net:
+ * anonymous or {@code user:password@} login from the URL, passive mode, binary type (or ASCII
+ * with {@code ;type=a}), one file per load for data and download tasks. The response has status
+ * 0, the size the server gives for {@code SIZE} as expected length (-1 without) and a MIME type
+ * guessed from the extension; it is sent once {@code RETR} is accepted.
+ *
+ * <p>Every blocking call runs on a small daemon pool of this class: never on the caller's thread
+ * nor on an HttpClient thread. The body streams with flow control (the pool's thread is given
+ * back while the task wants no data). Stopping a load closes its sockets.
+ *
+ * <p>Before any byte is sent: a URL whose decoded path, user or password holds CR, LF or NUL fails
+ * with {@code BAD_URL} (no command can be smuggled in, RELIABILITY.md Security row 3), and a host
+ * the configuration's {@link dev.urlsession.TransportSecurityPolicy} does not allow cleartext
+ * loads to fails with {@code APP_TRANSPORT_SECURITY_REQUIRES_SECURE_CONNECTION} (FTP is
+ * cleartext). Data connections go only to the control connection's peer (Commons Net ignores
+ * the address of a {@code PASV} reply). Failures: {@code CANNOT_FIND_HOST},
+ * {@code CANNOT_CONNECT_TO_HOST}, {@code USER_AUTHENTICATION_REQUIRED} (login refused),
+ * {@code FILE_DOES_NOT_EXIST} (550), {@code RESOURCE_UNAVAILABLE} (other refusals),
+ * {@code TIMED_OUT}, {@code NETWORK_CONNECTION_LOST}.
+ */
+public final class FtpHandler implements ProtocolHandler {
+  /** Threads may block on slow servers: a few more than for files, shared by every session. */
+  private static final Executor POOL = FileStreamPump.pool("urlsession-ftp-", 8);
+
+  private static final int DEFAULT_PORT = 21;
+  private static final String ANONYMOUS = "anonymous";
+  private static final String ANONYMOUS_PASSWORD = "anonymous@";
+
+  private final SessionConfiguration configuration;
+
+  /** A handler for a session with {@code configuration} (its timeouts and transport security). */
+  public FtpHandler(SessionConfiguration configuration) {
+    this.configuration = Checks.notNull(configuration, "configuration");
+  }
+
+  @Override
+  public boolean canHandle(Request request) {
+    return "ftp".equalsIgnoreCase(request.url().getScheme());
+  }
+
+  @Override
+  public void startLoading(ProtocolLoad load) {
+    Request request = load.request();
+    URI url = request.url();
+    Target target;
+    try {
+      target = Target.parse(url);
+    } catch (IllegalArgumentException e) {
+      load.client().didFail(new SessionException(Code.BAD_URL, url, "bad URL: " + e.getMessage(), null));
+      return;
+    } catch (UnsupportedOperationException e) {
+      load.client().didFail(new SessionException(Code.UNSUPPORTED_URL, url,
+          "unsupported URL: " + e.getMessage(), null));
+      return;
+    }
+    if (!configuration.transportSecurity().allowsInsecureLoad(target.host)) {
+      load.client().didFail(new SessionException(
+          Code.APP_TRANSPORT_SECURITY_REQUIRES_SECURE_CONNECTION, url,
+          "FTP is cleartext: the transport security policy does not allow it to " + target.host, null));
+      return;
+    }
+    Duration timeout = request.isTimeoutIntervalSet()
+        ? request.timeoutInterval() : configuration.timeoutIntervalForRequest();
+    new FtpLoad(load, target, millis(timeout)).start();
+  }
+
+  @Override
+  public void stopLoading(ProtocolLoad load) {
+    Object attachment = load.attachment();
+    if (attachment instanceof FtpLoad) {
+      ((FtpLoad) attachment).stop();
+    }
+  }
+
+  private static int millis(Duration d) {
+    try {
+      long ms = d.toMillis();
+      return ms <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, ms);
+    } catch (ArithmeticException e) {
+      return 0; // beyond any real timeout: none
+    }
+  }
+
+  /** What an ftp: URL asks for, checked and decoded. */
+  static final class Target {
+    final String host;
+    final int port;
+    final String user;
+    final String password;
+    /** The file to RETR, relative to the login directory unless it starts with '/'. */
+    final String path;
+    final boolean binary;
+
+    private Target(String host, int port, String user, String password, String path, boolean binary) {
+      this.host = host;
+      this.port = port;
+      this.user = user;
+      this.password = password;
+      this.path = path;
+      this.binary = binary;
+    }
+
+    /**
+     * Parses {@code url}: IllegalArgumentException for a bad URL (among them CR, LF or NUL in the
+     * decoded path or credentials), UnsupportedOperationException for what is valid but not
+     * supported (directory listings).
+     */
+    static Target parse(URI url) {
+      if (url.isOpaque()) {
+        throw new IllegalArgumentException("an ftp URL needs a host (ftp://host/path)");
+      }
+      String host = url.getHost();
+      if (host == null || host.isEmpty()) {
+        throw new IllegalArgumentException("an ftp URL needs a host (ftp://host/path)");
+      }
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      int port = url.getPort();
+      if (port > 65535) {
+        throw new IllegalArgumentException("the port must be at most 65535");
+      }
+      String user = ANONYMOUS;
+      String password = ANONYMOUS_PASSWORD;
+      String userInfo = url.getRawUserInfo();
+      if (userInfo != null) {
+        int colon = userInfo.indexOf(':');
+        String rawUser = colon < 0 ? userInfo : userInfo.substring(0, colon);
+        String rawPassword = colon < 0 ? "" : userInfo.substring(colon + 1);
+        if (!rawUser.isEmpty()) {
+          user = checked(decode(rawUser), "user name");
+          password = checked(decode(rawPassword), "password");
+        }
+      }
+      String rawPath = url.getRawPath() == null ? "" : url.getRawPath();
+      boolean binary = true;
+      int type = rawPath.lastIndexOf(";type=");
+      if (type < 0) {
+        type = rawPath.toLowerCase(Locale.ROOT).lastIndexOf(";type=");
+      }
+      if (type >= 0 && type == rawPath.length() - 7) {
+        char code = Character.toLowerCase(rawPath.charAt(rawPath.length() - 1));
+        if (code == 'd') {
+          throw new UnsupportedOperationException("ftp directory listings (;type=d) are not supported");
+        }
+        if (code != 'a' && code != 'i') {
+          throw new IllegalArgumentException("the ftp type code must be a, i or d");
+        }
+        binary = code == 'i';
+        rawPath = rawPath.substring(0, type);
+      }
+      if (rawPath.startsWith("/")) {
+        rawPath = rawPath.substring(1); // the separator after the host, not part of the path
+      }
+      String path = checked(decode(rawPath), "path");
+      if (path.isEmpty() || path.endsWith("/")) {
+        throw new UnsupportedOperationException("ftp directory listings are not supported: the URL"
+            + " must name a file");
+      }
+      return new Target(host, port < 0 ? DEFAULT_PORT : port, user, password, path, binary);
+    }
+
+    /** The file's name, for its MIME type. */
+    String fileName() {
+      return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    /** {@code value}, unless a CR, LF or NUL in it could end an FTP command line early. */
+    private static String checked(String value, String what) {
+      for (int i = 0; i < value.length(); i++) {
+        char c = value.charAt(i);
+        if (c == '\r' || c == '\n' || c == '\0') {
+          throw new IllegalArgumentException("the ftp " + what + " may not contain CR, LF or NUL");
+        }
+      }
+      return value;
+    }
+
+    /** Percent-decodes {@code raw} as UTF-8, strictly. */
+    private static String decode(String raw) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length());
+      for (int i = 0; i < raw.length(); i++) {
+        char c = raw.charAt(i);
+        if (c == '%') {
+          if (i + 2 >= raw.length()) {
+            throw new IllegalArgumentException("incomplete percent-escape");
+          }
+          int hi = Character.digit(raw.charAt(i + 1), 16);
+          int lo = Character.digit(raw.charAt(i + 2), 16);
+          if (hi < 0 || lo < 0) {
+            throw new IllegalArgumentException("bad percent-escape");
+          }
+          out.write(hi << 4 | lo);
+          i += 2;
+        } else {
+          byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+          if (Character.isHighSurrogate(c) && i + 1 < raw.length()) {
+            b = raw.substring(i, i + 2).getBytes(StandardCharsets.UTF_8);
+            i++;
+          }
+          out.write(b, 0, b.length);
+        }
+      }
+      try {
+        return StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(out.toByteArray()))
+            .toString();
+      } catch (CharacterCodingException e) {
+        throw new IllegalArgumentException("percent-escapes that are not UTF-8");
+      }
+    }
+  }
+
+  /** Creates plain sockets and remembers them, so that a stop can close every one. */
+  private static final class Sockets extends SocketFactory {
+    private final List<Socket> created = new ArrayList<>();
+    private boolean closed;
+
+    private synchronized Socket track(Socket s) throws IOException {
+      if (closed) {
+        s.close();
+      } else {
+        created.add(s);
+      }
+      return s;
+    }
+
+    void closeAll() {
+      List<Socket> all;
+      synchronized (this) {
+        closed = true;
+        all = new ArrayList<>(created);
+        created.clear();
+      }
+      for (Socket s : all) {
+        try {
+          s.close();
+        } catch (IOException e) {
+          // Closing only to stop: nothing to do.
+        }
+      }
+    }
+
+    @Override
+    public Socket createSocket() throws IOException {
+      return track(new Socket());
+    }
+
+    @Override
+    public Socket createSocket(String host, int port) throws IOException {
+      return track(new Socket(host, port));
+    }
+
+    @Override
+    public Socket createSocket(String host, int port, InetAddress localHost, int localPort)
+        throws IOException {
+      return track(new Socket(host, port, localHost, localPort));
+    }
+
+    @Override
+    public Socket createSocket(InetAddress host, int port) throws IOException {
+      return track(new Socket(host, port));
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+        throws IOException {
+      return track(new Socket(address, port, localAddress, localPort));
+    }
+  }
+
+  /** One load: connect, log in, RETR, then the data connection's bytes. */
+  private static final class FtpLoad extends FileStreamPump {
+    private final Target target;
+    private final int timeoutMillis;
+    private final Sockets sockets = new Sockets();
+    /** Owned by the pump's turns. */
+    private @Nullable FTPClient ftp;
+    private @Nullable InputStream data;
+
+    FtpLoad(ProtocolLoad load, Target target, int timeoutMillis) {
+      super(load, POOL);
+      this.target = target;
+      this.timeoutMillis = timeoutMillis;
+    }
+
+    @Override
+    boolean open() throws IOException {
+      URI url = load.request().url();
+      FTPClient c = new FTPClient();
+      ftp = c;
+      c.setSocketFactory(sockets);
+      c.setConnectTimeout(timeoutMillis);
+      c.setDefaultTimeout(timeoutMillis); // the control connection's read timeout
+      c.setDataTimeout(Duration.ofMillis(timeoutMillis));
+      c.setControlEncoding(StandardCharsets.UTF_8.name());
+      c.setRemoteVerificationEnabled(true); // the data connection's peer is the control's
+      recorder.connectStart = Instant.now();
+      c.connect(target.host, target.port);
+      if (!FTPReply.isPositiveCompletion(c.getReplyCode())) {
+        fail(new SessionException(Code.CANNOT_CONNECT_TO_HOST, url,
+            "Could not connect to the server: it answered " + reply(c), null));
+        return false;
+      }
+      recorder.connectEnd = Instant.now();
+      recorder.requestStart = recorder.connectEnd;
+      if (!c.login(target.user, target.password)) {
+        fail(new SessionException(Code.USER_AUTHENTICATION_REQUIRED, url,
+            "The FTP server refused the login of " + (target.user.equals(ANONYMOUS) ? "anonymous" : "the URL's user")
+                + ": " + reply(c), null));
+        return false;
+      }
+      if (!c.setFileType(target.binary ? FTP.BINARY_FILE_TYPE : FTP.ASCII_FILE_TYPE)) {
+        fail(failure(c, url, "TYPE"));
+        return false;
+      }
+      c.enterLocalPassiveMode();
+      long size = -1;
+      if (target.binary) {
+        // SIZE is optional (RFC 3659): no answer means an unknown length, not a failure.
+        size = parseSize(c.getSize(target.path));
+      }
+      InputStream in = c.retrieveFileStream(target.path);
+      recorder.requestEnd = Instant.now();
+      if (in == null) {
+        fail(failure(c, url, "RETR"));
+        return false;
+      }
+      data = in;
+      if (isStopped()) {
+        close(false);
+        return false;
+      }
+      respond(Response.builder(url)
+          .mimeType(FileMimeTypes.forName(target.fileName()))
+          .textEncodingName(null)
+          .expectedContentLength(size)
+          .build());
+      return true;
+    }
+
+    @Override
+    int read(byte[] buffer) throws IOException {
+      InputStream in = data;
+      return in == null ? -1 : in.read(buffer);
+    }
+
+    @Override
+    void complete() throws IOException {
+      FTPClient c = ftp;
+      InputStream in = data;
+      data = null;
+      if (in != null) {
+        in.close();
+      }
+      if (c != null && !c.completePendingCommand()) {
+        // 426 and the like: the server says the transfer did not complete.
+        throw new SessionException(Code.NETWORK_CONNECTION_LOST, load.request().url(),
+            "The FTP transfer did not complete: " + reply(c), null);
+      }
+    }
+
+    @Override
+    void close(boolean graceful) {
+      FTPClient c = ftp;
+      if (graceful && c != null && c.isConnected()) {
+        try {
+          c.logout(); // QUIT, on the pool after success
+        } catch (IOException e) {
+          // Leaving anyway.
+        }
+      }
+      sockets.closeAll();
+    }
+
+    @Override
+    SessionException map(Throwable e) {
+      if (e instanceof MalformedServerReplyException) {
+        return new SessionException(Code.BAD_SERVER_RESPONSE, load.request().url(),
+            "The FTP server sent a bad reply: " + e.getMessage(), e);
+      }
+      return super.map(e);
+    }
+
+    private static SessionException failure(FTPClient c, URI url, String command) {
+      int code = c.getReplyCode();
+      Code mapped;
+      switch (code) {
+        case 530:
+        case 532:
+          mapped = Code.USER_AUTHENTICATION_REQUIRED;
+          break;
+        case 550:
+          mapped = Code.FILE_DOES_NOT_EXIST;
+          break;
+        case 425:
+          mapped = Code.CANNOT_CONNECT_TO_HOST;
+          break;
+        case 421:
+        case 426:
+          mapped = Code.NETWORK_CONNECTION_LOST;
+          break;
+        default:
+          mapped = Code.RESOURCE_UNAVAILABLE;
+      }
+      return new SessionException(mapped, url, "The FTP server refused " + command + ": " + reply(c), null);
+    }
+
+    private static String reply(FTPClient c) {
+      String r = c.getReplyString();
+      return r == null ? String.valueOf(c.getReplyCode()) : r.strip();
+    }
+
+    private static long parseSize(@Nullable String reply) {
+      if (reply == null) {
+        return -1;
+      }
+      try {
+        long n = Long.parseLong(reply.trim());
+        return n >= 0 ? n : -1;
+      } catch (NumberFormatException e) {
+        return -1;
+      }
+    }
+  }
+}
