@@ -554,18 +554,31 @@ final class RealSession implements Session {
     if (credentials != null) {
       credentials.flush();
     }
+    CookieStorage cookies = configuration.httpCookieStorage();
+    if (cookies != null) {
+      cookies.flush();
+    }
     return closeIdleThenComplete();
   }
 
   /**
-   * Empties the session's stores (credentials here; with the shared storages of default sessions,
-   * the shared ones), then makes future requests use new connections (Apple's {@code reset}).
+   * Empties the session's cookies, cache and credentials (for default sessions the storages they
+   * share with other sessions of the same directory), then makes future requests use new
+   * connections (Apple's {@code reset}).
    */
   @Override
   public CompletableFuture<Void> reset() {
     CredentialStorage credentials = configuration.credentialStorage();
     if (credentials != null) {
       credentials.removeAll();
+    }
+    CookieStorage cookies = configuration.httpCookieStorage();
+    if (cookies != null) {
+      cookies.removeAll();
+    }
+    HttpCache cache = configuration.httpCache();
+    if (cache != null) {
+      cache.removeAllCachedResponses();
     }
     return closeIdleThenComplete();
   }

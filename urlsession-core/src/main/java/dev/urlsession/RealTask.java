@@ -549,7 +549,8 @@ abstract class RealTask implements SessionTask {
             && authenticationAttempts == 0) {
           authorizationHeaders = preemptiveAuthorization(canonical);
         }
-        newLoad = new RealLoad(this, decorate(canonical), handler, body, authorizationHeaders);
+        newLoad = new RealLoad(this, withCookies(decorate(canonical), handler), handler, body,
+            authorizationHeaders);
         load = newLoad;
         loadFinished = false;
         phase = Phase.WAITING_RESPONSE;
@@ -741,7 +742,11 @@ abstract class RealTask implements SessionTask {
         return;
       }
       touch();
-      if (redirectCount >= MAX_REDIRECTS) {
+      if ("file".equalsIgnoreCase(newRequest.url().getScheme())) {
+        // A redirect never leads to a local file: as for a Location of file:, the redirect
+        // response is the final one and the delegate is not asked.
+        after = deliverResponse(redirect);
+      } else if (redirectCount >= MAX_REDIRECTS) {
         after = complete(new SessionException(Code.HTTP_TOO_MANY_REDIRECTS, newRequest.url(),
             "too many HTTP redirects (more than " + MAX_REDIRECTS + ")", null));
       } else {
@@ -761,6 +766,19 @@ abstract class RealTask implements SessionTask {
   }
 
   private void redirectDecided(@Nullable Request next) {
+    if (next != null && "file".equalsIgnoreCase(next.url().getScheme())) {
+      // A redirect never leads to a local file, even one a delegate substitutes.
+      Runnable fail;
+      synchronized (this) {
+        if (completing || phase != Phase.AWAITING_REDIRECT_DECISION) {
+          return;
+        }
+        fail = complete(new SessionException(Code.UNSUPPORTED_URL, next.url(),
+            "unsupported URL: a redirect never leads to a file: URL", null));
+      }
+      finish(fail);
+      return;
+    }
     Runnable after = null;
     RealLoad old;
     boolean keepsBody = false;
@@ -1309,6 +1327,47 @@ abstract class RealTask implements SessionTask {
         "Invalid resume data: " + problem, null);
   }
 
+  /**
+   * The request with the stored cookies for its URL, unless the session or the request says not
+   * to send them, the request sets its own {@code Cookie}, or the answer comes from the cache.
+   */
+  private Request withCookies(Request request, ProtocolHandler handler) {
+    CookieStorage storage = session.configuration().httpCookieStorage();
+    if (storage == null || handler instanceof CacheReplay || !session.configuration().httpShouldSetCookies()
+        || !request.shouldHandleCookies() || request.header("Cookie") != null) {
+      return request;
+    }
+    String scheme = request.url().getScheme();
+    if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
+      return request;
+    }
+    Map<String, String> fields = Cookie.requestHeaderFields(storage.cookies(request.url()));
+    String value = fields.get("Cookie");
+    return value == null ? request : request.toBuilder().header("Cookie", value).build();
+  }
+
+  /**
+   * Stores the cookies a network response of {@code l} sets: every hop's, redirects and
+   * challenges included. Called without the lock.
+   */
+  void storeCookies(RealLoad l, Response r) {
+    CookieStorage storage = session.configuration().httpCookieStorage();
+    if (storage == null || l.handler instanceof CacheReplay || !l.request().shouldHandleCookies()) {
+      return;
+    }
+    List<String> values = r.headers().all("Set-Cookie");
+    if (values.isEmpty()) {
+      return;
+    }
+    URI url = l.request().url();
+    try {
+      storage.setCookies(Cookie.cookies(values, url), url, l.request().mainDocumentUrl(),
+          session.configuration().httpCookieAcceptPolicy());
+    } catch (RuntimeException e) {
+      log.warn("Could not store the cookies of {}: {}", url, e.toString());
+    }
+  }
+
   /** The request a load sends: downloads resuming from an offset ask for the rest. */
   private Request decorate(Request request) {
     if (kind != Kind.DOWNLOAD || rangeOffset <= 0 || resumeFrom == null) {
@@ -1854,7 +1913,7 @@ abstract class RealTask implements SessionTask {
     /** The task served; changes once when a data task becomes a download task. */
     volatile RealTask task;
     private final Request request;
-    private final ProtocolHandler handler;
+    final ProtocolHandler handler;
     private final @Nullable RequestBody body;
     private final Map<String, String> authorization;
     final TransactionRecorder recorder;
@@ -1921,6 +1980,7 @@ abstract class RealTask implements SessionTask {
     @Override
     public void didReceiveResponse(Response response, CacheStoragePolicy storagePolicy) {
       if (!finished.get()) {
+        task.storeCookies(this, response);
         if (recorder.response == null) {
           recorder.response = response;
         }
@@ -1952,6 +2012,7 @@ abstract class RealTask implements SessionTask {
     @Override
     public void wasRedirectedTo(Request request, Response redirectResponse) {
       if (!finished.get()) {
+        task.storeCookies(this, redirectResponse);
         if (recorder.response == null) {
           recorder.response = redirectResponse;
         }
@@ -1987,6 +2048,7 @@ abstract class RealTask implements SessionTask {
     @Override
     public void challenged(List<HttpChallenge> challenges, Response response) {
       if (!finished.get()) {
+        task.storeCookies(this, response);
         if (recorder.response == null) {
           recorder.response = response;
         }

@@ -59,6 +59,12 @@ public final class SessionConfiguration {
   private final @Nullable Path storageDirectory;
   private final @Nullable CredentialStorage credentialStorage;
   private final @Nullable HttpCache httpCache;
+  private final @Nullable CookieStorage httpCookieStorage;
+  private final CookieAcceptPolicy httpCookieAcceptPolicy;
+  private final boolean httpShouldSetCookies;
+
+  /** One persistent cookie storage per storage directory. */
+  private static final java.util.Map<Path, CookieStorage> COOKIES = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** One disk cache per storage directory: two caches must never share a directory. */
   private static final java.util.Map<Path, HttpCache> CACHES = new java.util.concurrent.ConcurrentHashMap<>();
@@ -85,6 +91,9 @@ public final class SessionConfiguration {
     this.storageDirectory = b.storageDirectory;
     this.credentialStorage = b.credentialStorage;
     this.httpCache = b.httpCache;
+    this.httpCookieStorage = b.httpCookieStorage;
+    this.httpCookieAcceptPolicy = b.httpCookieAcceptPolicy;
+    this.httpShouldSetCookies = b.httpShouldSetCookies;
   }
 
   /** Where a default session keeps its files unless told otherwise: {@code ~/.urlsession}. */
@@ -194,6 +203,28 @@ public final class SessionConfiguration {
   }
 
   /**
+   * The cookie storage: for the default kind a persistent one under the storage directory
+   * ({@code cookies}, one per directory; session cookies are not written), for each ephemeral
+   * configuration a fresh private in-memory one; null for no cookie handling at all.
+   */
+  public @Nullable CookieStorage httpCookieStorage() {
+    return httpCookieStorage;
+  }
+
+  /**
+   * Which cookies responses may set, overriding the storage's own policy for this session:
+   * {@link CookieAcceptPolicy#ONLY_FROM_MAIN_DOCUMENT_DOMAIN} by default.
+   */
+  public CookieAcceptPolicy httpCookieAcceptPolicy() {
+    return httpCookieAcceptPolicy;
+  }
+
+  /** Whether stored cookies are sent with requests (it does not affect storing them): true by default. */
+  public boolean httpShouldSetCookies() {
+    return httpShouldSetCookies;
+  }
+
+  /**
    * The HTTP cache: for the default kind a memory and disk cache under the storage directory
    * ({@code cache/}, one per directory); for each ephemeral configuration a fresh private memory
    * cache; null for none.
@@ -248,6 +279,10 @@ public final class SessionConfiguration {
     private boolean credentialStorageSet;
     private @Nullable HttpCache httpCache;
     private boolean httpCacheSet;
+    private @Nullable CookieStorage httpCookieStorage;
+    private boolean httpCookieStorageSet;
+    private CookieAcceptPolicy httpCookieAcceptPolicy = CookieAcceptPolicy.ONLY_FROM_MAIN_DOCUMENT_DOMAIN;
+    private boolean httpShouldSetCookies = true;
 
     private Builder(Kind kind) {
       this.kind = kind;
@@ -257,6 +292,8 @@ public final class SessionConfiguration {
         this.credentialStorageSet = true;
         this.httpCache = HttpCache.create(DEFAULT_MEMORY_CAPACITY, 0, null);
         this.httpCacheSet = true;
+        this.httpCookieStorage = CookieStorage.inMemory();
+        this.httpCookieStorageSet = true;
       }
     }
 
@@ -280,6 +317,10 @@ public final class SessionConfiguration {
       this.credentialStorageSet = true;
       this.httpCache = c.httpCache;
       this.httpCacheSet = true;
+      this.httpCookieStorage = c.httpCookieStorage;
+      this.httpCookieStorageSet = true;
+      this.httpCookieAcceptPolicy = c.httpCookieAcceptPolicy;
+      this.httpShouldSetCookies = c.httpShouldSetCookies;
     }
 
     /**
@@ -390,6 +431,25 @@ public final class SessionConfiguration {
       return this;
     }
 
+    /** Sets the cookie storage, or no cookie handling at all with {@code null}. */
+    public Builder httpCookieStorage(@Nullable CookieStorage storage) {
+      this.httpCookieStorage = storage;
+      this.httpCookieStorageSet = true;
+      return this;
+    }
+
+    /** Sets which cookies responses may set. */
+    public Builder httpCookieAcceptPolicy(CookieAcceptPolicy policy) {
+      this.httpCookieAcceptPolicy = Checks.notNull(policy, "httpCookieAcceptPolicy");
+      return this;
+    }
+
+    /** Sets whether stored cookies are sent with requests. */
+    public Builder httpShouldSetCookies(boolean shouldSetCookies) {
+      this.httpShouldSetCookies = shouldSetCookies;
+      return this;
+    }
+
     /** Sets the HTTP cache, or none with {@code null}. */
     public Builder httpCache(@Nullable HttpCache cache) {
       this.httpCache = cache;
@@ -420,6 +480,10 @@ public final class SessionConfiguration {
       if (previous != null && httpCache != null && httpCache == CACHES.get(previous.resolve("cache"))) {
         httpCacheSet = false; // the cache derived from the old directory follows the new one
       }
+      if (previous != null && httpCookieStorage != null
+          && httpCookieStorage == COOKIES.get(previous.resolve("cookies"))) {
+        httpCookieStorageSet = false; // likewise the cookies
+      }
       return this;
     }
 
@@ -439,6 +503,9 @@ public final class SessionConfiguration {
         Path dir = storageDirectory.resolve("cache");
         httpCache = CACHES.computeIfAbsent(dir,
             d -> HttpCache.create(DEFAULT_MEMORY_CAPACITY, DEFAULT_DISK_CAPACITY, d));
+      }
+      if (!httpCookieStorageSet && storageDirectory != null) {
+        httpCookieStorage = COOKIES.computeIfAbsent(storageDirectory.resolve("cookies"), CookieStorage::persistent);
       }
       if (!credentialStorageSet) {
         credentialStorage = CredentialStorage.shared(); // resolved lazily: no file is touched before
