@@ -1,99 +1,108 @@
 package dev.urlsession.demo;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.urlsession.DataDelegate;
+import dev.urlsession.DataResponse;
 import dev.urlsession.DataTask;
 import dev.urlsession.Request;
 import dev.urlsession.Response;
 import dev.urlsession.ResponseDisposition;
 import dev.urlsession.Session;
-import dev.urlsession.SessionConfiguration;
 import dev.urlsession.SessionException;
 import dev.urlsession.SessionTask;
 import dev.urlsession.TaskMetrics;
 import dev.urlsession.TransactionMetrics;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URI;
+import dev.urlsession.autoconfigure.client.SessionClientHttpRequestFactory;
+import dev.urlsession.autoconfigure.event.SessionInvalidatedEvent;
+import dev.urlsession.autoconfigure.event.TaskCompletedEvent;
+import dev.urlsession.autoconfigure.event.UrlSessionEvent;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.CommandLineRunner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.event.EventListener;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.support.RestClientAdapter;
+import org.springframework.web.service.invoker.HttpServiceProxyFactory;
 
 /**
- * The first thing to run: a Spring Boot application that injects a {@link Session}, loads pages
- * from a small HTTP server it starts on loopback (this machine may have no internet), prints every
- * delegate event of a task that follows a redirect, and exits.
+ * The first thing to run: a Spring Boot application with two named sessions from
+ * {@code application.yml} ({@code api} and {@code private}), injected with their names as
+ * qualifiers. It loads pages from a small HTTP server it starts on loopback (this machine may have
+ * no internet), prints every delegate call and application event of a task that follows a
+ * redirect, calls an HTTP interface client running on the {@code api} session, and exits.
  */
 @SpringBootApplication
-public class DemoApplication implements CommandLineRunner {
+public class DemoApplication {
   private static final Logger log = LoggerFactory.getLogger(DemoApplication.class);
-
-  private final Session shared;
-
-  DemoApplication(Session shared) {
-    this.shared = shared;
-  }
 
   public static void main(String[] args) {
     System.exit(SpringApplication.exit(SpringApplication.run(DemoApplication.class, args)));
   }
 
-  @Override
-  public void run(String... args) throws Exception {
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/hello", exchange -> {
-      byte[] body = "Hello from a loopback server.\n".getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "text/plain; charset=utf-8");
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
-    server.createContext("/old", exchange -> {
-      exchange.getResponseHeaders().add("Location", "/hello");
-      exchange.sendResponseHeaders(302, -1);
-      exchange.close();
-    });
-    server.start();
-    URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-    try {
-      // 1. The injected (shared) session, the future API.
-      var result = shared.data(Request.get(base.resolve("/hello"))).get(10, TimeUnit.SECONDS);
-      log.info("shared session: {} {} bytes: {}", result.response().statusCode(),
-          result.body().length, new String(result.body(), StandardCharsets.UTF_8).trim());
+  @Bean(destroyMethod = "close")
+  LoopbackServer loopbackServer() throws IOException {
+    return new LoopbackServer();
+  }
 
-      // 2. A session of our own with a delegate that sees every event.
-      CountDownLatch done = new CountDownLatch(1);
-      try (Session session = Session.create(SessionConfiguration.ephemeral(), new LoggingDelegate(done), null)) {
-        DataTask task = session.dataTask(base.resolve("/old"));
-        log.info("task {} created in state {}", task.taskIdentifier(), task.state());
-        task.resume();
-        if (!done.await(10, TimeUnit.SECONDS)) {
-          throw new IllegalStateException("the task did not complete in 10 s");
-        }
-      }
-      log.info("done: see README.md for what to try next");
-    } finally {
-      server.stop(0);
+  /** Attached to the "private" session by {@code urlsession.sessions.private.delegate-bean}. */
+  @Bean
+  LoggingDelegate loggingDelegate() {
+    return new LoggingDelegate();
+  }
+
+  /** An HTTP interface client on the "api" session: RestClient through the session's request factory. */
+  @Bean
+  Greetings greetings(@Qualifier("api") Session api, LoopbackServer server) {
+    RestClient client = RestClient.builder()
+        .requestFactory(new SessionClientHttpRequestFactory(api))
+        .baseUrl(server.baseUrl().toString())
+        .build();
+    return HttpServiceProxyFactory.builderFor(RestClientAdapter.create(client)).build().createClient(Greetings.class);
+  }
+
+  @Bean
+  CommandLineRunner demo(@Qualifier("api") Session api, @Qualifier("private") Session privateSession,
+      Greetings greetings, LoopbackServer server) {
+    return args -> {
+      // 1. The "api" session with the future API: its User-Agent comes from application.yml.
+      DataResponse agent = api.data(Request.get(server.baseUrl().resolve("/agent"))).get(10, TimeUnit.SECONDS);
+      log.info("api session: {}, User-Agent sent: {}", agent.response().statusCode(), text(agent.body()));
+
+      // 2. The "private" session: its delegate bean logs every call, and the events are logged below.
+      DataTask task = privateSession.dataTask(server.baseUrl().resolve("/old"));
+      log.info("private session: task {} created in state {}", task.taskIdentifier(), task.state());
+      task.resume();
+      task.completion().get(10, TimeUnit.SECONDS);
+
+      // 3. An HTTP interface client running on the "api" session.
+      log.info("HTTP interface on the api session: {}", greetings.greet("newcomer").trim());
+      log.info("done: see README.md (\"Spring Boot\") for what to try next");
+    };
+  }
+
+  /** Logs the application events the named sessions publish: all of "private", the last ones of "api". */
+  @EventListener
+  void on(UrlSessionEvent event) {
+    if (!event.getSessionName().equals("api") || event instanceof TaskCompletedEvent
+        || event instanceof SessionInvalidatedEvent) {
+      log.info("    event {}", event);
     }
+  }
+
+  private static String text(byte[] body) {
+    return new String(body, StandardCharsets.UTF_8).trim();
   }
 
   /** Logs every delegate call, in the order the session makes them. */
   static final class LoggingDelegate implements DataDelegate {
-    private final CountDownLatch done;
-
-    LoggingDelegate(CountDownLatch done) {
-      this.done = done;
-    }
-
     @Override
     public void willPerformHttpRedirection(Session s, SessionTask t, Response redirect, Request newRequest,
         Consumer<@Nullable Request> handler) {
@@ -110,7 +119,7 @@ public class DemoApplication implements CommandLineRunner {
 
     @Override
     public void didReceiveData(Session s, DataTask t, byte[] data) {
-      log.info("  didReceiveData {} bytes: {}", data.length, new String(data, StandardCharsets.UTF_8).trim());
+      log.info("  didReceiveData {} bytes: {}", data.length, text(data));
     }
 
     @Override
@@ -124,13 +133,12 @@ public class DemoApplication implements CommandLineRunner {
 
     @Override
     public void didComplete(Session s, SessionTask t, @Nullable SessionException error) {
-      log.info("  didComplete error={} state={}", error, t.state());
-      done.countDown();
+      log.info("  didComplete error={}", error == null ? "none" : error.code());
     }
 
     @Override
     public void didBecomeInvalid(Session s, @Nullable SessionException error) {
-      log.info("  didBecomeInvalid");
+      log.info("  didBecomeInvalid ({})", s.sessionDescription());
     }
   }
 }

@@ -1,0 +1,437 @@
+package dev.urlsession.autoconfigure;
+
+import dev.urlsession.ProxyConfiguration;
+import dev.urlsession.SessionConfiguration;
+import dev.urlsession.SessionConfiguration.Kind;
+import dev.urlsession.TlsVersion;
+import dev.urlsession.TransportSecurityPolicy;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.PropertyMapper;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
+
+/**
+ * Maps {@link SessionProperties} onto a fresh {@link SessionConfiguration.Builder}: first the
+ * library defaults ({@code SessionConfiguration.defaultConfiguration()} or {@code ephemeral()},
+ * the single source of default values), then {@code urlsession.defaults}, then the session's own
+ * properties. The bound objects are only read.
+ *
+ * <p>Every value is checked here, so that a bad one fails with an
+ * {@link InvalidSessionConfigurationException} naming the property it came from.
+ */
+final class SessionConfigurationPropertyMapper {
+  private final @Nullable SslBundles sslBundles;
+
+  SessionConfigurationPropertyMapper(@Nullable SslBundles sslBundles) {
+    this.sslBundles = sslBundles;
+  }
+
+  /**
+   * A builder for session {@code name} holding every configured value; customizers may still
+   * change it before it is built.
+   *
+   * @throws InvalidSessionConfigurationException for a value that cannot be used
+   */
+  SessionConfiguration.Builder map(String name, SessionProperties defaults, SessionProperties session) {
+    List<Layer> layers = List.of(new Layer(PropertyPaths.DEFAULTS, defaults, true),
+        new Layer(PropertyPaths.session(name), session, false));
+    Kind kind = kind(layers);
+    SessionConfiguration preset = kind == Kind.EPHEMERAL
+        ? SessionConfiguration.ephemeral() : SessionConfiguration.defaultConfiguration();
+    SessionConfiguration.Builder builder = preset.toBuilder();
+    Map<String, String> headers = new LinkedHashMap<>(preset.httpAdditionalHeaders());
+    ProxySettings proxy = new ProxySettings(preset.proxy());
+    TransportSettings transport = new TransportSettings(preset.transportSecurity());
+    Setting<TlsVersion> tlsMinimum = new Setting<>(preset.tlsMinimumSupportedProtocolVersion());
+    Setting<TlsVersion> tlsMaximum = new Setting<>(preset.tlsMaximumSupportedProtocolVersion());
+    Setting<String> sslBundle = new Setting<>(null);
+    PropertyMapper map = PropertyMapper.get();
+    for (Layer layer : layers) {
+      SessionProperties p = layer.properties;
+      map.from(p::getTimeoutIntervalForRequest).to(v -> apply(layer.path("timeout-interval-for-request"),
+          v, builder::timeoutIntervalForRequest, "must be a positive duration",
+          "a positive duration, such as 30s"));
+      map.from(p::getTimeoutIntervalForResource).to(v -> apply(layer.path("timeout-interval-for-resource"),
+          v, builder::timeoutIntervalForResource, "must be a positive duration",
+          "a positive duration, such as 10m"));
+      map.from(p::getHttpMaximumConnectionsPerHost).to(v -> apply(
+          layer.path("http-maximum-connections-per-host"), v, builder::httpMaximumConnectionsPerHost,
+          "must be a positive number", "a positive number, such as 6"));
+      map.from(p::getRequestCachePolicy).to(builder::requestCachePolicy);
+      map.from(p::getHttpVersionPolicy).to(builder::httpVersionPolicy);
+      map.from(p::getTlsMinimumSupportedProtocolVersion)
+          .to(v -> tlsMinimum.set(v, layer.path("tls-minimum-supported-protocol-version")));
+      map.from(p::getTlsMaximumSupportedProtocolVersion)
+          .to(v -> tlsMaximum.set(v, layer.path("tls-maximum-supported-protocol-version")));
+      map.from(p.getSsl()::getBundle).to(v -> sslBundle.set(v, layer.path("ssl.bundle")));
+      map.from(p::getStorageDirectory).to(v -> storageDirectory(layer, kind, v, builder));
+      mergeHeaders(layer, headers);
+      proxy.apply(layer);
+      transport.apply(layer);
+    }
+    builder.httpAdditionalHeaders(headers);
+    builder.tlsMinimumSupportedProtocolVersion(tlsMinimum.value);
+    builder.tlsMaximumSupportedProtocolVersion(tlsMaximum.value);
+    checkTlsVersions(tlsMinimum, tlsMaximum);
+    if (proxy.changed) {
+      builder.proxy(proxy.build());
+    }
+    if (transport.changed) {
+      builder.transportSecurity(transport.build());
+    }
+    if (sslBundle.value != null) {
+      builder.sslContext(sslContext(sslBundle.value, sslBundle.path));
+    }
+    return builder;
+  }
+
+  private static Kind kind(List<Layer> layers) {
+    Kind kind = Kind.DEFAULT;
+    String path = null;
+    for (Layer layer : layers) {
+      if (layer.properties.getType() != null) {
+        kind = layer.properties.getType();
+        path = layer.path("type");
+      }
+    }
+    if (kind == Kind.BACKGROUND) {
+      throw new InvalidSessionConfigurationException(path, "background",
+          "background sessions are not available yet in this version of urlsession",
+          "Set " + path + " to default or ephemeral. Background sessions (durable transfers that"
+              + " survive restarts) come with a later version.");
+    }
+    return kind;
+  }
+
+  private static <T> void apply(String path, T value, Consumer<T> setter, String reason, String expected) {
+    try {
+      setter.accept(value);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidSessionConfigurationException(path, PropertyPaths.text(value), reason,
+          "Set " + path + " to " + expected + ", or remove it to use the default.", e);
+    }
+  }
+
+  private static void storageDirectory(Layer layer, Kind kind, java.nio.file.Path directory,
+      SessionConfiguration.Builder builder) {
+    if (kind == Kind.EPHEMERAL) {
+      if (layer.defaults) {
+        return; // the defaults' directory is for the kinds that keep files
+      }
+      String path = layer.path("storage-directory");
+      throw new InvalidSessionConfigurationException(path, directory.toString(),
+          "an ephemeral session keeps nothing on disk",
+          "Remove " + path + ", or set " + layer.path("type") + " to default.");
+    }
+    builder.storageDirectory(directory);
+  }
+
+  private static void mergeHeaders(Layer layer, Map<String, String> headers) {
+    String prefix = layer.path("http-additional-headers");
+    for (Map.Entry<String, String> header : layer.properties.getHttpAdditionalHeaders().entrySet()) {
+      String name = header.getKey();
+      String value = header.getValue();
+      String path = PropertyPaths.element(prefix, name);
+      try {
+        // Core's own checks: a token name, a value without control characters, not a framing header.
+        SessionConfiguration.builder().httpAdditionalHeaders(Collections.singletonMap(name, value));
+      } catch (IllegalArgumentException e) {
+        boolean reserved = String.valueOf(e.getMessage()).contains("cannot be set");
+        throw new InvalidSessionConfigurationException(path, value, String.valueOf(e.getMessage()),
+            reserved
+                ? "Remove " + path + ": the session derives this header itself."
+                : "Use a header name that is an RFC 9110 token and a value without control"
+                    + " characters (CR, LF, NUL, ...) or characters above U+00FF.",
+            e);
+      }
+      headers.keySet().removeIf(existing -> existing.equalsIgnoreCase(name));
+      headers.put(name, value);
+    }
+  }
+
+  private static void checkTlsVersions(Setting<TlsVersion> minimum, Setting<TlsVersion> maximum) {
+    if (minimum.value.compareTo(maximum.value) <= 0) {
+      return;
+    }
+    String path = minimum.path != null ? minimum.path : maximum.path;
+    Setting<TlsVersion> atFault = minimum.path != null ? minimum : maximum;
+    throw new InvalidSessionConfigurationException(path, PropertyPaths.text(atFault.value),
+        "the minimum TLS version " + PropertyPaths.text(minimum.value) + " is above the maximum "
+            + PropertyPaths.text(maximum.value),
+        "Set " + path + " so that the minimum TLS version is at or below the maximum.");
+  }
+
+  private SSLContext sslContext(String bundleName, String path) {
+    if (bundleName.isBlank()) {
+      throw new InvalidSessionConfigurationException(path, bundleName, "the bundle name is blank",
+          "Set " + path + " to the name of an SSL bundle, or remove it.");
+    }
+    if (sslBundles == null) {
+      throw new InvalidSessionConfigurationException(path, bundleName,
+          "no SslBundles bean is available to look the bundle up",
+          "Enable Spring Boot's SSL bundle support (SslAutoConfiguration) and define the bundle"
+              + " under spring.ssl.bundle, or remove " + path + ".");
+    }
+    SslBundle bundle;
+    try {
+      bundle = sslBundles.getBundle(bundleName);
+    } catch (NoSuchSslBundleException e) {
+      List<String> known = sslBundles.getBundleNames();
+      throw new InvalidSessionConfigurationException(path, bundleName,
+          "there is no SSL bundle named '" + bundleName + "'",
+          "Define it under spring.ssl.bundle.jks." + bundleName + " or spring.ssl.bundle.pem."
+              + bundleName + ", or set " + path + " to "
+              + (known.isEmpty() ? "a bundle you define (none is configured)."
+                  : "one of the configured bundles: " + known + "."),
+          e);
+    }
+    try {
+      return bundle.createSslContext();
+    } catch (RuntimeException e) {
+      throw new InvalidSessionConfigurationException(path, bundleName,
+          "the SSL bundle cannot create a TLS context: " + e.getMessage(),
+          "Check the key and trust material of SSL bundle '" + bundleName + "'.", e);
+    }
+  }
+
+  /** One source of values: {@code urlsession.defaults} or one session. */
+  private static final class Layer {
+    final String prefix;
+    final SessionProperties properties;
+    final boolean defaults;
+
+    Layer(String prefix, SessionProperties properties, boolean defaults) {
+      this.prefix = prefix;
+      this.properties = properties;
+      this.defaults = defaults;
+    }
+
+    String path(String key) {
+      return prefix + "." + key;
+    }
+  }
+
+  /** A value and the property that set it ({@code null} for the library default). */
+  private static final class Setting<T> {
+    @Nullable T value;
+    @Nullable String path;
+
+    Setting(@Nullable T initial) {
+      this.value = initial;
+    }
+
+    void set(T value, String path) {
+      this.value = value;
+      this.path = path;
+    }
+
+    void clear() {
+      this.value = null;
+      this.path = null;
+    }
+  }
+
+  /** The proxy, layered field by field; a session that sets the type starts over. */
+  private static final class ProxySettings {
+    boolean changed;
+    final Setting<ProxyConfiguration.Type> type;
+    final Setting<String> host = new Setting<>(null);
+    final Setting<Integer> port = new Setting<>(null);
+    final Setting<String> username = new Setting<>(null);
+    final Setting<String> password = new Setting<>(null);
+    final Setting<List<String>> bypass = new Setting<>(null);
+
+    ProxySettings(ProxyConfiguration preset) {
+      this.type = new Setting<>(preset.type());
+    }
+
+    void apply(Layer layer) {
+      SessionProperties.Proxy p = layer.properties.getProxy();
+      String prefix = layer.path("proxy");
+      if (p.getType() != null) {
+        if (!layer.defaults) {
+          host.clear();
+          port.clear();
+          username.clear();
+          password.clear();
+          bypass.clear();
+        }
+        type.set(p.getType(), prefix + ".type");
+        changed = true;
+      }
+      PropertyMapper map = PropertyMapper.get();
+      map.from(p::getHost).to(v -> host.set(v, prefix + ".host"));
+      map.from(p::getPort).to(v -> port.set(v, prefix + ".port"));
+      map.from(p::getUsername).to(v -> username.set(v, prefix + ".username"));
+      map.from(p::getPassword).to(v -> password.set(v, prefix + ".password"));
+      map.from(p::getBypass).to(v -> bypass.set(v, prefix + ".bypass"));
+      changed |= host.path != null || port.path != null || username.path != null
+          || password.path != null || bypass.path != null;
+    }
+
+    ProxyConfiguration build() {
+      ProxyConfiguration.Type t = type.value;
+      // Where the proxy was given its type: missing fields belong next to it.
+      String typePrefix = type.path != null ? type.path.substring(0, type.path.lastIndexOf('.')) : null;
+      String kind = PropertyPaths.text(t);
+      if (t == ProxyConfiguration.Type.SYSTEM || t == ProxyConfiguration.Type.DIRECT) {
+        for (Setting<?> field : List.of(host, port, username, password, bypass)) {
+          if (field.path != null) {
+            throw new InvalidSessionConfigurationException(field.path, text(field),
+                "it applies only to http and socks proxies, and the proxy type is " + kind,
+                "Remove " + field.path + ", or set "
+                    + field.path.substring(0, field.path.lastIndexOf('.')) + ".type to http or socks.");
+          }
+        }
+        return t == ProxyConfiguration.Type.SYSTEM ? ProxyConfiguration.system() : ProxyConfiguration.direct();
+      }
+      if (host.value == null) {
+        throw missing(typePrefix + ".host", "an " + kind + " proxy needs a host",
+            "the proxy's host name or address");
+      }
+      if (port.value == null) {
+        throw missing(typePrefix + ".port", "an " + kind + " proxy needs a port", "the proxy's port");
+      }
+      ProxyConfiguration proxy;
+      try {
+        proxy = t == ProxyConfiguration.Type.HTTP
+            ? ProxyConfiguration.http(host.value, port.value)
+            : ProxyConfiguration.socks(host.value, port.value);
+      } catch (IllegalArgumentException e) {
+        boolean portAtFault = String.valueOf(e.getMessage()).contains("port");
+        Setting<?> field = portAtFault ? port : host;
+        throw new InvalidSessionConfigurationException(field.path, text(field), String.valueOf(e.getMessage()),
+            "Set " + field.path + " to " + (portAtFault ? "a port from 1 to 65535." : "a host name or address."),
+            e);
+      }
+      if (username.value != null || password.value != null) {
+        if (username.value == null) {
+          throw missing(typePrefix + ".username", "a proxy password needs a user name", "the user name");
+        }
+        if (password.value == null) {
+          throw missing(typePrefix + ".password", "a proxy user name needs a password", "the password");
+        }
+        proxy = proxy.withCredentials(username.value, password.value);
+      }
+      if (bypass.value != null) {
+        proxy = proxy.withBypass(bypass.value);
+      }
+      return proxy;
+    }
+
+    private static @Nullable String text(Setting<?> field) {
+      return field.path != null && field.path.endsWith(".password") ? "******" : PropertyPaths.text(field.value);
+    }
+
+    private static InvalidSessionConfigurationException missing(String path, String reason, String what) {
+      return new InvalidSessionConfigurationException(path, null, reason, "Set " + path + " to " + what + ".");
+    }
+  }
+
+  /** The transport security policy, layered field by field, exception domains merged by domain. */
+  private static final class TransportSettings {
+    boolean changed;
+    boolean allowsArbitraryLoads;
+    boolean allowsLocalNetworking;
+    TlsVersion minimumTlsVersion;
+    /** Lower-case domain to its exceptions, in the order first configured. */
+    final Map<String, DomainExceptions> exceptionDomains = new LinkedHashMap<>();
+
+    TransportSettings(TransportSecurityPolicy preset) {
+      // The preset is the library's default policy; its per-domain TLS minimums cannot be read.
+      this.allowsArbitraryLoads = preset.allowsArbitraryLoads();
+      this.allowsLocalNetworking = preset.allowsLocalNetworking();
+      this.minimumTlsVersion = preset.minimumTlsVersion();
+      preset.exceptionDomains().forEach((domain, subdomains) ->
+          exceptionDomains.put(domain, new DomainExceptions(domain, subdomains, true, null, null)));
+    }
+
+    void apply(Layer layer) {
+      SessionProperties.TransportSecurity t = layer.properties.getTransportSecurity();
+      String prefix = layer.path("transport-security");
+      PropertyMapper map = PropertyMapper.get();
+      map.from(t::getAllowsArbitraryLoads).to(v -> {
+        allowsArbitraryLoads = v;
+        changed = true;
+      });
+      map.from(t::getAllowsLocalNetworking).to(v -> {
+        allowsLocalNetworking = v;
+        changed = true;
+      });
+      map.from(t::getMinimumTlsVersion).to(v -> {
+        minimumTlsVersion = v;
+        changed = true;
+      });
+      List<SessionProperties.ExceptionDomain> domains = t.getExceptionDomains();
+      for (int i = 0; i < domains.size(); i++) {
+        SessionProperties.ExceptionDomain d = domains.get(i);
+        String path = prefix + ".exception-domains[" + i + "]";
+        String domain = d.getDomain();
+        if (domain == null || domain.isBlank()) {
+          throw new InvalidSessionConfigurationException(path + ".domain", domain,
+              "an exception domain needs a domain name",
+              "Set " + path + ".domain to a domain name such as legacy.example.com.");
+        }
+        boolean insecure = Boolean.TRUE.equals(d.getAllowsInsecureHttpLoads());
+        if (!insecure && d.getMinimumTlsVersion() == null) {
+          throw new InvalidSessionConfigurationException(path + ".allows-insecure-http-loads",
+              PropertyPaths.text(d.getAllowsInsecureHttpLoads()),
+              "exception domain " + domain + " makes no exception",
+              "Set " + path + ".allows-insecure-http-loads to true, or " + path
+                  + ".minimum-tls-version to a TLS version, or remove the entry.");
+        }
+        exceptionDomains.put(domain.trim().toLowerCase(Locale.ROOT), new DomainExceptions(domain.trim(),
+            Boolean.TRUE.equals(d.getIncludesSubdomains()), insecure, d.getMinimumTlsVersion(), path));
+        changed = true;
+      }
+    }
+
+    TransportSecurityPolicy build() {
+      TransportSecurityPolicy.Builder b = TransportSecurityPolicy.builder()
+          .allowsArbitraryLoads(allowsArbitraryLoads)
+          .allowsLocalNetworking(allowsLocalNetworking)
+          .minimumTlsVersion(minimumTlsVersion);
+      for (DomainExceptions e : exceptionDomains.values()) {
+        try {
+          if (e.allowsInsecureHttpLoads) {
+            b.exceptionDomain(e.domain, e.includesSubdomains);
+          }
+          if (e.minimumTlsVersion != null) {
+            b.minimumTlsVersion(e.domain, e.includesSubdomains, e.minimumTlsVersion);
+          }
+        } catch (IllegalArgumentException ex) {
+          String path = e.path + ".domain";
+          throw new InvalidSessionConfigurationException(path, e.domain, String.valueOf(ex.getMessage()),
+              "Set " + path + " to a domain name such as legacy.example.com.", ex);
+        }
+      }
+      return b.build();
+    }
+  }
+
+  /** One exception domain as configured, and the path of its entry. */
+  private static final class DomainExceptions {
+    final String domain;
+    final boolean includesSubdomains;
+    final boolean allowsInsecureHttpLoads;
+    final @Nullable TlsVersion minimumTlsVersion;
+    final @Nullable String path;
+
+    DomainExceptions(String domain, boolean includesSubdomains, boolean allowsInsecureHttpLoads,
+        @Nullable TlsVersion minimumTlsVersion, @Nullable String path) {
+      this.domain = domain;
+      this.includesSubdomains = includesSubdomains;
+      this.allowsInsecureHttpLoads = allowsInsecureHttpLoads;
+      this.minimumTlsVersion = minimumTlsVersion;
+      this.path = path;
+    }
+  }
+}

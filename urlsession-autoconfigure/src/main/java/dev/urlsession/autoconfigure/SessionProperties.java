@@ -1,0 +1,381 @@
+package dev.urlsession.autoconfigure;
+
+import dev.urlsession.CachePolicy;
+import dev.urlsession.HttpVersionPolicy;
+import dev.urlsession.ProxyConfiguration;
+import dev.urlsession.SessionConfiguration;
+import dev.urlsession.TlsVersion;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The options of one {@code SessionConfiguration}, as bound from {@code urlsession.defaults} and
+ * {@code urlsession.sessions.<name>}. A {@code null} field (an empty map or list) means "not set":
+ * the value then comes from {@code defaults}, else from the library's default configuration.
+ *
+ * @since 0.1.0
+ */
+public class SessionProperties {
+  /**
+   * Kind of session: default (cookies, cache and credentials may be kept on disk), ephemeral
+   * (nothing is written to disk) or background (not available yet).
+   */
+  private SessionConfiguration.@Nullable Kind type;
+
+  /**
+   * Idle timeout: how long a task waits for more data before it fails, unless its request sets
+   * its own.
+   */
+  private @Nullable Duration timeoutIntervalForRequest;
+
+  /** Longest time a task may take from its start before it fails. */
+  private @Nullable Duration timeoutIntervalForResource;
+
+  /** Maximum number of HTTP/1.1 connections per host. */
+  private @Nullable Integer httpMaximumConnectionsPerHost;
+
+  /**
+   * Headers added to every request that does not set them itself. A session's headers are
+   * merged with those of defaults, its own value winning for the same name (compared
+   * case-insensitively).
+   */
+  private Map<String, String> httpAdditionalHeaders = new LinkedHashMap<>();
+
+  /** Cache policy of the requests that keep the default one. */
+  private @Nullable CachePolicy requestCachePolicy;
+
+  /** Proxy the session reaches servers through. */
+  private final Proxy proxy = new Proxy();
+
+  /** Which hosts may be loaded over cleartext http (App Transport Security). */
+  private final TransportSecurity transportSecurity = new TransportSecurity();
+
+  /** TLS trust material and client identity. */
+  private final Ssl ssl = new Ssl();
+
+  /** Lowest TLS version offered. */
+  private @Nullable TlsVersion tlsMinimumSupportedProtocolVersion;
+
+  /** Highest TLS version offered. */
+  private @Nullable TlsVersion tlsMaximumSupportedProtocolVersion;
+
+  /**
+   * HTTP versions spoken: negotiate (HTTP/2 over TLS when the server offers it), http-1-1 or
+   * http-2.
+   */
+  private @Nullable HttpVersionPolicy httpVersionPolicy;
+
+  /**
+   * Directory where the session keeps its files. Ephemeral sessions keep nothing on disk: they
+   * ignore the one of defaults and reject their own.
+   */
+  private @Nullable Path storageDirectory;
+
+  public SessionConfiguration.@Nullable Kind getType() {
+    return type;
+  }
+
+  public void setType(SessionConfiguration.@Nullable Kind type) {
+    this.type = type;
+  }
+
+  public @Nullable Duration getTimeoutIntervalForRequest() {
+    return timeoutIntervalForRequest;
+  }
+
+  public void setTimeoutIntervalForRequest(@Nullable Duration timeoutIntervalForRequest) {
+    this.timeoutIntervalForRequest = timeoutIntervalForRequest;
+  }
+
+  public @Nullable Duration getTimeoutIntervalForResource() {
+    return timeoutIntervalForResource;
+  }
+
+  public void setTimeoutIntervalForResource(@Nullable Duration timeoutIntervalForResource) {
+    this.timeoutIntervalForResource = timeoutIntervalForResource;
+  }
+
+  public @Nullable Integer getHttpMaximumConnectionsPerHost() {
+    return httpMaximumConnectionsPerHost;
+  }
+
+  public void setHttpMaximumConnectionsPerHost(@Nullable Integer httpMaximumConnectionsPerHost) {
+    this.httpMaximumConnectionsPerHost = httpMaximumConnectionsPerHost;
+  }
+
+  public Map<String, String> getHttpAdditionalHeaders() {
+    return httpAdditionalHeaders;
+  }
+
+  public void setHttpAdditionalHeaders(Map<String, String> httpAdditionalHeaders) {
+    this.httpAdditionalHeaders = httpAdditionalHeaders;
+  }
+
+  public @Nullable CachePolicy getRequestCachePolicy() {
+    return requestCachePolicy;
+  }
+
+  public void setRequestCachePolicy(@Nullable CachePolicy requestCachePolicy) {
+    this.requestCachePolicy = requestCachePolicy;
+  }
+
+  public Proxy getProxy() {
+    return proxy;
+  }
+
+  public TransportSecurity getTransportSecurity() {
+    return transportSecurity;
+  }
+
+  public Ssl getSsl() {
+    return ssl;
+  }
+
+  public @Nullable TlsVersion getTlsMinimumSupportedProtocolVersion() {
+    return tlsMinimumSupportedProtocolVersion;
+  }
+
+  public void setTlsMinimumSupportedProtocolVersion(@Nullable TlsVersion version) {
+    this.tlsMinimumSupportedProtocolVersion = version;
+  }
+
+  public @Nullable TlsVersion getTlsMaximumSupportedProtocolVersion() {
+    return tlsMaximumSupportedProtocolVersion;
+  }
+
+  public void setTlsMaximumSupportedProtocolVersion(@Nullable TlsVersion version) {
+    this.tlsMaximumSupportedProtocolVersion = version;
+  }
+
+  public @Nullable HttpVersionPolicy getHttpVersionPolicy() {
+    return httpVersionPolicy;
+  }
+
+  public void setHttpVersionPolicy(@Nullable HttpVersionPolicy httpVersionPolicy) {
+    this.httpVersionPolicy = httpVersionPolicy;
+  }
+
+  public @Nullable Path getStorageDirectory() {
+    return storageDirectory;
+  }
+
+  public void setStorageDirectory(@Nullable Path storageDirectory) {
+    this.storageDirectory = storageDirectory;
+  }
+
+  /**
+   * Proxy properties. Field by field, a session's value overrides the one of defaults, except
+   * that a session which sets {@code type} inherits none of the proxy settings of defaults.
+   *
+   * @since 0.1.0
+   */
+  public static class Proxy {
+    /**
+     * How servers are reached: system (the JVM's proxy selector), direct, http or socks. A
+     * session that sets it inherits none of the other proxy settings of defaults.
+     */
+    private ProxyConfiguration.@Nullable Type type;
+
+    /** Host name or address of the HTTP or SOCKS proxy. */
+    private @Nullable String host;
+
+    /** Port of the HTTP or SOCKS proxy. */
+    private @Nullable Integer port;
+
+    /** User name to authenticate with the proxy. */
+    private @Nullable String username;
+
+    /** Password to authenticate with the proxy. */
+    private @Nullable String password;
+
+    /**
+     * Hosts reached without the proxy: exact host names or addresses, or *.domain for a domain
+     * and its subdomains.
+     */
+    private @Nullable List<String> bypass;
+
+    public ProxyConfiguration.@Nullable Type getType() {
+      return type;
+    }
+
+    public void setType(ProxyConfiguration.@Nullable Type type) {
+      this.type = type;
+    }
+
+    public @Nullable String getHost() {
+      return host;
+    }
+
+    public void setHost(@Nullable String host) {
+      this.host = host;
+    }
+
+    public @Nullable Integer getPort() {
+      return port;
+    }
+
+    public void setPort(@Nullable Integer port) {
+      this.port = port;
+    }
+
+    public @Nullable String getUsername() {
+      return username;
+    }
+
+    public void setUsername(@Nullable String username) {
+      this.username = username;
+    }
+
+    public @Nullable String getPassword() {
+      return password;
+    }
+
+    public void setPassword(@Nullable String password) {
+      this.password = password;
+    }
+
+    public @Nullable List<String> getBypass() {
+      return bypass;
+    }
+
+    public void setBypass(@Nullable List<String> bypass) {
+      this.bypass = bypass;
+    }
+  }
+
+  /**
+   * Transport security properties: the counterpart of Apple's App Transport Security.
+   *
+   * @since 0.1.0
+   */
+  public static class TransportSecurity {
+    /** Whether cleartext http loads of any host are allowed. */
+    private @Nullable Boolean allowsArbitraryLoads;
+
+    /**
+     * Whether cleartext http loads of local hosts are allowed: loopback, link-local and
+     * site-local addresses, localhost, unqualified and .local names.
+     */
+    private @Nullable Boolean allowsLocalNetworking;
+
+    /** Lowest TLS version allowed for connections to hosts without an exception domain. */
+    private @Nullable TlsVersion minimumTlsVersion;
+
+    /**
+     * Domains with exceptions: cleartext http loads allowed, or another minimum TLS version. A
+     * session's domains are merged with those of defaults, its own entry winning for the same
+     * domain.
+     */
+    private List<ExceptionDomain> exceptionDomains = new ArrayList<>();
+
+    public @Nullable Boolean getAllowsArbitraryLoads() {
+      return allowsArbitraryLoads;
+    }
+
+    public void setAllowsArbitraryLoads(@Nullable Boolean allowsArbitraryLoads) {
+      this.allowsArbitraryLoads = allowsArbitraryLoads;
+    }
+
+    public @Nullable Boolean getAllowsLocalNetworking() {
+      return allowsLocalNetworking;
+    }
+
+    public void setAllowsLocalNetworking(@Nullable Boolean allowsLocalNetworking) {
+      this.allowsLocalNetworking = allowsLocalNetworking;
+    }
+
+    public @Nullable TlsVersion getMinimumTlsVersion() {
+      return minimumTlsVersion;
+    }
+
+    public void setMinimumTlsVersion(@Nullable TlsVersion minimumTlsVersion) {
+      this.minimumTlsVersion = minimumTlsVersion;
+    }
+
+    public List<ExceptionDomain> getExceptionDomains() {
+      return exceptionDomains;
+    }
+
+    public void setExceptionDomains(List<ExceptionDomain> exceptionDomains) {
+      this.exceptionDomains = exceptionDomains;
+    }
+  }
+
+  /**
+   * The exceptions of one domain (Apple's {@code NSExceptionDomains} entry): cleartext http loads
+   * allowed, a minimum TLS version of its own, or both.
+   *
+   * @since 0.1.0
+   */
+  public static class ExceptionDomain {
+    /** Domain name, such as legacy.example.com. */
+    private @Nullable String domain;
+
+    /** Whether the exceptions apply to the subdomains of the domain too. */
+    private @Nullable Boolean includesSubdomains;
+
+    /** Whether cleartext http loads of the domain are allowed. */
+    private @Nullable Boolean allowsInsecureHttpLoads;
+
+    /** Lowest TLS version allowed for connections to the domain, above or below the general one. */
+    private @Nullable TlsVersion minimumTlsVersion;
+
+    public @Nullable String getDomain() {
+      return domain;
+    }
+
+    public void setDomain(@Nullable String domain) {
+      this.domain = domain;
+    }
+
+    public @Nullable Boolean getIncludesSubdomains() {
+      return includesSubdomains;
+    }
+
+    public void setIncludesSubdomains(@Nullable Boolean includesSubdomains) {
+      this.includesSubdomains = includesSubdomains;
+    }
+
+    public @Nullable Boolean getAllowsInsecureHttpLoads() {
+      return allowsInsecureHttpLoads;
+    }
+
+    public void setAllowsInsecureHttpLoads(@Nullable Boolean allowsInsecureHttpLoads) {
+      this.allowsInsecureHttpLoads = allowsInsecureHttpLoads;
+    }
+
+    public @Nullable TlsVersion getMinimumTlsVersion() {
+      return minimumTlsVersion;
+    }
+
+    public void setMinimumTlsVersion(@Nullable TlsVersion minimumTlsVersion) {
+      this.minimumTlsVersion = minimumTlsVersion;
+    }
+  }
+
+  /**
+   * TLS properties.
+   *
+   * @since 0.1.0
+   */
+  public static class Ssl {
+    /**
+     * Name of the SSL bundle (spring.ssl.bundle.*) whose trust material and key the session
+     * uses instead of the JVM's.
+     */
+    private @Nullable String bundle;
+
+    public @Nullable String getBundle() {
+      return bundle;
+    }
+
+    public void setBundle(@Nullable String bundle) {
+      this.bundle = bundle;
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package dev.urlsession.autoconfigure;
+
+import dev.urlsession.Session;
+import dev.urlsession.SessionConfiguration;
+import dev.urlsession.SessionDelegate;
+import dev.urlsession.SessionRegistry;
+import dev.urlsession.autoconfigure.event.EventPublishingDelegate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.context.ApplicationEventPublisher;
+
+/**
+ * Creates every configured session, eagerly, and registers it: properties, then customizers,
+ * then the delegate. If one session cannot be created, those created before it are invalidated
+ * and the failure propagates, failing the start.
+ */
+final class SessionRegistryFactory {
+  private final UrlSessionProperties properties;
+  private final List<SessionConfigurationCustomizer> customizers;
+  private final SessionConfigurationPropertyMapper mapper;
+  private final ListableBeanFactory beanFactory;
+  private final ApplicationEventPublisher publisher;
+
+  SessionRegistryFactory(UrlSessionProperties properties, List<SessionConfigurationCustomizer> customizers,
+      @Nullable SslBundles sslBundles, ListableBeanFactory beanFactory, ApplicationEventPublisher publisher) {
+    this.properties = properties;
+    this.customizers = customizers;
+    this.mapper = new SessionConfigurationPropertyMapper(sslBundles);
+    this.beanFactory = beanFactory;
+    this.publisher = publisher;
+  }
+
+  SessionRegistry create() {
+    checkEvents();
+    checkPrimary();
+    SessionRegistry registry = new SessionRegistry();
+    try {
+      for (Map.Entry<String, NamedSessionProperties> entry : properties.getSessions().entrySet()) {
+        registry.register(entry.getKey(), createSession(entry.getKey(), entry.getValue()));
+      }
+    } catch (RuntimeException e) {
+      registry.sessions().values().forEach(Session::invalidateAndCancel);
+      throw e;
+    }
+    return registry;
+  }
+
+  private Session createSession(String name, NamedSessionProperties session) {
+    SessionConfiguration.Builder builder = mapper.map(name, properties.getDefaults(), session);
+    for (SessionConfigurationCustomizer customizer : customizers) {
+      try {
+        customizer.customize(name, builder);
+      } catch (RuntimeException e) {
+        throw new IllegalStateException("SessionConfigurationCustomizer " + customizer
+            + " failed for session '" + name + "': " + e.getMessage(), e);
+      }
+    }
+    SessionConfiguration configuration;
+    try {
+      configuration = builder.build();
+    } catch (IllegalArgumentException e) {
+      // The properties were checked already: a customizer set this.
+      throw new IllegalStateException("The configuration of session '" + name
+          + "' is invalid after its customizers ran: " + e.getMessage(), e);
+    }
+    SessionDelegate delegate = delegate(name, session);
+    if (properties.getEvents().isEnabled()) {
+      delegate = EventPublishingDelegate.create(name, publisher, delegate,
+          properties.getEvents().getProgressInterval());
+    }
+    Session created = Session.create(configuration, delegate, null);
+    created.sessionDescription(name);
+    return created;
+  }
+
+  private @Nullable SessionDelegate delegate(String name, NamedSessionProperties session) {
+    String beanName = session.getDelegateBean();
+    if (beanName == null) {
+      return null;
+    }
+    String path = PropertyPaths.session(name) + ".delegate-bean";
+    List<String> candidates = Arrays.asList(beanFactory.getBeanNamesForType(SessionDelegate.class));
+    String choose = candidates.isEmpty()
+        ? "No SessionDelegate bean is defined."
+        : "SessionDelegate beans: " + candidates + ".";
+    if (beanName.isBlank() || !beanFactory.containsBean(beanName)) {
+      throw new InvalidSessionConfigurationException(path, beanName,
+          "there is no bean named '" + beanName + "'",
+          "Define a SessionDelegate bean named '" + beanName + "', or set " + path
+              + " to the name of one. " + choose);
+    }
+    if (!beanFactory.isTypeMatch(beanName, SessionDelegate.class)) {
+      Class<?> type = beanFactory.getType(beanName);
+      throw new InvalidSessionConfigurationException(path, beanName,
+          "bean '" + beanName + "' is a " + (type != null ? type.getName() : "bean of unknown type")
+              + ", not a dev.urlsession.SessionDelegate",
+          "Set " + path + " to the name of a bean that implements SessionDelegate (or TaskDelegate,"
+              + " DataDelegate, DownloadDelegate). " + choose);
+    }
+    return beanFactory.getBean(beanName, SessionDelegate.class);
+  }
+
+  private void checkEvents() {
+    Duration interval = properties.getEvents().getProgressInterval();
+    String path = PropertyPaths.EVENTS + ".progress-interval";
+    if (interval == null || interval.isNegative()) {
+      throw new InvalidSessionConfigurationException(path, PropertyPaths.text(interval),
+          "must be zero or a positive duration",
+          "Set " + path + " to a duration such as 250ms, or 0 for a progress event per piece of data.");
+    }
+  }
+
+  private void checkPrimary() {
+    List<String> primaries = new ArrayList<>();
+    properties.getSessions().forEach((name, session) -> {
+      if (Boolean.TRUE.equals(session.getPrimary())) {
+        primaries.add(name);
+      }
+    });
+    if (primaries.size() > 1) {
+      String path = PropertyPaths.session(primaries.get(1)) + ".primary";
+      throw new InvalidSessionConfigurationException(path, "true",
+          "sessions " + primaries + " are all marked primary",
+          "Keep primary: true on one session only (" + PropertyPaths.session(primaries.get(0))
+              + ".primary), and remove " + path + ".");
+    }
+  }
+}

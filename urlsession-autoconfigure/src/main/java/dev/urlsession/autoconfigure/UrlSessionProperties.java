@@ -1,0 +1,84 @@
+package dev.urlsession.autoconfigure;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
+
+/**
+ * Configuration properties for urlsession: {@code urlsession.defaults.*} apply to every session,
+ * {@code urlsession.sessions.<name>.*} declare the named sessions and override the defaults.
+ *
+ * <pre>
+ * urlsession:
+ *   defaults:
+ *     timeout-interval-for-request: 30s
+ *   sessions:
+ *     api:     { type: default, http-maximum-connections-per-host: 8, http-additional-headers: { User-Agent: shop/1.0 } }
+ *     private: { type: ephemeral }
+ * </pre>
+ *
+ * <p>An option left unset takes the value of {@code defaults}, and one unset there the library's
+ * own default ({@code SessionConfiguration.defaultConfiguration()} or {@code ephemeral()}). The
+ * bound objects are never changed by the auto-configuration. Unknown keys under
+ * {@code urlsession} fail the start, so a typo cannot go unnoticed.
+ *
+ * @since 0.1.0
+ */
+@ConfigurationProperties(prefix = "urlsession", ignoreUnknownFields = false)
+public class UrlSessionProperties {
+  /** Settings every session starts from. */
+  @NestedConfigurationProperty
+  private final SessionProperties defaults = new SessionProperties();
+
+  /** Named sessions, each exposed as a bean of that name and in the session registry. */
+  private final Map<String, NamedSessionProperties> sessions = new LinkedHashMap<>();
+
+  /** Application events published for the delegate events of the named sessions. */
+  private final Events events = new Events();
+
+  public SessionProperties getDefaults() {
+    return defaults;
+  }
+
+  public Map<String, NamedSessionProperties> getSessions() {
+    return sessions;
+  }
+
+  public Events getEvents() {
+    return events;
+  }
+
+  /**
+   * Properties of the application events published for the named sessions.
+   *
+   * @since 0.1.0
+   */
+  public static class Events {
+    /** Whether the delegate events of named sessions are published as application events. */
+    private boolean enabled = true;
+
+    /**
+     * Shortest time between two progress events of one task; zero publishes one for every piece
+     * of data.
+     */
+    private Duration progressInterval = Duration.ofMillis(250);
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public Duration getProgressInterval() {
+      return progressInterval;
+    }
+
+    public void setProgressInterval(Duration progressInterval) {
+      this.progressInterval = progressInterval;
+    }
+  }
+}

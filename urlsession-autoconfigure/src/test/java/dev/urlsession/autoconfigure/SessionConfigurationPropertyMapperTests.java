@@ -1,0 +1,301 @@
+package dev.urlsession.autoconfigure;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+import dev.urlsession.CachePolicy;
+import dev.urlsession.HttpVersionPolicy;
+import dev.urlsession.ProxyConfiguration;
+import dev.urlsession.Request;
+import dev.urlsession.Session;
+import dev.urlsession.SessionConfiguration;
+import dev.urlsession.SessionRegistry;
+import dev.urlsession.TlsVersion;
+import dev.urlsession.TransportSecurityPolicy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.junit5.StartStop;
+import okhttp3.tls.HandshakeCertificates;
+import okhttp3.tls.HeldCertificate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/**
+ * Every {@code urlsession.*} property reaches the session configuration, layered as library
+ * defaults, then {@code urlsession.defaults}, then the session's own properties.
+ */
+@Timeout(60)
+class SessionConfigurationPropertyMapperTests {
+  private final ApplicationContextRunner runner = new ApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(UrlSessionAutoConfiguration.class, SslAutoConfiguration.class));
+
+  @StartStop final MockWebServer server = new MockWebServer();
+
+  private static SessionConfiguration configuration(AssertableApplicationContext context, String name) {
+    return context.getBean(SessionRegistry.class).session(name).configuration();
+  }
+
+  @Test
+  void sessionWhenNothingButTheTypeIsSetHasTheLibraryDefaults() {
+    runner.withPropertyValues("urlsession.sessions.api.type=default").run(context -> {
+      SessionConfiguration c = configuration(context, "api");
+      SessionConfiguration library = SessionConfiguration.defaultConfiguration();
+      assertThat(c.kind()).isEqualTo(SessionConfiguration.Kind.DEFAULT);
+      assertThat(c.timeoutIntervalForRequest()).isEqualTo(library.timeoutIntervalForRequest());
+      assertThat(c.timeoutIntervalForResource()).isEqualTo(library.timeoutIntervalForResource());
+      assertThat(c.httpMaximumConnectionsPerHost()).isEqualTo(library.httpMaximumConnectionsPerHost());
+      assertThat(c.httpAdditionalHeaders()).isEqualTo(library.httpAdditionalHeaders());
+      assertThat(c.requestCachePolicy()).isEqualTo(library.requestCachePolicy());
+      assertThat(c.proxy()).isEqualTo(library.proxy());
+      assertThat(c.transportSecurity()).isSameAs(library.transportSecurity());
+      assertThat(c.sslContext()).isNull();
+      assertThat(c.tlsMinimumSupportedProtocolVersion()).isEqualTo(library.tlsMinimumSupportedProtocolVersion());
+      assertThat(c.tlsMaximumSupportedProtocolVersion()).isEqualTo(library.tlsMaximumSupportedProtocolVersion());
+      assertThat(c.httpVersionPolicy()).isEqualTo(library.httpVersionPolicy());
+      assertThat(c.storageDirectory()).isEqualTo(library.storageDirectory());
+    });
+  }
+
+  @Test
+  void sessionWhenTypeIsEphemeralStartsFromTheEphemeralConfiguration() {
+    runner.withPropertyValues("urlsession.sessions.private.type=ephemeral").run(context -> {
+      SessionConfiguration c = configuration(context, "private");
+      assertThat(c.kind()).isEqualTo(SessionConfiguration.Kind.EPHEMERAL);
+      assertThat(c.storageDirectory()).isNull();
+    });
+  }
+
+  @Test
+  void sessionWhenTypeIsOnlySetInDefaultsTakesIt() {
+    runner.withPropertyValues("urlsession.defaults.type=ephemeral", "urlsession.sessions.api.primary=true")
+        .run(context -> assertThat(configuration(context, "api").kind()).isEqualTo(SessionConfiguration.Kind.EPHEMERAL));
+  }
+
+  @Test
+  void timeoutsOfDefaultsApplyToEverySessionAndTheSessionsOwnWin() {
+    runner.withPropertyValues(
+        "urlsession.defaults.timeout-interval-for-request=30s",
+        "urlsession.defaults.timeout-interval-for-resource=10m",
+        "urlsession.sessions.api.timeout-interval-for-request=5s",
+        "urlsession.sessions.private.type=ephemeral").run(context -> {
+          assertThat(configuration(context, "api").timeoutIntervalForRequest()).isEqualTo(Duration.ofSeconds(5));
+          assertThat(configuration(context, "api").timeoutIntervalForResource()).isEqualTo(Duration.ofMinutes(10));
+          assertThat(configuration(context, "private").timeoutIntervalForRequest()).isEqualTo(Duration.ofSeconds(30));
+          assertThat(configuration(context, "private").timeoutIntervalForResource()).isEqualTo(Duration.ofMinutes(10));
+        });
+  }
+
+  @Test
+  void httpMaximumConnectionsPerHostIsSet() {
+    runner.withPropertyValues("urlsession.defaults.http-maximum-connections-per-host=4",
+        "urlsession.sessions.api.http-maximum-connections-per-host=8",
+        "urlsession.sessions.private.type=ephemeral").run(context -> {
+          assertThat(configuration(context, "api").httpMaximumConnectionsPerHost()).isEqualTo(8);
+          assertThat(configuration(context, "private").httpMaximumConnectionsPerHost()).isEqualTo(4);
+        });
+  }
+
+  @Test
+  void httpAdditionalHeadersOfDefaultsAndSessionAreMergedTheSessionWinning() {
+    runner.withPropertyValues(
+        "urlsession.defaults.http-additional-headers.User-Agent=shop/1.0",
+        "urlsession.defaults.http-additional-headers[X-Trace]=on",
+        "urlsession.sessions.api.http-additional-headers[user-agent]=api/2",
+        "urlsession.sessions.api.http-additional-headers.Accept=application/json",
+        "urlsession.sessions.private.type=ephemeral").run(context -> {
+          assertThat(configuration(context, "api").httpAdditionalHeaders()).containsOnly(
+              entry("X-Trace", "on"), entry("user-agent", "api/2"), entry("Accept", "application/json"));
+          assertThat(configuration(context, "private").httpAdditionalHeaders()).containsOnly(
+              entry("User-Agent", "shop/1.0"), entry("X-Trace", "on"));
+        });
+  }
+
+  @Test
+  void httpAdditionalHeadersAreSentOnTheWire() throws Exception {
+    server.enqueue(new MockResponse.Builder().body("ok").build());
+    runner.withPropertyValues("urlsession.sessions.api.http-additional-headers.User-Agent=shop/1.0")
+        .run(context -> {
+          Session api = context.getBean(SessionRegistry.class).session("api");
+          assertThat(api.data(Request.get(server.url("/").uri())).get(10, SECONDS).response().statusCode())
+              .isEqualTo(200);
+        });
+    assertThat(server.takeRequest(5, SECONDS).getHeaders().get("User-Agent")).isEqualTo("shop/1.0");
+  }
+
+  @Test
+  void requestCachePolicyIsSet() {
+    runner.withPropertyValues("urlsession.sessions.api.request-cache-policy=reload-ignoring-local-cache-data")
+        .run(context -> assertThat(configuration(context, "api").requestCachePolicy())
+            .isEqualTo(CachePolicy.RELOAD_IGNORING_LOCAL_CACHE_DATA));
+  }
+
+  @Test
+  void httpVersionPolicyIsSet() {
+    runner.withPropertyValues("urlsession.defaults.http-version-policy=http-1-1",
+        "urlsession.sessions.api.http-version-policy=http-2",
+        "urlsession.sessions.private.type=ephemeral").run(context -> {
+          assertThat(configuration(context, "api").httpVersionPolicy()).isEqualTo(HttpVersionPolicy.HTTP_2);
+          assertThat(configuration(context, "private").httpVersionPolicy()).isEqualTo(HttpVersionPolicy.HTTP_1_1);
+        });
+  }
+
+  @Test
+  void tlsVersionsAreSet() {
+    runner.withPropertyValues("urlsession.defaults.tls-minimum-supported-protocol-version=tls-1-3",
+        "urlsession.sessions.api.tls-maximum-supported-protocol-version=tls-1-3").run(context -> {
+          assertThat(configuration(context, "api").tlsMinimumSupportedProtocolVersion()).isEqualTo(TlsVersion.TLS_1_3);
+          assertThat(configuration(context, "api").tlsMaximumSupportedProtocolVersion()).isEqualTo(TlsVersion.TLS_1_3);
+        });
+  }
+
+  @Test
+  void storageDirectoryOfDefaultsAppliesToSessionsThatKeepFilesOnly(@org.junit.jupiter.api.io.TempDir Path dir) {
+    runner.withPropertyValues("urlsession.defaults.storage-directory=" + dir,
+        "urlsession.sessions.api.type=default",
+        "urlsession.sessions.private.type=ephemeral").run(context -> {
+          assertThat(configuration(context, "api").storageDirectory()).isEqualTo(dir.toAbsolutePath().normalize());
+          assertThat(configuration(context, "private").storageDirectory()).isNull();
+        });
+  }
+
+  @Test
+  void proxyHttpWithCredentialsAndBypassIsSet() {
+    runner.withPropertyValues("urlsession.sessions.api.proxy.type=http",
+        "urlsession.sessions.api.proxy.host=proxy.internal",
+        "urlsession.sessions.api.proxy.port=3128",
+        "urlsession.sessions.api.proxy.username=user",
+        "urlsession.sessions.api.proxy.password=secret",
+        "urlsession.sessions.api.proxy.bypass=localhost,*.internal").run(context -> assertThat(
+            configuration(context, "api").proxy()).isEqualTo(ProxyConfiguration.http("proxy.internal", 3128)
+                .withCredentials("user", "secret").withBypass(List.of("localhost", "*.internal"))));
+  }
+
+  @Test
+  void proxySocksAndDirectAreSet() {
+    runner.withPropertyValues("urlsession.sessions.api.proxy.type=socks",
+        "urlsession.sessions.api.proxy.host=socks.internal",
+        "urlsession.sessions.api.proxy.port=1080",
+        "urlsession.sessions.private.proxy.type=direct").run(context -> {
+          assertThat(configuration(context, "api").proxy()).isEqualTo(ProxyConfiguration.socks("socks.internal", 1080));
+          assertThat(configuration(context, "private").proxy()).isEqualTo(ProxyConfiguration.direct());
+        });
+  }
+
+  @Test
+  void proxySettingsOfDefaultsAreInheritedFieldByField() {
+    runner.withPropertyValues("urlsession.defaults.proxy.type=http",
+        "urlsession.defaults.proxy.host=proxy.internal",
+        "urlsession.defaults.proxy.port=3128",
+        "urlsession.sessions.api.proxy.bypass=*.internal",
+        "urlsession.sessions.api.proxy.port=8080").run(context -> assertThat(configuration(context, "api").proxy())
+            .isEqualTo(ProxyConfiguration.http("proxy.internal", 8080).withBypass(List.of("*.internal"))));
+  }
+
+  @Test
+  void proxyTypeSetByASessionInheritsNoOtherProxySettingOfDefaults() {
+    runner.withPropertyValues("urlsession.defaults.proxy.type=http",
+        "urlsession.defaults.proxy.host=proxy.internal",
+        "urlsession.defaults.proxy.port=3128",
+        "urlsession.sessions.api.type=default",
+        "urlsession.sessions.private.proxy.type=direct").run(context -> {
+          assertThat(configuration(context, "api").proxy()).isEqualTo(ProxyConfiguration.http("proxy.internal", 3128));
+          assertThat(configuration(context, "private").proxy()).isEqualTo(ProxyConfiguration.direct());
+        });
+  }
+
+  @Test
+  void transportSecurityIsSetWithExceptionDomainsMerged() {
+    runner.withPropertyValues("urlsession.defaults.transport-security.allows-local-networking=false",
+        "urlsession.defaults.transport-security.minimum-tls-version=tls-1-3",
+        "urlsession.defaults.transport-security.exception-domains[0].domain=legacy.example.com",
+        "urlsession.defaults.transport-security.exception-domains[0].includes-subdomains=true",
+        "urlsession.defaults.transport-security.exception-domains[0].allows-insecure-http-loads=true",
+        "urlsession.sessions.api.transport-security.exception-domains[0].domain=LEGACY.example.com",
+        "urlsession.sessions.api.transport-security.exception-domains[0].allows-insecure-http-loads=true",
+        "urlsession.sessions.api.transport-security.exception-domains[1].domain=old.example.org",
+        "urlsession.sessions.api.transport-security.exception-domains[1].minimum-tls-version=tls-1-0",
+        "urlsession.sessions.private.transport-security.allows-arbitrary-loads=true").run(context -> {
+          TransportSecurityPolicy api = configuration(context, "api").transportSecurity();
+          assertThat(api.allowsArbitraryLoads()).isFalse();
+          assertThat(api.allowsLocalNetworking()).isFalse();
+          assertThat(api.exceptionDomains()).containsOnly(entry("legacy.example.com", false));
+          assertThat(api.allowsInsecureLoad("127.0.0.1")).isFalse();
+          assertThat(api.allowsInsecureLoad("old.example.org")).isFalse();
+          assertThat(api.minimumTlsVersion()).isEqualTo(TlsVersion.TLS_1_3);
+          assertThat(api.minimumTlsVersion("old.example.org")).isEqualTo(TlsVersion.TLS_1_0);
+          assertThat(api.minimumTlsVersion("legacy.example.com")).isEqualTo(TlsVersion.TLS_1_3);
+          TransportSecurityPolicy other = configuration(context, "private").transportSecurity();
+          assertThat(other.allowsArbitraryLoads()).isTrue();
+          assertThat(other.exceptionDomains()).containsOnly(entry("legacy.example.com", true));
+          assertThat(other.allowsInsecureLoad("www.legacy.example.com")).isTrue();
+        });
+  }
+
+  @Test
+  void transportSecurityWhenCleartextIsNotAllowedFailsTheLoad() throws Exception {
+    runner.withPropertyValues("urlsession.sessions.api.transport-security.allows-local-networking=false")
+        .run(context -> {
+          Session api = context.getBean(SessionRegistry.class).session("api");
+          assertThat(api.data(Request.get(server.url("/").uri()))).failsWithin(Duration.ofSeconds(10))
+              .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+              .withCauseInstanceOf(dev.urlsession.SessionException.class)
+              .withMessageContaining("APP_TRANSPORT_SECURITY_REQUIRES_SECURE_CONNECTION");
+        });
+  }
+
+  @Test
+  void sslBundleGivesTheSessionItsTrustMaterial() throws Exception {
+    HeldCertificate certificate = new HeldCertificate.Builder()
+        .addSubjectAlternativeName("localhost").addSubjectAlternativeName("127.0.0.1").build();
+    server.useHttps(new HandshakeCertificates.Builder().heldCertificate(certificate).build().sslSocketFactory());
+    server.enqueue(new MockResponse.Builder().body("secret").build());
+    runner.withPropertyValues("spring.ssl.bundle.pem.local.truststore.certificate=" + certificate.certificatePem(),
+        "urlsession.sessions.api.ssl.bundle=local").run(context -> {
+          Session api = context.getBean(SessionRegistry.class).session("api");
+          assertThat(api.configuration().sslContext()).isNotNull();
+          var response = api.data(Request.get(server.url("/").uri())).get(10, SECONDS);
+          assertThat(new String(response.body(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("secret");
+        });
+  }
+
+  @Test
+  void boundPropertiesAreNotChangedByTheLayering() {
+    runner.withPropertyValues("urlsession.defaults.timeout-interval-for-request=30s",
+        "urlsession.defaults.http-additional-headers.User-Agent=shop/1.0",
+        "urlsession.sessions.api.http-additional-headers.Accept=text/plain").run(context -> {
+          UrlSessionProperties properties = context.getBean(UrlSessionProperties.class);
+          NamedSessionProperties api = properties.getSessions().get("api");
+          assertThat(api.getTimeoutIntervalForRequest()).isNull();
+          assertThat(api.getHttpAdditionalHeaders()).containsOnly(entry("Accept", "text/plain"));
+          assertThat(properties.getDefaults().getHttpAdditionalHeaders()).isEqualTo(Map.of("User-Agent", "shop/1.0"));
+          assertThat(configuration(context, "api").httpAdditionalHeaders())
+              .containsOnly(entry("User-Agent", "shop/1.0"), entry("Accept", "text/plain"));
+        });
+  }
+
+  @Test
+  void mapperAppliesLibraryDefaultsThenDefaultsThenTheSessionOntoAFreshBuilder() {
+    SessionProperties defaults = new SessionProperties();
+    defaults.setTimeoutIntervalForRequest(Duration.ofSeconds(30));
+    defaults.setHttpMaximumConnectionsPerHost(4);
+    NamedSessionProperties session = new NamedSessionProperties();
+    session.setHttpMaximumConnectionsPerHost(8);
+    SessionConfigurationPropertyMapper mapper = new SessionConfigurationPropertyMapper(null);
+    SessionConfiguration first = mapper.map("api", defaults, session).build();
+    SessionConfiguration second = mapper.map("api", defaults, session).build();
+    assertThat(first.timeoutIntervalForRequest()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(first.httpMaximumConnectionsPerHost()).isEqualTo(8);
+    assertThat(first.timeoutIntervalForResource()).isEqualTo(Duration.ofDays(7));
+    assertThat(second.httpMaximumConnectionsPerHost()).isEqualTo(8);
+    assertThat(session.getTimeoutIntervalForRequest()).isNull();
+  }
+}
