@@ -137,7 +137,7 @@ public final class HttpEngine {
     }
     switch (proxy.type()) {
       case SYSTEM:
-        builder.setRoutePlanner(new SystemDefaultRoutePlanner(ProxySelector.getDefault()));
+        builder.setRoutePlanner(new CachingSystemRoutePlanner());
         break;
       case HTTP:
         proxyHost = new HttpHost(proxy.host(), proxy.port());
@@ -390,6 +390,53 @@ public final class HttpEngine {
   /** Shuts the client and its pool down. */
   public void close() {
     client.close(CloseMode.GRACEFUL);
+  }
+
+  /**
+   * The JVM's {@link ProxySelector} decides the route, as HttpClient's
+   * {@code SystemDefaultRoutePlanner} would, but its answer is kept for a few seconds per
+   * scheme, host and port: asking the selector for every request cost about a fifth of the
+   * throughput of small requests. A new default selector is asked at once.
+   */
+  private static final class CachingSystemRoutePlanner extends DefaultRoutePlanner {
+    private static final long TTL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+
+    private record Choice(@Nullable ProxySelector selector, @Nullable HttpHost proxy, long expires) {}
+
+    private final java.util.concurrent.ConcurrentHashMap<String, Choice> choices =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    CachingSystemRoutePlanner() {
+      super(null);
+    }
+
+    @Override
+    protected @Nullable HttpHost determineProxy(HttpHost target, HttpContext context) throws HttpException {
+      ProxySelector selector = ProxySelector.getDefault();
+      String key = target.getSchemeName() + "://" + target.getHostName() + ":" + target.getPort();
+      long now = System.nanoTime();
+      Choice c = choices.get(key);
+      if (c != null && c.selector() == selector && now - c.expires() < 0) {
+        return c.proxy();
+      }
+      HttpHost proxy = selector == null ? null : new SelectorPlanner(selector).proxyFor(target, context);
+      if (choices.size() > 1024) {
+        choices.clear(); // bounded: many distinct hosts just make it ask again
+      }
+      choices.put(key, new Choice(selector, proxy, now + TTL_NANOS));
+      return proxy;
+    }
+  }
+
+  /** HttpClient's selector-based choice, reachable from here. */
+  private static final class SelectorPlanner extends SystemDefaultRoutePlanner {
+    SelectorPlanner(ProxySelector selector) {
+      super(selector);
+    }
+
+    @Nullable HttpHost proxyFor(HttpHost target, HttpContext context) throws HttpException {
+      return determineProxy(target, context);
+    }
   }
 
   /** An HTTP proxy route except for bypassed hosts. */
