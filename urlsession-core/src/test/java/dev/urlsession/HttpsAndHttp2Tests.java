@@ -96,6 +96,9 @@ class HttpsAndHttp2Tests {
       session.dataTask(server.url("/1").uri()).resume();
       delegate.awaitCompletion();
       TransactionMetrics first = delegate.metrics.transactionMetrics().get(0);
+      // The connection goes back to the pool just after the completion is handed over.
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+          .until(() -> ((RealSession) session).leasedConnections() == 0);
       RecordingDelegate second = new RecordingDelegate();
       DataTask t2 = session.dataTask(server.url("/2").uri());
       t2.delegate(second);
