@@ -17,6 +17,7 @@ import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Maps {@link SessionProperties} onto a fresh {@link SessionConfiguration.Builder}: first the
@@ -53,9 +54,17 @@ final class SessionConfigurationPropertyMapper {
     Setting<TlsVersion> tlsMinimum = new Setting<>(preset.tlsMinimumSupportedProtocolVersion());
     Setting<TlsVersion> tlsMaximum = new Setting<>(preset.tlsMaximumSupportedProtocolVersion());
     Setting<String> sslBundle = new Setting<>(null);
+    Setting<Boolean> cookies = new Setting<>(true);
+    Setting<Boolean> cache = new Setting<>(true);
+    Setting<Boolean> credentials = new Setting<>(true);
     PropertyMapper map = PropertyMapper.get();
     for (Layer layer : layers) {
       SessionProperties p = layer.properties;
+      map.from(p.getCookies()::getEnabled).to(v -> cookies.set(v, layer.path("cookies.enabled")));
+      map.from(p.getCookies()::getAcceptPolicy).to(builder::httpCookieAcceptPolicy);
+      map.from(p.getCookies()::getShouldSet).to(builder::httpShouldSetCookies);
+      map.from(p.getCache()::getEnabled).to(v -> cache.set(v, layer.path("cache.enabled")));
+      map.from(p.getCredentials()::getEnabled).to(v -> credentials.set(v, layer.path("credentials.enabled")));
       map.from(p::getTimeoutIntervalForRequest).to(v -> apply(layer.path("timeout-interval-for-request"),
           v, builder::timeoutIntervalForRequest, "must be a positive duration",
           "a positive duration, such as 30s"));
@@ -90,8 +99,80 @@ final class SessionConfigurationPropertyMapper {
     if (sslBundle.value != null) {
       builder.sslContext(sslContext(sslBundle.value, sslBundle.path));
     }
+    if (!cookies.value) {
+      builder.httpCookieStorage(null);
+    }
+    if (!credentials.value) {
+      builder.credentialStorage(null);
+    }
+    if (!cache.value) {
+      builder.httpCache(null);
+      CacheSizes sizes = cacheSizes(layers, kind);
+      String path = sizes == null ? null
+          : sizes.memoryPath != null && !sizes.memoryPath.startsWith(PropertyPaths.DEFAULTS) ? sizes.memoryPath
+          : sizes.diskPath != null && !sizes.diskPath.startsWith(PropertyPaths.DEFAULTS) ? sizes.diskPath
+          : null;
+      if (path != null) { // sizes of defaults apply to the sessions that have a cache only
+        throw new InvalidSessionConfigurationException(path, null,
+            "the session has no cache: " + cache.path + " is false",
+            "Remove " + path + ", or set " + cache.path + " to true.");
+      }
+    }
     return builder;
   }
+
+  /**
+   * The cache capacities configured for session {@code name}, to apply to its configuration's
+   * cache once built; {@code null} when none is set.
+   *
+   * @throws InvalidSessionConfigurationException for a negative size, or a disk size of an
+   *     ephemeral session
+   */
+  @Nullable CacheSizes cacheSizes(String name, SessionProperties defaults, SessionProperties session) {
+    List<Layer> layers = List.of(new Layer(PropertyPaths.DEFAULTS, defaults, true),
+        new Layer(PropertyPaths.session(name), session, false));
+    return cacheSizes(layers, kind(layers));
+  }
+
+  private static @Nullable CacheSizes cacheSizes(List<Layer> layers, Kind kind) {
+    Setting<Long> memory = new Setting<>(null);
+    Setting<Long> disk = new Setting<>(null);
+    for (Layer layer : layers) {
+      SessionProperties.Cache c = layer.properties.getCache();
+      if (c.getMemoryCapacity() != null) {
+        memory.set(bytes(layer.path("cache.memory-capacity"), c.getMemoryCapacity()),
+            layer.path("cache.memory-capacity"));
+      }
+      if (c.getDiskCapacity() != null) {
+        String path = layer.path("cache.disk-capacity");
+        long size = bytes(path, c.getDiskCapacity());
+        if (kind == Kind.EPHEMERAL) {
+          if (!layer.defaults) {
+            throw new InvalidSessionConfigurationException(path, PropertyPaths.text(c.getDiskCapacity()),
+                "an ephemeral session keeps nothing on disk",
+                "Remove " + path + ", or set " + layer.path("type") + " to default.");
+          }
+        } else {
+          disk.set(size, path);
+        }
+      }
+    }
+    return memory.path == null && disk.path == null ? null
+        : new CacheSizes(memory.value, memory.path, disk.value, disk.path);
+  }
+
+  private static long bytes(String path, DataSize size) {
+    if (size.isNegative()) {
+      throw new InvalidSessionConfigurationException(path, PropertyPaths.text(size),
+          "a cache capacity cannot be negative",
+          "Set " + path + " to a size such as 10MB, or 0B to keep nothing in that tier.");
+    }
+    return size.toBytes();
+  }
+
+  /** Cache capacities in bytes and the properties that set them ({@code null}: not set). */
+  record CacheSizes(@Nullable Long memory, @Nullable String memoryPath, @Nullable Long disk,
+      @Nullable String diskPath) {}
 
   private static Kind kind(List<Layer> layers) {
     Kind kind = Kind.DEFAULT;

@@ -1,6 +1,7 @@
 package dev.urlsession.autoconfigure;
 
 import dev.urlsession.CachePolicy;
+import dev.urlsession.CookieAcceptPolicy;
 import dev.urlsession.HttpVersionPolicy;
 import dev.urlsession.ProxyConfiguration;
 import dev.urlsession.SessionConfiguration;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The options of one {@code SessionConfiguration}, as bound from {@code urlsession.defaults} and
@@ -75,6 +77,15 @@ public class SessionProperties {
    * ignore the one of defaults and reject their own.
    */
   private @Nullable Path storageDirectory;
+
+  /** Cookie handling. */
+  private final Cookies cookies = new Cookies();
+
+  /** The HTTP cache. */
+  private final Cache cache = new Cache();
+
+  /** Credential storage for authentication challenges. */
+  private final Credentials credentials = new Credentials();
 
   public SessionConfiguration.@Nullable Kind getType() {
     return type;
@@ -166,6 +177,131 @@ public class SessionProperties {
 
   public void setStorageDirectory(@Nullable Path storageDirectory) {
     this.storageDirectory = storageDirectory;
+  }
+
+  public Cookies getCookies() {
+    return cookies;
+  }
+
+  public Cache getCache() {
+    return cache;
+  }
+
+  public Credentials getCredentials() {
+    return credentials;
+  }
+
+  /**
+   * Cookie properties.
+   *
+   * @since 0.1.0
+   */
+  public static class Cookies {
+    /**
+     * Whether the session has a cookie storage. When false, no cookie is stored or sent. Default
+     * and background sessions keep cookies under their storage directory, ephemeral ones in
+     * memory.
+     */
+    private @Nullable Boolean enabled;
+
+    /** Which cookies responses may set: always, never or only-from-main-document-domain. */
+    private @Nullable CookieAcceptPolicy acceptPolicy;
+
+    /** Whether stored cookies are sent with requests. */
+    private @Nullable Boolean shouldSet;
+
+    public @Nullable Boolean getEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(@Nullable Boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public @Nullable CookieAcceptPolicy getAcceptPolicy() {
+      return acceptPolicy;
+    }
+
+    public void setAcceptPolicy(@Nullable CookieAcceptPolicy acceptPolicy) {
+      this.acceptPolicy = acceptPolicy;
+    }
+
+    public @Nullable Boolean getShouldSet() {
+      return shouldSet;
+    }
+
+    public void setShouldSet(@Nullable Boolean shouldSet) {
+      this.shouldSet = shouldSet;
+    }
+  }
+
+  /**
+   * HTTP cache properties.
+   *
+   * @since 0.1.0
+   */
+  public static class Cache {
+    /**
+     * Whether the session has an HTTP cache. When false, every response comes from the network
+     * and nothing is stored.
+     */
+    private @Nullable Boolean enabled;
+
+    /** Bytes of responses kept in memory (4MB by default). */
+    private @Nullable DataSize memoryCapacity;
+
+    /**
+     * Bytes of responses kept on disk under the storage directory (20MB by default). Ephemeral
+     * sessions keep nothing on disk: they ignore the one of defaults and reject their own.
+     * Sessions sharing a storage directory share one cache, so they must agree on its sizes.
+     */
+    private @Nullable DataSize diskCapacity;
+
+    public @Nullable Boolean getEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(@Nullable Boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public @Nullable DataSize getMemoryCapacity() {
+      return memoryCapacity;
+    }
+
+    public void setMemoryCapacity(@Nullable DataSize memoryCapacity) {
+      this.memoryCapacity = memoryCapacity;
+    }
+
+    public @Nullable DataSize getDiskCapacity() {
+      return diskCapacity;
+    }
+
+    public void setDiskCapacity(@Nullable DataSize diskCapacity) {
+      this.diskCapacity = diskCapacity;
+    }
+  }
+
+  /**
+   * Credential properties.
+   *
+   * @since 0.1.0
+   */
+  public static class Credentials {
+    /**
+     * Whether the session has a credential storage (the process-wide one for default sessions,
+     * a private one in memory for ephemeral sessions). When false, challenges are answered only
+     * by the delegate and by user:password in the URL.
+     */
+    private @Nullable Boolean enabled;
+
+    public @Nullable Boolean getEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(@Nullable Boolean enabled) {
+      this.enabled = enabled;
+    }
   }
 
   /**

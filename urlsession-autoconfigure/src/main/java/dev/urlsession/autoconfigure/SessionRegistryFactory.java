@@ -1,5 +1,6 @@
 package dev.urlsession.autoconfigure;
 
+import dev.urlsession.HttpCache;
 import dev.urlsession.Session;
 import dev.urlsession.SessionConfiguration;
 import dev.urlsession.SessionDelegate;
@@ -8,6 +9,7 @@ import dev.urlsession.autoconfigure.event.EventPublishingDelegate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -24,6 +26,8 @@ final class SessionRegistryFactory {
   private final UrlSessionProperties properties;
   private final List<SessionConfigurationCustomizer> customizers;
   private final SessionConfigurationPropertyMapper mapper;
+  /** Caches already sized, by identity: sessions may share one through their storage directory. */
+  private final Map<HttpCache, SizedCache> sizedCaches = new IdentityHashMap<>();
   private final ListableBeanFactory beanFactory;
   private final ApplicationEventPublisher publisher;
 
@@ -69,6 +73,7 @@ final class SessionRegistryFactory {
       throw new IllegalStateException("The configuration of session '" + name
           + "' is invalid after its customizers ran: " + e.getMessage(), e);
     }
+    applyCacheSizes(name, session, configuration);
     SessionDelegate delegate = delegate(name, session);
     if (properties.getEvents().isEnabled()) {
       delegate = EventPublishingDelegate.create(name, publisher, delegate,
@@ -78,6 +83,45 @@ final class SessionRegistryFactory {
     created.sessionDescription(name);
     return created;
   }
+
+  /**
+   * Sizes the session's cache. Sessions sharing a storage directory share its cache (one
+   * directory, one cache), so two of them asking for different sizes is a configuration error.
+   */
+  private void applyCacheSizes(String name, NamedSessionProperties session, SessionConfiguration configuration) {
+    SessionConfigurationPropertyMapper.CacheSizes sizes =
+        mapper.cacheSizes(name, properties.getDefaults(), session);
+    HttpCache cache = configuration.httpCache();
+    if (sizes == null || cache == null) {
+      return; // a customizer removed the cache: nothing to size
+    }
+    SizedCache previous = sizedCaches.get(cache);
+    if (previous != null) {
+      checkSameSize(sizes.memoryPath(), sizes.memory(), previous.sizes.memory(), previous, cache);
+      checkSameSize(sizes.diskPath(), sizes.disk(), previous.sizes.disk(), previous, cache);
+    } else {
+      sizedCaches.put(cache, new SizedCache(name, sizes));
+    }
+    if (sizes.memory() != null) {
+      cache.memoryCapacity(sizes.memory());
+    }
+    if (sizes.disk() != null) {
+      cache.diskCapacity(sizes.disk());
+    }
+  }
+
+  private static void checkSameSize(@Nullable String path, @Nullable Long size, @Nullable Long previous,
+      SizedCache owner, HttpCache cache) {
+    if (path != null && previous != null && !previous.equals(size)) {
+      throw new InvalidSessionConfigurationException(path, size + "B",
+          "session '" + owner.name + "' shares this session's cache (" + cache
+              + ") and sized it to " + previous + "B",
+          "Give the two sessions the same cache sizes, or give one its own storage-directory.");
+    }
+  }
+
+  /** A cache sized by the first session that set its capacities. */
+  private record SizedCache(String name, SessionConfigurationPropertyMapper.CacheSizes sizes) {}
 
   private @Nullable SessionDelegate delegate(String name, NamedSessionProperties session) {
     String beanName = session.getDelegateBean();

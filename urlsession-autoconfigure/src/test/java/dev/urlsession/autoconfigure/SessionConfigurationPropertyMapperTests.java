@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
 import dev.urlsession.CachePolicy;
+import dev.urlsession.CookieAcceptPolicy;
+import dev.urlsession.HttpCache;
 import dev.urlsession.HttpVersionPolicy;
 import dev.urlsession.ProxyConfiguration;
 import dev.urlsession.Request;
@@ -164,6 +166,110 @@ class SessionConfigurationPropertyMapperTests {
         "urlsession.sessions.private.type=ephemeral").run(context -> {
           assertThat(configuration(context, "api").storageDirectory()).isEqualTo(dir.toAbsolutePath().normalize());
           assertThat(configuration(context, "private").storageDirectory()).isNull();
+        });
+  }
+
+  @Test
+  void cookiePropertiesAreSetAndDisablingRemovesTheStorage(@org.junit.jupiter.api.io.TempDir Path dir) {
+    runner.withPropertyValues("urlsession.defaults.storage-directory=" + dir,
+        "urlsession.defaults.cookies.accept-policy=only-from-main-document-domain",
+        "urlsession.sessions.api.cookies.should-set=false",
+        "urlsession.sessions.none.cookies.enabled=false").run(context -> {
+          SessionConfiguration api = configuration(context, "api");
+          assertThat(api.httpCookieAcceptPolicy()).isEqualTo(CookieAcceptPolicy.ONLY_FROM_MAIN_DOCUMENT_DOMAIN);
+          assertThat(api.httpShouldSetCookies()).isFalse();
+          assertThat(api.httpCookieStorage()).isNotNull();
+          SessionConfiguration none = configuration(context, "none");
+          assertThat(none.httpCookieStorage()).isNull();
+          assertThat(none.httpShouldSetCookies()).isTrue();
+        });
+  }
+
+  @Test
+  void cookiesDisabledInDefaultsCanBeEnabledBySession() {
+    runner.withPropertyValues("urlsession.defaults.cookies.enabled=false",
+        "urlsession.sessions.api.cookies.enabled=true",
+        "urlsession.sessions.other.type=ephemeral").run(context -> {
+          assertThat(configuration(context, "api").httpCookieStorage()).isNotNull();
+          assertThat(configuration(context, "other").httpCookieStorage()).isNull();
+        });
+  }
+
+  @Test
+  void cookiesWhenDisabledAreNeitherStoredNorSent() throws Exception {
+    server.enqueue(new MockResponse.Builder().addHeader("Set-Cookie", "a=1; Path=/").build());
+    server.enqueue(new MockResponse.Builder().build());
+    runner.withPropertyValues("urlsession.sessions.private.type=ephemeral",
+        "urlsession.sessions.private.cookies.enabled=false").run(context -> {
+          Session session = context.getBean(SessionRegistry.class).session("private");
+          session.data(Request.get(server.url("/set").uri())).get(10, SECONDS);
+          session.data(Request.get(server.url("/next").uri())).get(10, SECONDS);
+          server.takeRequest();
+          assertThat(server.takeRequest().getHeaders().get("Cookie")).isNull();
+        });
+  }
+
+  @Test
+  void cachePropertiesSizeTheSessionsCache(@org.junit.jupiter.api.io.TempDir Path dir) {
+    runner.withPropertyValues("urlsession.defaults.cache.memory-capacity=1MB",
+        "urlsession.sessions.api.storage-directory=" + dir,
+        "urlsession.sessions.api.cache.disk-capacity=50MB",
+        "urlsession.sessions.private.type=ephemeral",
+        "urlsession.sessions.nocache.type=ephemeral",
+        "urlsession.sessions.nocache.cache.enabled=false").run(context -> {
+          HttpCache api = configuration(context, "api").httpCache();
+          assertThat(api.memoryCapacity()).isEqualTo(1024L * 1024);
+          assertThat(api.diskCapacity()).isEqualTo(50L * 1024 * 1024);
+          assertThat(configuration(context, "private").httpCache().memoryCapacity()).isEqualTo(1024L * 1024);
+          assertThat(configuration(context, "nocache").httpCache()).isNull();
+        });
+  }
+
+  @Test
+  void cacheSizesOfSessionsSharingADirectoryMustAgree(@org.junit.jupiter.api.io.TempDir Path dir) {
+    runner.withPropertyValues("urlsession.defaults.storage-directory=" + dir,
+        "urlsession.sessions.a.cache.memory-capacity=1MB",
+        "urlsession.sessions.b.cache.memory-capacity=2MB").run(context -> {
+          assertThat(context).hasFailed();
+          assertThat(context.getStartupFailure()).rootCause()
+              .isInstanceOf(InvalidSessionConfigurationException.class)
+              .hasMessageContaining("urlsession.sessions.b.cache.memory-capacity")
+              .hasMessageContaining("session 'a' shares this session's cache");
+        });
+  }
+
+  @Test
+  void cacheDiskCapacityOfAnEphemeralSessionIsRejectedAndNegativeSizesToo() {
+    runner.withPropertyValues("urlsession.sessions.private.type=ephemeral",
+        "urlsession.sessions.private.cache.disk-capacity=10MB").run(context -> {
+          assertThat(context).hasFailed();
+          assertThat(context.getStartupFailure()).rootCause()
+              .hasMessageContaining("urlsession.sessions.private.cache.disk-capacity")
+              .hasMessageContaining("keeps nothing on disk");
+        });
+    runner.withPropertyValues("urlsession.sessions.api.type=ephemeral",
+        "urlsession.sessions.api.cache.memory-capacity=-1MB").run(context -> {
+          assertThat(context).hasFailed();
+          assertThat(context.getStartupFailure()).rootCause()
+              .hasMessageContaining("urlsession.sessions.api.cache.memory-capacity")
+              .hasMessageContaining("cannot be negative");
+        });
+    runner.withPropertyValues("urlsession.sessions.api.type=ephemeral",
+        "urlsession.sessions.api.cache.enabled=false",
+        "urlsession.sessions.api.cache.memory-capacity=1MB").run(context -> {
+          assertThat(context).hasFailed();
+          assertThat(context.getStartupFailure()).rootCause()
+              .hasMessageContaining("urlsession.sessions.api.cache.memory-capacity")
+              .hasMessageContaining("urlsession.sessions.api.cache.enabled is false");
+        });
+  }
+
+  @Test
+  void credentialsWhenDisabledLeaveTheSessionWithoutStorage() {
+    runner.withPropertyValues("urlsession.sessions.api.credentials.enabled=false",
+        "urlsession.sessions.other.type=default").run(context -> {
+          assertThat(configuration(context, "api").credentialStorage()).isNull();
+          assertThat(configuration(context, "other").credentialStorage()).isNotNull();
         });
   }
 
