@@ -337,6 +337,13 @@ public final class HttpCache {
    * Stores {@code cachedResponse} for {@code request} with the times the request was sent and the
    * response received; see {@link #storeCachedResponse}.
    */
+  /** Whether a store may write a file: if not, storing is cheap enough for any thread. */
+  boolean writesToDisk() {
+    synchronized (lock) {
+      return directory != null && diskCapacity > 0;
+    }
+  }
+
   void store(
       CachedResponse cachedResponse, Request request, Instant requestTime, Instant responseTime) {
     Checks.notNull(cachedResponse, "cachedResponse");

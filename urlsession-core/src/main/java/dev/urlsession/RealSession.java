@@ -347,7 +347,7 @@ final class RealSession implements Session {
 
   private CompletableFuture<DataResponse> dataFuture(
       java.util.function.Function<CompletionHandler<byte[]>, RealTask> create) {
-    CompletableFuture<DataResponse> future = new CompletableFuture<>();
+    QueueFuture<DataResponse> future = new QueueFuture<>(queue);
     RealTask task = create.apply((body, response, error) -> {
       if (error != null) {
         future.completeExceptionally(error);
@@ -355,12 +355,13 @@ final class RealSession implements Session {
         future.complete(new DataResponse(body, response));
       }
     });
+    task.completeDirectly();
     return startFuture(task, future);
   }
 
   private CompletableFuture<DownloadResponse> downloadFuture(
       java.util.function.Function<CompletionHandler<Path>, RealTask> create) {
-    CompletableFuture<DownloadResponse> future = new CompletableFuture<>();
+    QueueFuture<DownloadResponse> future = new QueueFuture<>(queue);
     RealTask task = create.apply((location, response, error) -> {
       if (error != null) {
         future.completeExceptionally(error);
@@ -376,8 +377,8 @@ final class RealSession implements Session {
     return startFuture(task, future);
   }
 
-  private static <T> CompletableFuture<T> startFuture(RealTask task, CompletableFuture<T> future) {
-    future.whenComplete((r, t) -> {
+  private static <T> CompletableFuture<T> startFuture(RealTask task, QueueFuture<T> future) {
+    future.onCompletionInline((r, t) -> {
       if (future.isCancelled()) {
         task.cancel();
       }

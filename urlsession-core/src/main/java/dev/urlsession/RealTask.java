@@ -8,6 +8,7 @@ import dev.urlsession.internal.ErrorMapper;
 import dev.urlsession.internal.HttpChallenge;
 import dev.urlsession.internal.LoadSupport;
 import dev.urlsession.internal.RequestBody;
+import dev.urlsession.internal.Deadlines;
 import dev.urlsession.internal.Scheduler;
 import dev.urlsession.internal.TransactionRecorder;
 import dev.urlsession.spi.ProtocolClient;
@@ -32,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -94,7 +96,15 @@ abstract class RealTask implements SessionTask {
   /** An upload task's file, checked when the task starts. */
   private final @Nullable Path uploadFile;
   private final @Nullable ResumeData resumeFrom;
-  private final CompletableFuture<SessionTask> completion = new CompletableFuture<>();
+  private final QueueFuture<SessionTask> completion;
+  /**
+   * Whether the completion handler only completes a library future ({@code data()},
+   * {@code upload()}), so that it may run on the thread that finishes the task: see
+   * {@link QueueFuture}. Set before the task is resumed.
+   */
+  private boolean directCompletion;
+  /** Delegate events created for the queue and not yet run (see {@link #guarded}). */
+  private final AtomicInteger queuedEvents = new AtomicInteger();
   private final RealProgress progress = new RealProgress(this);
   private volatile long lastActivityNanos;
 
@@ -156,8 +166,14 @@ abstract class RealTask implements SessionTask {
   private int authenticationAttempts;
   private long backlog;
   private @Nullable ByteArrayOutputStream collected;
-  private @Nullable ScheduledFuture<?> idleTimer;
-  private @Nullable ScheduledFuture<?> resourceTimer;
+  /** When the resource deadline started ({@link System#nanoTime()}), while the task runs. */
+  private long resourceStartNanos;
+  private long resourceTimeoutNanos;
+  /** Whether {@link Deadlines} watches this task. */
+  private boolean watched;
+  /** A one-shot timer for a deadline that falls before the next sweep. */
+  private @Nullable ScheduledFuture<?> preciseTimer;
+  private final Deadlines.Watched deadlines = this::checkDeadlines;
 
   RealTask(TaskSpec spec) {
     this.session = spec.session;
@@ -165,6 +181,7 @@ abstract class RealTask implements SessionTask {
     this.taskIdentifier = spec.taskIdentifier;
     this.originalRequest = spec.request;
     this.currentRequest = spec.request;
+    this.completion = new QueueFuture<>(spec.session.queue);
     this.completionHandler = spec.dataHandler;
     this.fileHandler = spec.fileHandler;
     this.callerOwnsFile = spec.callerOwnsFile;
@@ -206,6 +223,11 @@ abstract class RealTask implements SessionTask {
       this.taskIdentifier = taskIdentifier;
       this.request = request;
     }
+  }
+
+  /** Marks the task as one whose completion handler only completes a {@link QueueFuture}. */
+  void completeDirectly() {
+    directCompletion = true;
   }
 
   /** Whether results go to a completion handler or future instead of delegate data events. */
@@ -258,13 +280,12 @@ abstract class RealTask implements SessionTask {
       if (!started) {
         started = true;
         intervalStart = Instant.now();
-        Duration resource = session.configuration().timeoutIntervalForResource();
-        resourceTimer = Scheduler.schedule(this::resourceTimeout, resource);
+        startDeadlines();
         start = true;
       } else {
         pump();
+        armPreciseTimerIfDue(System.nanoTime());
       }
-      scheduleIdleTimer(idleTimeoutNanos());
     }
     session.queue.kick();
     if (start) {
@@ -281,8 +302,7 @@ abstract class RealTask implements SessionTask {
         return;
       }
       suspendCount++;
-      state = State.SUSPENDED;
-      cancelIdleTimer();
+      state = State.SUSPENDED; // the idle deadline is not checked while suspended
     }
   }
 
@@ -1542,11 +1562,7 @@ abstract class RealTask implements SessionTask {
       }
       // This data task ends here, silently: no more messages (URLSESSION-BEHAVIOUR.md 3.8).
       completing = true;
-      cancelIdleTimer();
-      if (resourceTimer != null) {
-        resourceTimer.cancel(false);
-        resourceTimer = null;
-      }
+      stopDeadlines();
       RealLoad l = load;
       load = null;
       List<byte[]> data = new ArrayList<>(pending);
@@ -1583,9 +1599,7 @@ abstract class RealTask implements SessionTask {
       l.task = this;
     }
     touch();
-    Duration resource = session.configuration().timeoutIntervalForResource();
-    resourceTimer = Scheduler.schedule(this::resourceTimeout, resource);
-    scheduleIdleTimer(idleTimeoutNanos());
+    startDeadlines();
     for (byte[] chunk : data) {
       pending.add(chunk);
       backlog += chunk.length;
@@ -1653,11 +1667,7 @@ abstract class RealTask implements SessionTask {
       return null;
     }
     completing = true;
-    cancelIdleTimer();
-    if (resourceTimer != null) {
-      resourceTimer.cancel(false);
-      resourceTimer = null;
-    }
+    stopDeadlines();
     RealLoad old = load;
     load = null;
     pending.clear();
@@ -1712,7 +1722,13 @@ abstract class RealTask implements SessionTask {
     CompletableFuture<@Nullable ResumeData> resumeFuture = resumeDataFuture;
     ResumeData produced = resumeData;
     Path location = downloaded;
-    session.queue.offer(() -> {
+    HttpCache cache = session.configuration().httpCache();
+    // The common case of data(): nothing for the delegate queue to run before the future, so the
+    // finishing thread completes it and wakes the caller without a hop (QueueFuture keeps user
+    // stages on the queue). A cache store that may write a file still goes through the queue.
+    boolean direct = directCompletion && kind != Kind.DOWNLOAD && m == null && resumeFuture == null
+        && queuedEvents.get() == 0 && (storeInCache == null || cache == null || !cache.writesToDisk());
+    Runnable event = () -> {
       if (storeInCache != null) {
         // Stored before anyone hears of the completion, so a next request finds the entry.
         guarded("storing in the cache", storeInCache).run();
@@ -1748,7 +1764,10 @@ abstract class RealTask implements SessionTask {
         deleteQuietly(location); // nobody took the file
       }
       completion.complete(this);
-    });
+    };
+    if (!direct) {
+      session.queue.offer(event);
+    }
     Path delete = toDelete;
     return () -> {
       if (old != null && !old.isFinished()) {
@@ -1758,6 +1777,9 @@ abstract class RealTask implements SessionTask {
         deleteQuietly(delete);
       }
       session.taskFinished(this);
+      if (direct) {
+        event.run();
+      }
     };
   }
 
@@ -1828,55 +1850,88 @@ abstract class RealTask implements SessionTask {
 
   private long idleTimeoutNanos() {
     Request r = currentRequest;
-    Duration d = r.isTimeoutIntervalSet()
-        ? r.timeoutInterval()
-        : session.configuration().timeoutIntervalForRequest();
+    return nanos(r.isTimeoutIntervalSet() ? r.timeoutInterval()
+        : session.configuration().timeoutIntervalForRequest());
+  }
+
+  /** {@code d} in nanoseconds, capped far from overflow. */
+  private static long nanos(Duration d) {
     try {
-      return d.toNanos();
+      return Math.min(d.toNanos(), Long.MAX_VALUE / 4);
     } catch (ArithmeticException e) {
       return Long.MAX_VALUE / 4;
     }
   }
 
-  private void scheduleIdleTimer(long delayNanos) {
-    cancelIdleTimer();
-    idleTimer = Scheduler.schedule(this::idleCheck, delayNanos);
+  /** Starts the resource deadline now and has {@link Deadlines} watch the task. Caller holds the lock. */
+  private void startDeadlines() {
+    long now = System.nanoTime();
+    resourceStartNanos = now;
+    resourceTimeoutNanos = nanos(session.configuration().timeoutIntervalForResource());
+    if (!watched) {
+      watched = true;
+      Deadlines.watch(deadlines);
+    }
+    armPreciseTimerIfDue(now);
   }
 
-  private void cancelIdleTimer() {
-    if (idleTimer != null) {
-      idleTimer.cancel(false);
-      idleTimer = null;
+  /** Caller holds the lock. */
+  private void stopDeadlines() {
+    if (watched) {
+      watched = false;
+      Deadlines.unwatch(deadlines);
+    }
+    if (preciseTimer != null) {
+      preciseTimer.cancel(false);
+      preciseTimer = null;
     }
   }
 
-  private void idleCheck() {
-    Runnable after;
-    synchronized (this) {
-      if (completing || state != State.RUNNING) {
-        return;
-      }
-      long timeout = idleTimeoutNanos();
-      long idle = System.nanoTime() - lastActivityNanos;
-      if (idle < timeout) {
-        scheduleIdleTimer(timeout - idle);
-        return;
-      }
-      after = complete(new SessionException(Code.TIMED_OUT, currentRequest.url(),
-          "The request timed out (no data for " + Duration.ofNanos(timeout) + ")", null));
+  /**
+   * The nanoseconds until the nearest deadline at {@code now} (at most 0 when one has passed):
+   * the resource deadline always, the idle one while running. Caller holds the lock.
+   */
+  private long untilNextDeadline(long now) {
+    long next = resourceTimeoutNanos - (now - resourceStartNanos);
+    if (state == State.RUNNING) {
+      next = Math.min(next, idleTimeoutNanos() - (now - lastActivityNanos));
     }
-    finish(after);
+    return next;
   }
 
-  private void resourceTimeout() {
+  /** Arms a precise timer when a deadline comes before the next sweep. Caller holds the lock. */
+  private void armPreciseTimerIfDue(long now) {
+    long next = untilNextDeadline(now);
+    if (preciseTimer == null && watched && next < 2 * Deadlines.TICK_NANOS) {
+      preciseTimer = Scheduler.schedule(() -> {
+        synchronized (this) {
+          preciseTimer = null;
+        }
+        checkDeadlines(System.nanoTime());
+      }, next);
+    }
+  }
+
+  /** Called by {@link Deadlines} and the precise timer: times the task out when a deadline has passed. */
+  private void checkDeadlines(long now) {
     Runnable after;
     synchronized (this) {
-      if (completing) {
+      if (completing || !watched) {
         return;
       }
-      after = complete(new SessionException(Code.TIMED_OUT, currentRequest.url(),
-          "The request timed out (timeoutIntervalForResource "
-              + session.configuration().timeoutIntervalForResource() + " elapsed)", null));
+      long sinceStart = now - resourceStartNanos;
+      long idle = now - lastActivityNanos;
+      if (sinceStart >= resourceTimeoutNanos) {
+        after = complete(new SessionException(Code.TIMED_OUT, currentRequest.url(),
+            "The request timed out (timeoutIntervalForResource "
+                + session.configuration().timeoutIntervalForResource() + " elapsed)", null));
+      } else if (state == State.RUNNING && idle >= idleTimeoutNanos()) {
+        after = complete(new SessionException(Code.TIMED_OUT, currentRequest.url(),
+            "The request timed out (no data for " + Duration.ofNanos(idleTimeoutNanos()) + ")", null));
+      } else {
+        armPreciseTimerIfDue(now);
+        return;
+      }
     }
     finish(after);
   }
@@ -1888,11 +1943,14 @@ abstract class RealTask implements SessionTask {
   }
 
   private Runnable guarded(String what, Runnable call) {
+    queuedEvents.incrementAndGet();
     return () -> {
       try {
         call.run();
       } catch (RuntimeException e) {
         log.error("{} threw for task {}; the task goes on", what, taskIdentifier, e);
+      } finally {
+        queuedEvents.decrementAndGet();
       }
     };
   }

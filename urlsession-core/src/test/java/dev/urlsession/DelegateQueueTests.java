@@ -59,6 +59,71 @@ class DelegateQueueTests {
   }
 
   @Test
+  void stagesChainedOnAPendingDataFutureRunOnTheDelegateQueueNotAnIoThread() throws Exception {
+    ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "app-queue"));
+    Session session = Session.create(SessionConfiguration.ephemeral(), null, executor);
+    try {
+      // The response waits until every stage is attached, so none of them sees a done future.
+      CountDownLatch attached = new CountDownLatch(1);
+      server.setDispatcher(new mockwebserver3.Dispatcher() {
+        @Override
+        public MockResponse dispatch(mockwebserver3.RecordedRequest request) throws InterruptedException {
+          attached.await(10, SECONDS);
+          return new MockResponse.Builder().body("late").build();
+        }
+      });
+      CompletableFuture<DataResponse> future = session.data(Request.get(server.url("/").uri()));
+      CompletableFuture<String> applied = future.thenApply(r -> Thread.currentThread().getName());
+      CompletableFuture<String> handled = future.handle((r, e) -> Thread.currentThread().getName());
+      CompletableFuture<String> composed = future.thenCompose(
+          r -> CompletableFuture.completedFuture(Thread.currentThread().getName()));
+      CompletableFuture<String> chained = applied.thenApply(n -> Thread.currentThread().getName());
+      CompletableFuture<String> completion = new CompletableFuture<>();
+      future.whenComplete((r, e) -> completion.complete(Thread.currentThread().getName()));
+      attached.countDown();
+      assertThat(new String(future.get(10, SECONDS).body(), StandardCharsets.UTF_8)).isEqualTo("late");
+      for (CompletableFuture<String> stage : List.of(applied, handled, composed, chained, completion)) {
+        assertThat(stage.get(10, SECONDS)).isEqualTo("app-queue");
+      }
+      // Once done, a stage runs at once on the caller's thread, as with any CompletableFuture.
+      assertThat(future.thenApply(r -> Thread.currentThread().getName()).get(10, SECONDS))
+          .isEqualTo(Thread.currentThread().getName());
+    } finally {
+      session.invalidateAndCancel();
+      executor.shutdown();
+    }
+  }
+
+  @Test
+  void aDataFutureCompletesAfterTheSessionDelegateHeardOfTheTask() throws Exception {
+    List<String> events = new CopyOnWriteArrayList<>();
+    CountDownLatch created = new CountDownLatch(1);
+    Session session = Session.create(SessionConfiguration.ephemeral(), new DataDelegate() {
+      @Override
+      public void didCreateTask(Session s, SessionTask t) {
+        try {
+          created.await(10, SECONDS); // holds the queue while the response arrives
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        events.add("didCreateTask");
+      }
+    }, null);
+    try {
+      server.enqueue(new MockResponse.Builder().body("x").build());
+      CompletableFuture<DataResponse> future = session.data(Request.get(server.url("/").uri()));
+      future.whenComplete((r, e) -> events.add("future"));
+      server.takeRequest(10, SECONDS);
+      created.countDown();
+      future.get(10, SECONDS);
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 2);
+      assertThat(events).containsExactly("didCreateTask", "future");
+    } finally {
+      session.invalidateAndCancel();
+    }
+  }
+
+  @Test
   void throwingDelegateIsLoggedAndCannotBreakTheTaskOrTheSession() throws Exception {
     RecordingDelegate recorder = new RecordingDelegate();
     Session session = Session.create(SessionConfiguration.ephemeral(), new DataDelegate() {
