@@ -174,6 +174,16 @@ abstract class RealTask implements SessionTask {
   /** A one-shot timer for a deadline that falls before the next sweep. */
   private @Nullable ScheduledFuture<?> preciseTimer;
   private final Deadlines.Watched deadlines = this::checkDeadlines;
+  // --- waiting for connectivity, guarded by this ---
+  /** Whether the task waits for connectivity: the idle deadline does not run meanwhile. */
+  private boolean waitingForConnectivity;
+  private boolean announcedWaiting;
+  private int connectivityRetries;
+  private @Nullable ScheduledFuture<?> connectivityRetry;
+  /** A retry that came due while the task was suspended: run on resume. */
+  private boolean retryOnResume;
+  /** Whether the current load carries the upload body (so a retry sends it again). */
+  private boolean loadWithUploadBody = true;
 
   RealTask(TaskSpec spec) {
     this.session = spec.session;
@@ -261,6 +271,7 @@ abstract class RealTask implements SessionTask {
   @Override
   public void resume() {
     boolean start = false;
+    boolean retry;
     synchronized (this) {
       if (state == State.COMPLETED || state == State.CANCELING || completing) {
         return;
@@ -286,10 +297,14 @@ abstract class RealTask implements SessionTask {
         pump();
         armPreciseTimerIfDue(System.nanoTime());
       }
+      retry = retryOnResume;
+      retryOnResume = false;
     }
     session.queue.kick();
     if (start) {
       begin();
+    } else if (retry) {
+      retryConnecting();
     } else {
       fireDemand();
     }
@@ -467,6 +482,9 @@ abstract class RealTask implements SessionTask {
 
   /** Loads {@code request}, with the upload body when {@code withUploadBody}. Called without the lock. */
   private void proceedTo(Request request, boolean withUploadBody) {
+    synchronized (this) {
+      loadWithUploadBody = withUploadBody;
+    }
     if (kind == Kind.UPLOAD && withUploadBody && streamedUpload) {
       askForBodyStream(request);
       return;
@@ -602,6 +620,7 @@ abstract class RealTask implements SessionTask {
         return;
       }
       touch();
+      waitingForConnectivity = false;
       CacheEntry stale = revalidating;
       revalidating = null;
       if (stale != null && r.statusCode() == 304) {
@@ -750,9 +769,66 @@ abstract class RealTask implements SessionTask {
       if (load != l || completing) {
         return;
       }
-      after = complete(e);
+      after = waitsForConnectivity(e) ? waitForConnectivity() : complete(e);
     }
     finish(after);
+  }
+
+  /** Whether {@code e} means no connection could be made and the configuration waits for one. Caller holds the lock. */
+  private boolean waitsForConnectivity(SessionException e) {
+    return session.configuration().waitsForConnectivity() && response == null
+        && phase == Phase.WAITING_RESPONSE
+        && (e.code() == Code.CANNOT_FIND_HOST || e.code() == Code.CANNOT_CONNECT_TO_HOST
+            || e.code() == Code.NOT_CONNECTED_TO_INTERNET || e.code() == Code.DNS_LOOKUP_FAILED);
+  }
+
+  /**
+   * Waits for connectivity: tells the delegate once, then tries again after a delay growing from
+   * 0.5 s to 10 s; the resource deadline ends the wait. Caller holds the lock.
+   */
+  private @Nullable Runnable waitForConnectivity() {
+    RealLoad old = load;
+    load = null;
+    waitingForConnectivity = true;
+    if (!announcedWaiting) {
+      announcedWaiting = true;
+      TaskDelegate d = pick(TaskDelegate.class, "taskIsWaitingForConnectivity");
+      if (d != null) {
+        session.queue.offer(guarded("taskIsWaitingForConnectivity",
+            () -> d.taskIsWaitingForConnectivity(session, this)));
+      }
+    }
+    long delayMillis = Math.min(10_000L, 500L << Math.min(connectivityRetries, 5));
+    connectivityRetries++;
+    connectivityRetry = Scheduler.schedule(() -> {
+      synchronized (this) {
+        connectivityRetry = null;
+        if (completing) {
+          return;
+        }
+        if (state != State.RUNNING) {
+          retryOnResume = true;
+          return;
+        }
+      }
+      retryConnecting();
+    }, Duration.ofMillis(delayMillis));
+    return old != null && !old.isFinished() ? old::stop : null;
+  }
+
+  /** Loads the current request again after waiting for connectivity. Called without the lock. */
+  private void retryConnecting() {
+    Request request;
+    boolean withBody;
+    synchronized (this) {
+      if (completing) {
+        return;
+      }
+      touch();
+      request = currentRequest;
+      withBody = loadWithUploadBody;
+    }
+    proceedTo(request, withBody);
   }
 
   void onRedirect(RealLoad l, Request newRequest, Response redirect) {
@@ -1885,6 +1961,10 @@ abstract class RealTask implements SessionTask {
       preciseTimer.cancel(false);
       preciseTimer = null;
     }
+    if (connectivityRetry != null) {
+      connectivityRetry.cancel(false);
+      connectivityRetry = null;
+    }
   }
 
   /**
@@ -1893,7 +1973,7 @@ abstract class RealTask implements SessionTask {
    */
   private long untilNextDeadline(long now) {
     long next = resourceTimeoutNanos - (now - resourceStartNanos);
-    if (state == State.RUNNING) {
+    if (state == State.RUNNING && !waitingForConnectivity) {
       next = Math.min(next, idleTimeoutNanos() - (now - lastActivityNanos));
     }
     return next;
@@ -1925,7 +2005,7 @@ abstract class RealTask implements SessionTask {
         after = complete(new SessionException(Code.TIMED_OUT, currentRequest.url(),
             "The request timed out (timeoutIntervalForResource "
                 + session.configuration().timeoutIntervalForResource() + " elapsed)", null));
-      } else if (state == State.RUNNING && idle >= idleTimeoutNanos()) {
+      } else if (state == State.RUNNING && !waitingForConnectivity && idle >= idleTimeoutNanos()) {
         after = complete(new SessionException(Code.TIMED_OUT, currentRequest.url(),
             "The request timed out (no data for " + Duration.ofNanos(idleTimeoutNanos()) + ")", null));
       } else {

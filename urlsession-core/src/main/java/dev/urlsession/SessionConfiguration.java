@@ -62,6 +62,7 @@ public final class SessionConfiguration {
   private final @Nullable CookieStorage httpCookieStorage;
   private final CookieAcceptPolicy httpCookieAcceptPolicy;
   private final boolean httpShouldSetCookies;
+  private final boolean waitsForConnectivity;
 
   /** One persistent cookie storage per storage directory. */
   private static final java.util.Map<Path, CookieStorage> COOKIES = new java.util.concurrent.ConcurrentHashMap<>();
@@ -94,6 +95,7 @@ public final class SessionConfiguration {
     this.httpCookieStorage = b.httpCookieStorage;
     this.httpCookieAcceptPolicy = b.httpCookieAcceptPolicy;
     this.httpShouldSetCookies = b.httpShouldSetCookies;
+    this.waitsForConnectivity = b.waitsForConnectivity;
   }
 
   /** Where a default session keeps its files unless told otherwise: {@code ~/.urlsession}. */
@@ -225,6 +227,18 @@ public final class SessionConfiguration {
   }
 
   /**
+   * Whether a task waits for connectivity instead of failing when no connection can be made (the
+   * host name does not resolve, the connection is refused or the network unreachable): false by
+   * default. A waiting task calls {@link TaskDelegate#taskIsWaitingForConnectivity} once, then
+   * tries again with a growing delay (0.5 s doubling up to 10 s) until it connects or
+   * {@link #timeoutIntervalForResource()} passes, when it fails with
+   * {@link SessionException.Code#TIMED_OUT}. The idle timeout does not run while it waits.
+   */
+  public boolean waitsForConnectivity() {
+    return waitsForConnectivity;
+  }
+
+  /**
    * The HTTP cache: for the default kind a memory and disk cache under the storage directory
    * ({@code cache/}, one per directory); for each ephemeral configuration a fresh private memory
    * cache; null for none.
@@ -283,6 +297,7 @@ public final class SessionConfiguration {
     private boolean httpCookieStorageSet;
     private CookieAcceptPolicy httpCookieAcceptPolicy = CookieAcceptPolicy.ONLY_FROM_MAIN_DOCUMENT_DOMAIN;
     private boolean httpShouldSetCookies = true;
+    private boolean waitsForConnectivity;
 
     private Builder(Kind kind) {
       this.kind = kind;
@@ -321,6 +336,7 @@ public final class SessionConfiguration {
       this.httpCookieStorageSet = true;
       this.httpCookieAcceptPolicy = c.httpCookieAcceptPolicy;
       this.httpShouldSetCookies = c.httpShouldSetCookies;
+      this.waitsForConnectivity = c.waitsForConnectivity;
     }
 
     /**
@@ -447,6 +463,12 @@ public final class SessionConfiguration {
     /** Sets whether stored cookies are sent with requests. */
     public Builder httpShouldSetCookies(boolean shouldSetCookies) {
       this.httpShouldSetCookies = shouldSetCookies;
+      return this;
+    }
+
+    /** Sets whether tasks wait for connectivity instead of failing: see {@link SessionConfiguration#waitsForConnectivity()}. */
+    public Builder waitsForConnectivity(boolean waits) {
+      this.waitsForConnectivity = waits;
       return this;
     }
 

@@ -23,6 +23,13 @@ public interface TaskDelegate extends SessionDelegate {
   default void didCreateTask(Session session, SessionTask task) {}
 
   /**
+   * The task could not connect and waits for connectivity, because the configuration
+   * {@linkplain SessionConfiguration#waitsForConnectivity() waits for it}. Called at most once per
+   * task; informational.
+   */
+  default void taskIsWaitingForConnectivity(Session session, SessionTask task) {}
+
+  /**
    * The server redirected the task. Pass {@code newRequest} (or another request) to follow, or
    * {@code null} to stop: the redirect response is then delivered as the final response. Also
    * called for tasks with completion handlers.

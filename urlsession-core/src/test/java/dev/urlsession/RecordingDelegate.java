@@ -53,6 +53,11 @@ class RecordingDelegate implements DataDelegate {
   }
 
   @Override
+  public void taskIsWaitingForConnectivity(Session session, SessionTask task) {
+    record(task, "taskIsWaitingForConnectivity");
+  }
+
+  @Override
   public void willPerformHttpRedirection(Session session, SessionTask task, Response redirect,
       Request newRequest, Consumer<@Nullable Request> handler) {
     record(task, "willPerformHttpRedirection " + redirect.statusCode() + " " + newRequest.url().getPath());

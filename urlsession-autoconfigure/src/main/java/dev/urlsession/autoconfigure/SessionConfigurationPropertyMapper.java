@@ -76,6 +76,7 @@ final class SessionConfigurationPropertyMapper {
           "must be a positive number", "a positive number, such as 6"));
       map.from(p::getRequestCachePolicy).to(builder::requestCachePolicy);
       map.from(p::getHttpVersionPolicy).to(builder::httpVersionPolicy);
+      map.from(p::getWaitsForConnectivity).to(builder::waitsForConnectivity);
       map.from(p::getTlsMinimumSupportedProtocolVersion)
           .to(v -> tlsMinimum.set(v, layer.path("tls-minimum-supported-protocol-version")));
       map.from(p::getTlsMaximumSupportedProtocolVersion)

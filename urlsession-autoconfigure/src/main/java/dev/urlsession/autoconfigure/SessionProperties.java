@@ -78,6 +78,12 @@ public class SessionProperties {
    */
   private @Nullable Path storageDirectory;
 
+  /**
+   * Whether a task that cannot connect (unknown host, refused, unreachable) waits and tries
+   * again until timeout-interval-for-resource instead of failing at once.
+   */
+  private @Nullable Boolean waitsForConnectivity;
+
   /** Cookie handling. */
   private final Cookies cookies = new Cookies();
 
@@ -177,6 +183,14 @@ public class SessionProperties {
 
   public void setStorageDirectory(@Nullable Path storageDirectory) {
     this.storageDirectory = storageDirectory;
+  }
+
+  public @Nullable Boolean getWaitsForConnectivity() {
+    return waitsForConnectivity;
+  }
+
+  public void setWaitsForConnectivity(@Nullable Boolean waitsForConnectivity) {
+    this.waitsForConnectivity = waitsForConnectivity;
   }
 
   public Cookies getCookies() {

@@ -265,6 +265,16 @@ class SessionConfigurationPropertyMapperTests {
   }
 
   @Test
+  void waitsForConnectivityIsSet() {
+    runner.withPropertyValues("urlsession.defaults.waits-for-connectivity=true",
+        "urlsession.sessions.api.type=default",
+        "urlsession.sessions.other.waits-for-connectivity=false").run(context -> {
+          assertThat(configuration(context, "api").waitsForConnectivity()).isTrue();
+          assertThat(configuration(context, "other").waitsForConnectivity()).isFalse();
+        });
+  }
+
+  @Test
   void credentialsWhenDisabledLeaveTheSessionWithoutStorage() {
     runner.withPropertyValues("urlsession.sessions.api.credentials.enabled=false",
         "urlsession.sessions.other.type=default").run(context -> {
