@@ -750,6 +750,33 @@ abstract class RealTask implements SessionTask {
     finish(after);
   }
 
+  /** See {@link LoadSupport#writeDirectly}: the download fast path, without a copy or the queue. */
+  boolean onDataDirect(RealLoad l, ByteBuffer src) {
+    Runnable after = null;
+    synchronized (this) {
+      if (load != l || completing || kind != Kind.DOWNLOAD || phase != Phase.RECEIVING
+          || state != State.RUNNING || !pending.isEmpty() || channel == null) {
+        return false;
+      }
+      touch();
+      int n = src.remaining();
+      bytesReceived += n;
+      try {
+        while (src.hasRemaining()) {
+          channel.write(src);
+        }
+        written += n;
+        unreported += n;
+        postProgress();
+      } catch (IOException | RuntimeException e) {
+        after = complete(new SessionException(Code.CANNOT_WRITE_TO_FILE, currentRequest.url(),
+            "The file could not be written: " + e, e));
+      }
+    }
+    finish(after);
+    return true;
+  }
+
   void onFinish(RealLoad l) {
     Runnable after;
     synchronized (this) {
@@ -2166,6 +2193,11 @@ abstract class RealTask implements SessionTask {
     @Override
     public void onDemand(Runnable action) {
       this.demandAction = action;
+    }
+
+    @Override
+    public boolean writeDirectly(ByteBuffer src) {
+      return task.onDataDirect(this, src);
     }
 
     @Override

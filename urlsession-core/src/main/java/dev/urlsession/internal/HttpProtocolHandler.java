@@ -357,6 +357,10 @@ public final class HttpProtocolHandler implements ProtocolHandler {
     public void consume(ByteBuffer src) throws IOException {
       int n = src.remaining();
       recorder.responseBodyBytesReceived += n;
+      if (decoder == null && support != null && support.writeDirectly(src)) {
+        recorder.responseBodyBytesDecoded += n;
+        return;
+      }
       byte[] bytes;
       if (decoder != null) {
         bytes = decoder.decode(src);

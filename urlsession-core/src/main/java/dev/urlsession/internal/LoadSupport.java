@@ -14,6 +14,14 @@ public interface LoadSupport {
    */
   void onDemand(Runnable action);
 
+  /**
+   * Writes the (decoded) body bytes remaining in {@code src} straight to the task's download file,
+   * when the task is a download receiving its body with nothing queued before them; this saves a
+   * copy per chunk. Returns false, leaving {@code src} untouched, when the bytes must go through
+   * {@code ProtocolClient.didLoadData} instead.
+   */
+  boolean writeDirectly(java.nio.ByteBuffer src);
+
   /** {@code bytes} more of the request body were sent. */
   void didSendBodyData(long bytes);
 
