@@ -26,7 +26,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * Download throughput of a large file on loopback: {@code Session.download} against
  * {@code curl -o}, the same in-JVM server and file, rounds alternating; with the session's peak
  * heap during its downloads. Run: {@code java [-Xmx64m] -cp benchmarks/target/benchmarks.jar
- * dev.urlsession.benchmarks.DownloadThroughput [bytes] [rounds]}.
+ * dev.urlsession.benchmarks.DownloadThroughput [bytes] [rounds] [jdk|nginx]}.
+ *
+ * <p>The server is a JDK {@code HttpServer} in this JVM by default; {@code nginx} serves the file
+ * from a separate nginx process instead (Debian's {@code nginx-light}, started on a free loopback
+ * port with a generated configuration), so the server does not share the client's JVM.
  */
 public final class DownloadThroughput {
   private DownloadThroughput() {}
@@ -34,6 +38,7 @@ public final class DownloadThroughput {
   public static void main(String[] args) throws Exception {
     long size = args.length > 0 ? Long.parseLong(args[0]) : 1L << 30;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    boolean nginx = args.length > 2 && args[2].equals("nginx");
     Path dir = Files.createTempDirectory("download-bench");
     Path source = dir.resolve("big.bin");
     byte[] block = new byte[1 << 20];
@@ -43,17 +48,27 @@ public final class DownloadThroughput {
         out.write(block, 0, (int) Math.min(block.length, size - written));
       }
     }
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.setExecutor(Executors.newFixedThreadPool(2));
-    server.createContext("/big.bin", exchange -> {
-      exchange.getResponseHeaders().add("Content-Type", "application/octet-stream");
-      exchange.sendResponseHeaders(200, size);
-      try (OutputStream out = exchange.getResponseBody(); InputStream in = Files.newInputStream(source)) {
-        in.transferTo(out);
-      }
-    });
-    server.start();
-    URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/big.bin");
+    AutoCloseable server;
+    int port;
+    if (nginx) {
+      port = freePort();
+      server = startNginx(dir, port);
+    } else {
+      HttpServer jdk = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      jdk.setExecutor(Executors.newFixedThreadPool(2));
+      jdk.createContext("/big.bin", exchange -> {
+        exchange.getResponseHeaders().add("Content-Type", "application/octet-stream");
+        exchange.sendResponseHeaders(200, size);
+        try (OutputStream out = exchange.getResponseBody(); InputStream in = Files.newInputStream(source)) {
+          in.transferTo(out);
+        }
+      });
+      jdk.start();
+      port = jdk.getAddress().getPort();
+      server = () -> jdk.stop(0);
+    }
+    System.out.println("server: " + (nginx ? "nginx" : "JDK HttpServer in this JVM"));
+    URI url = URI.create("http://127.0.0.1:" + port + "/big.bin");
     List<Double> curl = new ArrayList<>();
     List<Double> session = new ArrayList<>();
     long peakHeap = 0;
@@ -88,7 +103,7 @@ public final class DownloadThroughput {
         peakHeap = Math.max(peakHeap, peak.get());
       }
     } finally {
-      server.stop(0);
+      server.close();
       Files.deleteIfExists(dir.resolve("curl.bin"));
       Files.deleteIfExists(source);
     }
@@ -113,6 +128,43 @@ public final class DownloadThroughput {
       throw new IllegalStateException("curl downloaded " + Files.size(target) + " bytes");
     }
     return size / seconds / (1 << 20);
+  }
+
+  private static int freePort() throws Exception {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** nginx in the foreground serving {@code dir} on {@code port}; closing stops it. */
+  private static AutoCloseable startNginx(Path dir, int port) throws Exception {
+    Path conf = dir.resolve("nginx.conf");
+    Files.writeString(conf, String.join("\n",
+        "daemon off;", "master_process off;", "worker_processes 1;",
+        "pid " + dir.resolve("nginx.pid") + ";", "error_log " + dir.resolve("nginx-error.log") + ";",
+        "events { worker_connections 64; }",
+        "http {", "  access_log off;", "  sendfile on;", "  default_type application/octet-stream;",
+        "  client_body_temp_path " + dir + ";", "  proxy_temp_path " + dir + ";",
+        "  fastcgi_temp_path " + dir + ";", "  uwsgi_temp_path " + dir + ";", "  scgi_temp_path " + dir + ";",
+        "  server { listen 127.0.0.1:" + port + "; root " + dir + "; }", "}", ""));
+    Process p = new ProcessBuilder("nginx", "-c", conf.toString(), "-p", dir.toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      try (java.net.Socket probe = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+        break;
+      } catch (java.io.IOException e) {
+        if (!p.isAlive() || System.nanoTime() > deadline) {
+          p.destroyForcibly();
+          throw new IllegalStateException("nginx did not start: " + Files.readString(dir.resolve("nginx.out")), e);
+        }
+        Thread.sleep(20);
+      }
+    }
+    return () -> {
+      p.destroy();
+      p.waitFor(10, TimeUnit.SECONDS);
+    };
   }
 
   private static double median(List<Double> values) {
