@@ -562,13 +562,31 @@ public final class CacheRules {
    * as {@code GMT}. Never throws.
    */
   public static @Nullable Instant parseHttpDate(String value) {
+    // A server sends the same Date (and Last-Modified) many times in a row: the last result is
+    // kept, so a cache lookup of a busy URL does not parse it again.
+    ParsedDate last = lastParsed;
+    if (last != null && last.text.equals(value)) {
+      return last.instant;
+    }
+    Instant parsed = parseHttpDateUncached(value);
+    lastParsed = new ParsedDate(value, parsed);
+    return parsed;
+  }
+
+  private record ParsedDate(String text, @Nullable Instant instant) {}
+
+  private static volatile @Nullable ParsedDate lastParsed;
+
+  private static final java.util.regex.Pattern BLANKS = java.util.regex.Pattern.compile("[ \\t]+");
+
+  private static @Nullable Instant parseHttpDateUncached(String value) {
     try {
       String s = value.trim();
       int comma = s.indexOf(',');
       String[] parts;
       if (comma >= 0) {
         // IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT" or RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT"
-        parts = s.substring(comma + 1).trim().split("[ \\t]+");
+        parts = BLANKS.split(s.substring(comma + 1).trim());
         if (parts.length == 3 && parts[0].indexOf('-') > 0) {
           String[] dmy = parts[0].split("-");
           if (dmy.length != 3) {
@@ -582,7 +600,7 @@ public final class CacheRules {
         return instant(parts[0], parts[1], parts[2], parts[3], parts[4]);
       }
       // asctime "Sun Nov  6 08:49:37 1994"
-      parts = s.split("[ \\t]+");
+      parts = BLANKS.split(s);
       if (parts.length != 5) {
         return null;
       }
