@@ -2,6 +2,8 @@ package dev.urlsession;
 
 import dev.urlsession.internal.Checks;
 import dev.urlsession.internal.HttpSyntax;
+import dev.urlsession.hc5.ConnectionManagerCustomizer;
+import dev.urlsession.hc5.HttpClientCustomizer;
 import dev.urlsession.spi.ProtocolHandler;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,6 +52,8 @@ public final class SessionConfiguration {
   private final Map<String, String> httpAdditionalHeaders;
   private final CachePolicy requestCachePolicy;
   private final List<ProtocolHandler> protocolHandlers;
+  private final List<HttpClientCustomizer> httpClientCustomizers;
+  private final List<ConnectionManagerCustomizer> connectionManagerCustomizers;
   private final ProxyConfiguration proxy;
   private final TransportSecurityPolicy transportSecurity;
   private final @Nullable SSLContext sslContext;
@@ -83,6 +87,8 @@ public final class SessionConfiguration {
     this.httpAdditionalHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(b.httpAdditionalHeaders));
     this.requestCachePolicy = b.requestCachePolicy;
     this.protocolHandlers = List.copyOf(b.protocolHandlers);
+    this.httpClientCustomizers = List.copyOf(b.httpClientCustomizers);
+    this.connectionManagerCustomizers = List.copyOf(b.connectionManagerCustomizers);
     this.proxy = b.proxy;
     this.transportSecurity = b.transportSecurity;
     this.sslContext = b.sslContext;
@@ -163,6 +169,16 @@ public final class SessionConfiguration {
   /** Custom protocol handlers, consulted in order before the built-in ones. */
   public List<ProtocolHandler> protocolHandlers() {
     return protocolHandlers;
+  }
+
+  /** Customizers of the session's HttpClient 5 client, applied in order; empty by default. */
+  public List<HttpClientCustomizer> httpClientCustomizers() {
+    return httpClientCustomizers;
+  }
+
+  /** Customizers of the session's HttpClient 5 connection manager, applied in order; empty by default. */
+  public List<ConnectionManagerCustomizer> connectionManagerCustomizers() {
+    return connectionManagerCustomizers;
   }
 
   /** The proxy route: {@link ProxyConfiguration#system()} by default. */
@@ -282,6 +298,8 @@ public final class SessionConfiguration {
     private Map<String, String> httpAdditionalHeaders = new LinkedHashMap<>();
     private CachePolicy requestCachePolicy = CachePolicy.USE_PROTOCOL_CACHE_POLICY;
     private List<ProtocolHandler> protocolHandlers = new ArrayList<>();
+    private List<HttpClientCustomizer> httpClientCustomizers = new ArrayList<>();
+    private List<ConnectionManagerCustomizer> connectionManagerCustomizers = new ArrayList<>();
     private ProxyConfiguration proxy = ProxyConfiguration.system();
     private TransportSecurityPolicy transportSecurity = TransportSecurityPolicy.defaultPolicy();
     private @Nullable SSLContext sslContext;
@@ -321,6 +339,8 @@ public final class SessionConfiguration {
       this.httpAdditionalHeaders = new LinkedHashMap<>(c.httpAdditionalHeaders);
       this.requestCachePolicy = c.requestCachePolicy;
       this.protocolHandlers = new ArrayList<>(c.protocolHandlers);
+      this.httpClientCustomizers = new ArrayList<>(c.httpClientCustomizers);
+      this.connectionManagerCustomizers = new ArrayList<>(c.connectionManagerCustomizers);
       this.proxy = c.proxy;
       this.transportSecurity = c.transportSecurity;
       this.sslContext = c.sslContext;
@@ -406,6 +426,35 @@ public final class SessionConfiguration {
         Checks.notNull(h, "protocolHandlers element");
       }
       this.protocolHandlers = new ArrayList<>(handlers);
+      return this;
+    }
+
+    /**
+     * Sets the customizers of the session's HttpClient 5 client (see {@link HttpClientCustomizer}).
+     *
+     * @throws IllegalArgumentException if the list or an element is null
+     */
+    public Builder httpClientCustomizers(List<HttpClientCustomizer> customizers) {
+      Checks.notNull(customizers, "httpClientCustomizers");
+      for (HttpClientCustomizer c : customizers) {
+        Checks.notNull(c, "httpClientCustomizers element");
+      }
+      this.httpClientCustomizers = new ArrayList<>(customizers);
+      return this;
+    }
+
+    /**
+     * Sets the customizers of the session's HttpClient 5 connection manager (see
+     * {@link ConnectionManagerCustomizer}).
+     *
+     * @throws IllegalArgumentException if the list or an element is null
+     */
+    public Builder connectionManagerCustomizers(List<ConnectionManagerCustomizer> customizers) {
+      Checks.notNull(customizers, "connectionManagerCustomizers");
+      for (ConnectionManagerCustomizer c : customizers) {
+        Checks.notNull(c, "connectionManagerCustomizers element");
+      }
+      this.connectionManagerCustomizers = new ArrayList<>(customizers);
       return this;
     }
 

@@ -3,6 +3,8 @@ package dev.urlsession.internal;
 import dev.urlsession.ProxyConfiguration;
 import dev.urlsession.SessionConfiguration;
 import dev.urlsession.TlsVersion;
+import dev.urlsession.hc5.ConnectionManagerCustomizer;
+import dev.urlsession.hc5.HttpClientCustomizer;
 import dev.urlsession.ServerTrust;
 import java.io.IOException;
 import java.security.cert.CertificateException;
@@ -79,7 +81,7 @@ public final class HttpEngine {
     List<String> versions = tlsVersions(configuration, configuration.tlsMinimumSupportedProtocolVersion());
     ProxyConfiguration proxy = configuration.proxy();
     InetSocketAddress socks = socksAddress(proxy);
-    this.connectionManager =
+    PoolingAsyncClientConnectionManagerBuilder poolBuilder =
         PoolingAsyncClientConnectionManagerBuilder.create()
             .setDnsResolver(socks != null ? new RemoteDnsResolver() : SystemDefaultDnsResolver.INSTANCE)
             .setTlsStrategy(
@@ -99,8 +101,11 @@ public final class HttpEngine {
                     .setValidateAfterInactivity(TimeValue.ofSeconds(2))
                     .build())
             // Per host: the stricter of the configuration's and the transport security policy's minimum.
-            .setTlsConfigResolver(host -> tlsConfig(configuration, host.getHostName()))
-            .build();
+            .setTlsConfigResolver(host -> tlsConfig(configuration, host.getHostName()));
+    for (ConnectionManagerCustomizer c : configuration.connectionManagerCustomizers()) {
+      c.customize(poolBuilder);
+    }
+    this.connectionManager = poolBuilder.build();
 
     HttpAsyncClientBuilder builder =
         HttpAsyncClientBuilder.create()
@@ -147,6 +152,19 @@ public final class HttpEngine {
       case SOCKS:
       default:
         break;
+    }
+    for (HttpClientCustomizer c : configuration.httpClientCustomizers()) {
+      c.customize(builder);
+    }
+    if (!configuration.httpClientCustomizers().isEmpty()) {
+      // What the session's semantics rest on, whatever a customizer did.
+      builder.setConnectionManager(connectionManager)
+          .setConnectionManagerShared(false)
+          .disableRedirectHandling()
+          .disableCookieManagement()
+          .disableAutomaticRetries()
+          .disableAuthCaching()
+          .disableContentCompression();
     }
     this.client = builder.build();
     this.client.start();
