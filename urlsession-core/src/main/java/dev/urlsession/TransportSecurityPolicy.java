@@ -63,6 +63,17 @@ public final class TransportSecurityPolicy {
     return new Builder();
   }
 
+  /** A builder holding every setting of this policy, per-domain TLS minimums included. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.allowsArbitraryLoads = allowsArbitraryLoads;
+    b.allowsLocalNetworking = allowsLocalNetworking;
+    b.exceptionDomains.putAll(exceptionDomains);
+    b.minimumTlsVersion = minimumTlsVersion;
+    b.tlsExceptions.putAll(tlsExceptions);
+    return b;
+  }
+
   public boolean allowsArbitraryLoads() {
     return allowsArbitraryLoads;
   }

@@ -251,4 +251,23 @@ class TransportSecurityPolicyTests {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("domain");
   }
+
+  @Test
+  void toBuilderKeepsEverySettingAndChangesOnlyTheCopy() {
+    TransportSecurityPolicy original = TransportSecurityPolicy.builder()
+        .allowsLocalNetworking(false)
+        .exceptionDomain("legacy.example.com", true)
+        .minimumTlsVersion(TlsVersion.TLS_1_3)
+        .minimumTlsVersion("old.example.com", false, TlsVersion.TLS_1_0)
+        .build();
+    TransportSecurityPolicy copy = original.toBuilder().build();
+    assertThat(copy.allowsLocalNetworking()).isFalse();
+    assertThat(copy.exceptionDomains()).isEqualTo(original.exceptionDomains());
+    assertThat(copy.allowsInsecureLoad("a.legacy.example.com")).isTrue();
+    assertThat(copy.minimumTlsVersion()).isEqualTo(TlsVersion.TLS_1_3);
+    assertThat(copy.minimumTlsVersion("old.example.com")).isEqualTo(TlsVersion.TLS_1_0);
+    TransportSecurityPolicy changed = original.toBuilder().exceptionDomain("other.example.org", false).build();
+    assertThat(changed.allowsInsecureLoad("other.example.org")).isTrue();
+    assertThat(original.allowsInsecureLoad("other.example.org")).isFalse();
+  }
 }
