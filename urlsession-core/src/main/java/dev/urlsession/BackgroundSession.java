@@ -232,7 +232,9 @@ final class BackgroundSession implements Session {
     Files.createDirectories(dir);
     JDBCDataSource ds = new JDBCDataSource();
     // write_delay=false: each commit is written and synced to the log before it returns.
-    ds.setUrl("jdbc:hsqldb:file:" + dir.resolve("store") + ";hsqldb.write_delay=false;hsqldb.lock_file=true");
+    // lock_file=false: session.lock already keeps other processes out, and HSQLDB's own lock file
+    // makes a restart after kill -9 wait ~10 s for the dead process's heartbeat to go stale.
+    ds.setUrl("jdbc:hsqldb:file:" + dir.resolve("store") + ";hsqldb.write_delay=false;hsqldb.lock_file=false");
     ds.setUser("SA");
     ds.setPassword("");
     return ds;
