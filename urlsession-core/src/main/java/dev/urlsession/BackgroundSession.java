@@ -116,6 +116,7 @@ final class BackgroundSession implements Session {
   private final Map<Long, Attempt> attempts = new ConcurrentHashMap<>();
   private final Map<SessionTask, Attempt> byWorkerTask = new ConcurrentHashMap<>();
   private final AtomicBoolean invalidated = new AtomicBoolean();
+  private volatile java.util.concurrent.@Nullable ScheduledFuture<?> janitor;
   private final CompletableFuture<Void> invalid = new CompletableFuture<>();
 
   private BackgroundSession(SessionConfiguration configuration, SessionDelegate delegate,
@@ -403,6 +404,47 @@ final class BackgroundSession implements Session {
       });
     }
     scheduler.start();
+    if (store.clustered()) {
+      long every = Math.max(500, store.takeoverWindow().toMillis() / 4);
+      janitor = dev.urlsession.internal.Scheduler.schedule(this::deliverOrphanedResults, Duration.ofMillis(every));
+    }
+  }
+
+  /**
+   * Clustered stores: a node that died between recording a result and delivering it leaves
+   * {@code <id>.result} (or a claimed {@code <id>.delivering}) behind with no execution to
+   * revive. Any live node delivers those once they are older than the takeover window.
+   */
+  private void deliverOrphanedResults() {
+    if (invalidated.get()) {
+      return;
+    }
+    long window = store.takeoverWindow().toMillis();
+    long now = System.currentTimeMillis();
+    try {
+      for (Path p : list(transfers, "*.delivering")) {
+        if (now - Files.getLastModifiedTime(p).toMillis() > 10 * window) {
+          try {
+            Files.move(p, resultFile(idOf(p)), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+          } catch (IOException e) {
+            // another node took it
+          }
+        }
+      }
+      for (Path p : list(transfers, "*.result")) {
+        long id = idOf(p);
+        if (id >= 0 && now - Files.getLastModifiedTime(p).toMillis() > window && !attempts.containsKey(id)) {
+          deliver(id);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      log.debug("Looking for orphaned results of {} failed", identifier, e);
+    } finally {
+      if (!invalidated.get()) {
+        long every = Math.max(500, window / 4);
+        janitor = dev.urlsession.internal.Scheduler.schedule(this::deliverOrphanedResults, Duration.ofMillis(every));
+      }
+    }
   }
 
   private void releaseOwnPickedExecutions() {
@@ -719,6 +761,7 @@ final class BackgroundSession implements Session {
       Instant when = earliest != null && earliest.isAfter(Instant.now()) ? earliest : Instant.now();
       scheduler.scheduleIfNotExists(dbTask.instanceBuilder(String.valueOf(t.id)).data(data)
           .priority(priorityOf(task)).scheduledTo(when));
+      task.stored = true;
     } catch (IOException | RuntimeException e) {
       log.error("Could not store background transfer {}", task, e);
       completeLocally(task, new SessionException(Code.CANNOT_WRITE_TO_FILE, task.originalRequest().url(),
@@ -1481,6 +1524,10 @@ final class BackgroundSession implements Session {
   }
 
   private void detach() {
+    var j = janitor;
+    if (j != null) {
+      j.cancel(false);
+    }
     try {
       scheduler.stop();
     } catch (RuntimeException e) {
@@ -1548,14 +1595,19 @@ final class BackgroundSession implements Session {
   private List<BackgroundTask> knownTasks() {
     if (!invalidated.get()) {
       try {
+        Set<Long> inStore = new HashSet<>();
         scheduler.fetchScheduledExecutionsForTask(taskName, byte[].class, ScheduledExecutionsFilter.all(),
             (ScheduledExecution<byte[]> e) -> {
               try {
-                facadeFor(Transfer.decode(e.getData()));
+                inStore.add(facadeFor(Transfer.decode(e.getData())).taskIdentifier());
               } catch (RuntimeException ex) {
                 log.debug("Unreadable transfer {}", e.getTaskInstance(), ex);
               }
             });
+        // Clustered: transfers another node completed (and reported to its own delegate).
+        tasks.values().removeIf(t -> t.stored && !inStore.contains(t.taskIdentifier()) && !t.isCompleted()
+            && !attempts.containsKey(t.taskIdentifier()) && !Files.exists(resultFile(t.taskIdentifier()))
+            && !Files.exists(deliveringFile(t.taskIdentifier())));
       } catch (RuntimeException e) {
         log.warn("Could not list the transfers of {}", identifier, e);
       }

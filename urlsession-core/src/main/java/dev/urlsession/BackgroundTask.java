@@ -17,6 +17,8 @@ abstract class BackgroundTask implements SessionTask {
   final @Nullable ResumeData resumeFrom;
   private final CompletableFuture<SessionTask> completion = new CompletableFuture<>();
   private final TaskProgress progress = new Progress();
+  /** Whether the transfer's execution was written to the store. */
+  volatile boolean stored;
 
   // --- guarded by this ---
   private State state;
@@ -43,6 +45,7 @@ abstract class BackgroundTask implements SessionTask {
     this.uploadFile = uploadFile;
     this.resumeFrom = resumeFrom;
     this.enqueued = enqueued;
+    this.stored = enqueued;
     this.state = enqueued ? State.RUNNING : State.SUSPENDED;
     if (uploadFile != null) {
       try {

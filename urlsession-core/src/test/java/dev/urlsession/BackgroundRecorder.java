@@ -22,6 +22,7 @@ class BackgroundRecorder implements DownloadDelegate, DataDelegate {
   final List<String> events = new CopyOnWriteArrayList<>();
   final Map<Long, AtomicLong> written = new ConcurrentHashMap<>();
   final Map<Long, Long> resumedAt = new ConcurrentHashMap<>();
+  final Map<Long, Long> resumedAtNanos = new ConcurrentHashMap<>();
   final List<String> violations = new CopyOnWriteArrayList<>();
   private final @Nullable Path journal;
   volatile @Nullable Runnable onFinishDownloading;
@@ -79,6 +80,7 @@ class BackgroundRecorder implements DownloadDelegate, DataDelegate {
   @Override
   public void didResumeAtOffset(Session s, DownloadTask t, long fileOffset, long expectedTotalBytes) {
     resumedAt.put(t.taskIdentifier(), fileOffset);
+    resumedAtNanos.putIfAbsent(t.taskIdentifier(), System.nanoTime());
   }
 
   @Override

@@ -1,0 +1,144 @@
+package dev.urlsession;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.urlsession.background.BackgroundStore;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Clustered background store on a real PostgreSQL: two nodes share one identifier and one
+ * storage directory; one node (a child JVM) is killed abruptly; the other takes its transfers
+ * over within the takeover window and finishes all of them, none twice.
+ */
+@Timeout(180)
+class BackgroundClusterTests {
+  static final int COUNT = 50;
+  static final int SIZE = 400_000;
+  static final long WINDOW_MS = 3000;
+  @TempDir Path storage;
+  TransferServer server;
+  EmbeddedPostgres postgres;
+  Process child;
+  boolean passed;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = new TransferServer(200_000);
+    postgres = EmbeddedPostgres.builder().start();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (child != null) {
+      child.destroyForcibly();
+      child.waitFor(10, TimeUnit.SECONDS);
+    }
+    server.close();
+    postgres.close();
+    Path log = storage.resolve("node-a.log");
+    if (Files.exists(log) && !passed) {
+      System.out.println("--- node A log (tail) ---");
+      List<String> lines = Files.readAllLines(log);
+      lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(System.out::println);
+    }
+  }
+
+  @Test
+  void aKilledNodesTransfersAreTakenOverAndEveryTransferCompletesOnce() throws Exception {
+    Path journal = storage.resolve("node-a-events.txt");
+    String jdbc = postgres.getJdbcUrl("postgres", "postgres");
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    child = new ProcessBuilder(javaBin, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        BackgroundChildMain.class.getName(), "node", storage.toString(), "cluster", journal.toString(),
+        server.url("").toString(), String.valueOf(COUNT), String.valueOf(SIZE), jdbc, String.valueOf(WINDOW_MS), "true")
+        .redirectErrorStream(true).redirectOutput(storage.resolve("node-a.log").toFile()).start();
+    Path transfers = storage.resolve("background/cluster/transfers");
+    Path log = storage.resolve("node-a.log");
+    await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(log) && Files.readString(log).contains("READY"));
+
+    BackgroundRecorder b = new BackgroundRecorder(null);
+    Session nodeB = Session.create(SessionConfiguration.backgroundBuilder("cluster").storageDirectory(storage)
+        .httpMaximumConnectionsPerHost(16)
+        .backgroundStore(BackgroundStore.builder().dataSource(postgres.getPostgresDatabase()).clustered(true)
+            .takeoverWindow(Duration.ofMillis(WINDOW_MS)).maxConcurrentTransfers(8)
+            .pollingInterval(Duration.ofMillis(100)).checkpointInterval(Duration.ofMillis(200)).build())
+        .build(), b, null);
+    try {
+      // Both nodes work; kill A while it has transfers in flight with checkpoints.
+      await().atMost(Duration.ofSeconds(60)).until(() -> BackgroundKillTests.filesNamed(transfers, ".checkpoint") >= 12
+          && completedIn(journal) >= 3);
+      child.destroyForcibly();
+      long killed = System.nanoTime();
+      assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      server.bytesPerSecond = 2_000_000;
+      List<String> aEvents = Files.readAllLines(journal, StandardCharsets.UTF_8);
+
+      await().atMost(Duration.ofSeconds(90)).until(() -> completed(aEvents, b.events).size() == COUNT);
+      Map<Long, Integer> counts = new HashMap<>();
+      List<String> all = new ArrayList<>(aEvents);
+      all.addAll(b.events);
+      for (String e : all) {
+        if (e.startsWith("didComplete ")) {
+          counts.merge(Long.parseLong(e.split(" ")[1]), 1, Integer::sum);
+          assertThat(e).endsWith(" ok");
+        }
+      }
+      assertThat(counts).hasSize(COUNT);
+      assertThat(counts.values()).allMatch(n -> n == 1); // none twice
+      for (int i = 0; i < COUNT; i++) {
+        String suffix = " " + TransferServer.sha256(TransferServer.content(i, SIZE)) + " file-" + i;
+        long finishes = all.stream().filter(e -> e.startsWith("didFinishDownloadingTo ") && e.endsWith(suffix)).count();
+        assertThat(finishes).as("file " + i).isEqualTo(1);
+      }
+      long aCompleted = aEvents.stream().filter(e -> e.startsWith("didComplete ")).count();
+      long takenOver = b.resumedAt.values().stream().filter(o -> o > 0).count();
+      assertThat(aCompleted).isGreaterThanOrEqualTo(3);
+      assertThat(takenOver).as("transfers B resumed from A's checkpoints").isPositive();
+      long firstTakeover = b.resumedAtNanos.entrySet().stream().filter(e -> b.resumedAt.get(e.getKey()) > 0)
+          .mapToLong(Map.Entry::getValue).min().orElseThrow();
+      long takeoverMillis = (firstTakeover - killed) / 1_000_000;
+      System.out.printf("BACKGROUND-CLUSTER transfers=%d completedByA=%d completedByB=%d resumedFromCheckpointByB=%d "
+          + "takeoverWindowMs=%d killToFirstTakeoverMs=%d%n", COUNT, aCompleted, COUNT - aCompleted, takenOver, WINDOW_MS,
+          takeoverMillis);
+      assertThat(takeoverMillis).isLessThan(WINDOW_MS + 2000);
+      assertThat(nodeB.allTasks().get(10, TimeUnit.SECONDS)).isEmpty();
+      passed = true;
+    } finally {
+      nodeB.close();
+    }
+  }
+
+  static long completedIn(Path journal) throws Exception {
+    if (!Files.exists(journal)) {
+      return 0;
+    }
+    return Files.readAllLines(journal).stream().filter(e -> e.startsWith("didComplete ")).count();
+  }
+
+  static java.util.Set<String> completed(List<String> a, List<String> b) {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (List<String> l : List.of(a, b)) {
+      for (String e : l) {
+        if (e.startsWith("didComplete ")) {
+          ids.add(e.split(" ")[1]);
+        }
+      }
+    }
+    return ids;
+  }
+}
