@@ -309,8 +309,25 @@ final class BackgroundSession implements Session {
     }
   }
 
-  /** Allocates the next task identifier of this identifier, from 1, shared by every node. */
-  private long nextTaskIdentifier() {
+  private static final int ID_BLOCK = 32;
+  private long nextId;
+  private long idLimit;
+
+  /**
+   * The next task identifier of this identifier, from 1, unique across nodes and restarts:
+   * reserved from the store in blocks of {@value #ID_BLOCK} (one committed write per block).
+   */
+  private synchronized long nextTaskIdentifier() {
+    if (nextId >= idLimit) {
+      long last = reserveIdentifiers(ID_BLOCK);
+      nextId = last - ID_BLOCK + 1;
+      idLimit = last + 1;
+    }
+    return nextId++;
+  }
+
+  /** Reserves {@code n} identifiers; returns the last one. */
+  private long reserveIdentifiers(int n) {
     for (int attempt = 0; ; attempt++) {
       try (Connection c = dataSource.getConnection()) {
         boolean auto = c.getAutoCommit();
@@ -318,13 +335,15 @@ final class BackgroundSession implements Session {
         try {
           int updated;
           try (PreparedStatement p = c.prepareStatement(
-              "update " + idTable + " set last_id = last_id + 1 where name = ?")) {
-            p.setString(1, identifier);
+              "update " + idTable + " set last_id = last_id + ? where name = ?")) {
+            p.setLong(1, n);
+            p.setString(2, identifier);
             updated = p.executeUpdate();
           }
           if (updated == 0) {
-            try (PreparedStatement p = c.prepareStatement("insert into " + idTable + " (name, last_id) values (?, 1)")) {
+            try (PreparedStatement p = c.prepareStatement("insert into " + idTable + " (name, last_id) values (?, ?)")) {
               p.setString(1, identifier);
+              p.setLong(2, n);
               p.executeUpdate();
             }
           }
@@ -757,7 +776,9 @@ final class BackgroundSession implements Session {
         throw new IllegalStateException("the session was invalidated");
       }
       byte[] data = t.encode();
-      Transfer.writeDurably(taskFile(t.id), data);
+      // Not forced: the execution row is the durable record; this copy only lets a later attach
+      // tell that the store lost a transfer (USER_FORCE_QUIT_APPLICATION).
+      Files.write(taskFile(t.id), data);
       Instant when = earliest != null && earliest.isAfter(Instant.now()) ? earliest : Instant.now();
       scheduler.scheduleIfNotExists(dbTask.instanceBuilder(String.valueOf(t.id)).data(data)
           .priority(priorityOf(task)).scheduledTo(when));

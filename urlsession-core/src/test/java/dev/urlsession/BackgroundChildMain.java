@@ -17,6 +17,9 @@ import org.postgresql.ds.PGSimpleDataSource;
  *       process halts inside {@code didFinishDownloadingTo};
  *   <li>{@code node <storage> <id> <journal> <baseUrl> <count> <size> <jdbcUrl> <window-ms>
  *       <enqueue>}: a clustered node on PostgreSQL; enqueues the downloads when {@code enqueue}.
+ *   <li>{@code many <storage> <id> <journal> <baseUrl> <count> <size> <concurrency>}: queues
+ *       {@code count} downloads with at most {@code concurrency} running, prints the heap used
+ *       after a GC as they complete ({@code HEAP <completed> <bytes>}), then {@code RESULT <ok>}.
  * </ul>
  * Prints {@code READY} once its transfers are stored.
  */
@@ -44,11 +47,38 @@ public final class BackgroundChildMain {
           .maxConcurrentTransfers(8);
       enqueue = Boolean.parseBoolean(args[9]);
     }
+    if (mode.equals("many")) {
+      store.maxConcurrentTransfers(Integer.parseInt(args[7])).checkpointInterval(Duration.ofSeconds(2));
+    }
     if (mode.equals("halt-on-deliver")) {
       rec.onFinishDownloading = () -> Runtime.getRuntime().halt(3);
     }
+    long began = System.nanoTime();
     Session s = Session.create(SessionConfiguration.backgroundBuilder(id).storageDirectory(storage)
         .httpMaximumConnectionsPerHost(32).backgroundStore(store.build()).build(), rec, null);
+    Thread monitor = new Thread(() -> {
+      long next = count / 10;
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+      while (mode.equals("many") && System.nanoTime() < deadline) {
+        long done = rec.count("didComplete ");
+        if (done >= next) {
+          System.gc();
+          Runtime rt = Runtime.getRuntime();
+          System.out.println("HEAP " + done + " " + (rt.totalMemory() - rt.freeMemory()) + " "
+              + (System.nanoTime() - began) / 1_000_000 + " ms");
+          next += count / 10;
+        }
+        if (done >= count) {
+          return;
+        }
+        try {
+          TimeUnit.MILLISECONDS.sleep(20);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    monitor.start();
     if (enqueue) {
       for (int i = 0; i < count; i++) {
         DownloadTask t = s.downloadTask(URI.create(base + "/file/" + i + "?size=" + size));
@@ -56,8 +86,15 @@ public final class BackgroundChildMain {
         t.resume();
       }
     }
-    System.out.println("READY");
+    System.out.println("READY " + (System.nanoTime() - began) / 1_000_000 + " ms");
     System.out.flush();
+    if (mode.equals("many")) {
+      monitor.join(TimeUnit.MINUTES.toMillis(4));
+      System.out.println("RESULT " + rec.count("didComplete ") + " " + rec.events.stream()
+          .filter(e -> e.startsWith("didComplete ") && e.endsWith(" ok")).count());
+      s.close();
+      return;
+    }
     TimeUnit.MINUTES.sleep(5); // until killed
     s.close();
   }
