@@ -115,7 +115,9 @@ class BackgroundClusterTests {
       System.out.printf("BACKGROUND-CLUSTER transfers=%d completedByA=%d completedByB=%d resumedFromCheckpointByB=%d "
           + "takeoverWindowMs=%d killToFirstTakeoverMs=%d%n", COUNT, aCompleted, COUNT - aCompleted, takenOver, WINDOW_MS,
           takeoverMillis);
-      assertThat(takeoverMillis).isLessThan(WINDOW_MS + 2000);
+      // Functional, not a performance figure (those are in benchmarks/): taken over in the order of
+      // the configured window, not db-scheduler's default of 30 minutes. Loose for loaded machines.
+      assertThat(takeoverMillis).isLessThan(WINDOW_MS * 5);
       assertThat(nodeB.allTasks().get(10, TimeUnit.SECONDS)).isEmpty();
       passed = true;
     } finally {
