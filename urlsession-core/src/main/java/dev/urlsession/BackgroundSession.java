@@ -800,32 +800,70 @@ final class BackgroundSession implements Session {
   }
 
   void suspendTransfer(BackgroundTask task) {
-    Attempt a = attempts.get(task.taskIdentifier());
-    if (a != null) {
-      a.stop(Stop.SUSPEND);
-      return;
-    }
-    rewrite(task.taskIdentifier(), FAR_FUTURE, t -> t.withSuspended(true));
+    retrying(task, 0, () -> {
+      if (task.state() != SessionTask.State.SUSPENDED) {
+        return true; // resumed meanwhile
+      }
+      Attempt a = attempts.get(task.taskIdentifier());
+      if (a != null) {
+        a.resumeAfterSuspend = false;
+        a.stop(Stop.SUSPEND);
+        return true;
+      }
+      return rewrite(task.taskIdentifier(), FAR_FUTURE, t -> t.withSuspended(true));
+    });
   }
 
   void resumeTransfer(BackgroundTask task) {
-    Attempt a = attempts.get(task.taskIdentifier());
-    if (a != null && a.stop == Stop.SUSPEND) {
-      a.resumeAfterSuspend = true;
-      return;
-    }
-    rewrite(task.taskIdentifier(), Instant.now(), t -> t.withSuspended(false));
+    retrying(task, 0, () -> {
+      if (task.state() != SessionTask.State.RUNNING) {
+        return true; // suspended again meanwhile
+      }
+      Attempt a = attempts.get(task.taskIdentifier());
+      if (a != null) {
+        synchronized (a) {
+          if (!a.closed) {
+            a.resumeAfterSuspend = true; // runs on, or is rescheduled at once when it stops
+            return true;
+          }
+        }
+      }
+      return rewrite(task.taskIdentifier(), Instant.now(), t -> t.withSuspended(false));
+    });
   }
 
-  private void rewrite(long id, Instant when, java.util.function.UnaryOperator<Transfer> change) {
+  /**
+   * Runs {@code op} until it succeeds: an execution being picked or completed (here, or on
+   * another node) cannot be rewritten for a moment. Tries for about 30 s.
+   */
+  private void retrying(BackgroundTask task, int attempt, java.util.function.BooleanSupplier op) {
+    if (invalidated.get() || op.getAsBoolean()) {
+      return;
+    }
+    if (attempt >= 300) {
+      log.warn("Could not change background transfer {} of {}: it stays as it was", task, identifier);
+      return;
+    }
+    dev.urlsession.internal.Scheduler.schedule(
+        () -> retrying(task, attempt + 1, op), Duration.ofMillis(100));
+  }
+
+  /** Rewrites a stored, not running execution; false when it is running (picked). */
+  private boolean rewrite(long id, Instant when, java.util.function.UnaryOperator<Transfer> change) {
     TaskInstanceId instance = TaskInstanceId.of(taskName, String.valueOf(id));
     try {
-      scheduler.getScheduledExecution(instance).ifPresent(e -> {
-        Transfer t = change.apply(Transfer.decode((byte[]) e.getData()));
-        scheduler.reschedule(instance, when, t.encode());
-      });
-    } catch (RuntimeException e) {
-      log.warn("Could not reschedule background transfer {} of {} (running on another node?)", id, identifier, e);
+      var e = scheduler.getScheduledExecution(instance);
+      if (e.isEmpty()) {
+        return true; // completed meanwhile
+      }
+      if (e.get().isPicked()) {
+        return false;
+      }
+      Transfer t = change.apply(Transfer.decode((byte[]) e.get().getData()));
+      return scheduler.reschedule(instance, when, t.encode());
+    } catch (RuntimeException ex) {
+      log.debug("Could not reschedule background transfer {} of {} yet", id, identifier, ex);
+      return false;
     }
   }
 
@@ -913,6 +951,8 @@ final class BackgroundSession implements Session {
     final CompletableFuture<Void> done = new CompletableFuture<>();
     volatile Stop stop = Stop.NONE;
     volatile boolean resumeAfterSuspend;
+    /** Set (under the attempt's lock) once its outcome is being decided. */
+    boolean closed;
     volatile @Nullable BackgroundTaskCancelledReason cancelReason;
     volatile @Nullable RealTask workerTask;
     volatile @Nullable CompletableFuture<@Nullable ResumeData> resumeDataWanted;
@@ -1164,7 +1204,12 @@ final class BackgroundSession implements Session {
     }
     if (stop == Stop.SUSPEND) {
       deleteFinished(a);
-      if (a.resumeAfterSuspend) {
+      boolean resumeNow;
+      synchronized (a) {
+        a.closed = true;
+        resumeNow = a.resumeAfterSuspend;
+      }
+      if (resumeNow) {
         return (c, ops) -> ops.reschedule(c, Instant.now(), t.encode());
       }
       return (c, ops) -> ops.reschedule(c, FAR_FUTURE, t.withSuspended(true).encode());
@@ -1281,12 +1326,21 @@ final class BackgroundSession implements Session {
     }
     BackgroundTask task = facadeFor(r.transfer);
     SessionException error = r.error();
+    Path fileDelivered = transfers.resolve(id + ".file-delivered");
     queue.execute(() -> {
       task.completed(r.response, error, r.bytesReceived, r.bytesExpected, r.bytesSent);
       SessionDelegate d = delegate;
-      if (r.file != null && error == null && d instanceof DownloadDelegate && task instanceof DownloadTask) {
+      if (r.file != null && error == null && d instanceof DownloadDelegate && task instanceof DownloadTask
+          && !Files.exists(fileDelivered)) {
         guarded("didFinishDownloadingTo",
             () -> ((DownloadDelegate) d).didFinishDownloadingTo(this, (DownloadTask) task, r.file)).run();
+        deleteQuietly(r.file);
+        try {
+          // A crash from here on redelivers didComplete only.
+          Transfer.writeDurably(fileDelivered, new byte[0]);
+        } catch (IOException e) {
+          log.warn("Could not record the delivery of {}", r.file, e);
+        }
       }
       if (d instanceof TaskDelegate) {
         guarded("didComplete", () -> ((TaskDelegate) d).didComplete(this, task, error)).run();
@@ -1297,6 +1351,7 @@ final class BackgroundSession implements Session {
       deleteQuietly(checkpointFile(id));
       deleteQuietly(taskFile(id));
       deleteQuietly(claimed);
+      deleteQuietly(fileDelivered);
       tasks.remove(id, task);
       task.finishCompletion();
     });

@@ -13,6 +13,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * <ul>
  *   <li>{@code start <storage> <id> <journal> <baseUrl> <count> <size>}: starts {@code count}
  *       downloads of {@code /file/<n>?size=<size>} and runs until killed;
+ *   <li>{@code start-default ...}: as {@code start} with the default checkpoint interval;
  *   <li>{@code halt-on-deliver <storage> <id> <journal> <baseUrl> 1 <size>}: one download; the
  *       process halts inside {@code didFinishDownloadingTo};
  *   <li>{@code node <storage> <id> <journal> <baseUrl> <count> <size> <jdbcUrl> <window-ms>
@@ -40,6 +41,9 @@ public final class BackgroundChildMain {
         .checkpointInterval(Duration.ofMillis(200))
         .retryInitialDelay(Duration.ofMillis(100));
     boolean enqueue = true;
+    if (mode.equals("start-default")) {
+      store = BackgroundStore.builder().maxConcurrentTransfers(Math.min(count, 32));
+    }
     if (mode.equals("node")) {
       PGSimpleDataSource ds = new PGSimpleDataSource();
       ds.setURL(args[7]);

@@ -219,4 +219,52 @@ class BackgroundSessionTests {
     assertThat(rec.eventsOf(1)).containsExactly("willBeginDelayedRequest", "didFinishDownloadingTo", "didComplete");
     assertThat(rec.events.get(1)).contains(TransferServer.sha256(TransferServer.content(7, 5000)));
   }
+
+  @Test
+  void closingDetachesAndTheNextSessionResumesFromTheCheckpointWithARange() throws Exception {
+    server.bytesPerSecond = 200_000;
+    BackgroundRecorder first = new BackgroundRecorder(null);
+    Session s = Session.create(config("detach"), first, null);
+    DownloadTask t = s.downloadTask(server.file(3, 1_000_000));
+    t.taskDescription("three");
+    t.resume();
+    await().atMost(Duration.ofSeconds(10)).until(() -> first.written.getOrDefault(1L, new java.util.concurrent.atomic.AtomicLong()).get() > 100_000);
+    s.close();
+    assertThat(first.events).containsExactly("didBecomeInvalid -"); // detached: no completion
+    server.bytesPerSecond = 0;
+    BackgroundRecorder second = new BackgroundRecorder(null);
+    Session again = open(config("detach"), second);
+    List<SessionTask> surviving = again.allTasks().get(5, TimeUnit.SECONDS);
+    assertThat(surviving).extracting(SessionTask::taskIdentifier, SessionTask::taskDescription)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(1L, "three"));
+    surviving.get(0).completion().get(20, TimeUnit.SECONDS);
+    assertThat(second.events).containsExactly("didFinishDownloadingTo 1 "
+        + TransferServer.sha256(TransferServer.content(3, 1_000_000)) + " three", "didComplete 1 ok");
+    assertThat(second.resumedAt.get(1L)).isPositive();
+    assertThat(server.fullResponses.get("/file/3").get()).isEqualTo(1);
+    assertThat(server.rangeResponses.get("/file/3").get()).isEqualTo(1);
+  }
+
+  @Test
+  void suspendStopsARunningTransferAndResumeContinuesIt() throws Exception {
+    server.bytesPerSecond = 200_000;
+    BackgroundRecorder rec = new BackgroundRecorder(null);
+    Session s = open(config("suspend"), rec);
+    DownloadTask t = s.downloadTask(server.file(4, 600_000));
+    t.resume();
+    await().atMost(Duration.ofSeconds(10)).until(() -> rec.written.containsKey(1L));
+    t.suspend();
+    assertThat(t.state()).isEqualTo(SessionTask.State.SUSPENDED);
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.rangeResponses.isEmpty()
+        && Files.exists(storage.resolve("background/suspend/transfers/1.checkpoint")));
+    server.bytesPerSecond = 0;
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      t.resume();
+      return t.state() == SessionTask.State.RUNNING;
+    });
+    t.completion().get(20, TimeUnit.SECONDS);
+    assertThat(rec.eventsOf(1)).containsExactly("didFinishDownloadingTo", "didComplete");
+    assertThat(rec.events.get(0)).contains(TransferServer.sha256(TransferServer.content(4, 600_000)));
+    assertThat(rec.resumedAt.get(1L)).isPositive();
+  }
 }
