@@ -154,7 +154,7 @@ final class BackgroundSession implements Session {
       Duration heartbeat = store.takeoverWindow().dividedBy(8);
       var builder = Scheduler.create(dataSource, dbTask)
           .tableName(table)
-          .threads(store.maxConcurrentTransfers())
+          .threads(configuration.discretionary() ? 1 : store.maxConcurrentTransfers())
           .pollingInterval(store.pollingInterval())
           .heartbeatInterval(heartbeat)
           .missedHeartbeatsLimit(4)

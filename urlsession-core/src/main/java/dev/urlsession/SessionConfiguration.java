@@ -166,8 +166,9 @@ public final class SessionConfiguration {
 
   /**
    * Whether background transfers may wait for a better time (Apple's {@code isDiscretionary}):
-   * here they run at the lowest priority, after every non-discretionary transfer of the store
-   * that is due. False by default; only background sessions use it.
+   * here the session runs them one at a time (whatever
+   * {@code BackgroundStore.maxConcurrentTransfers()} says) at the lowest priority, so they take
+   * little of the node. False by default; only background sessions use it.
    */
   public boolean discretionary() {
     return discretionary;

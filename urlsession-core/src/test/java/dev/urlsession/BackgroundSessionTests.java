@@ -267,4 +267,22 @@ class BackgroundSessionTests {
     assertThat(rec.events.get(0)).contains(TransferServer.sha256(TransferServer.content(4, 600_000)));
     assertThat(rec.resumedAt.get(1L)).isPositive();
   }
+
+  @Test
+  void discretionaryTransfersRunOneAtATime() throws Exception {
+    server.bytesPerSecond = 1_000_000;
+    BackgroundRecorder rec = new BackgroundRecorder(null);
+    Session s = open(config("discretionary").toBuilder().discretionary(true).build(), rec);
+    List<DownloadTask> tasks = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      DownloadTask t = s.downloadTask(server.file(i, 100_000));
+      tasks.add(t);
+      t.resume();
+    }
+    for (DownloadTask t : tasks) {
+      t.completion().get(20, TimeUnit.SECONDS);
+    }
+    assertThat(rec.count("didComplete ")).isEqualTo(4);
+    assertThat(server.maxInFlight.get()).isEqualTo(1);
+  }
 }

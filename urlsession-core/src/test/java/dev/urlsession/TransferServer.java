@@ -35,6 +35,8 @@ final class TransferServer implements AutoCloseable {
   volatile long bytesPerSecond;
   volatile int failuresBeforeSuccess = 2;
   final AtomicLong bodyBytesSent = new AtomicLong();
+  final AtomicInteger inFlight = new AtomicInteger();
+  final AtomicInteger maxInFlight = new AtomicInteger();
   final Map<String, AtomicInteger> fullResponses = new ConcurrentHashMap<>();
   final Map<String, AtomicInteger> rangeResponses = new ConcurrentHashMap<>();
   final Map<String, AtomicInteger> flakyCalls = new ConcurrentHashMap<>();
@@ -119,6 +121,7 @@ final class TransferServer implements AutoCloseable {
       fullResponses.computeIfAbsent(path, k -> new AtomicInteger()).incrementAndGet();
       ex.sendResponseHeaders(200, body.length);
     }
+    maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
     try (OutputStream out = ex.getResponseBody()) {
       int chunk = 8192;
       long began = System.nanoTime();
@@ -140,6 +143,8 @@ final class TransferServer implements AutoCloseable {
       }
     } catch (IOException e) {
       // the client went away (killed): fine
+    } finally {
+      inFlight.decrementAndGet();
     }
   }
 
