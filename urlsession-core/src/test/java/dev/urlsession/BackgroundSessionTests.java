@@ -285,4 +285,46 @@ class BackgroundSessionTests {
     assertThat(rec.count("didComplete ")).isEqualTo(4);
     assertThat(server.maxInFlight.get()).isEqualTo(1);
   }
+
+  @Test
+  void transfersOfAWipedStoreAreReportedAsForceQuitOnTheNextAttach() throws Exception {
+    Session s = Session.create(config("wiped"), new BackgroundRecorder(null), null);
+    DownloadTask t = s.downloadTask(server.file(1, 1000));
+    t.taskDescription("later");
+    t.earliestBeginDate(java.time.Instant.now().plusSeconds(3600));
+    t.resume();
+    s.close();
+    try (var files = Files.walk(storage.resolve("background/wiped/db"))) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p); // the store is wiped; the transfer's record on disk remains
+      }
+    }
+    BackgroundRecorder rec = new BackgroundRecorder(null);
+    open(config("wiped"), rec);
+    await().atMost(Duration.ofSeconds(10)).until(() -> rec.count("didFinishEvents") == 1);
+    assertThat(rec.events).containsExactly("didComplete 1 CANCELLED USER_FORCE_QUIT_APPLICATION",
+        "didFinishEventsForBackgroundSession -");
+  }
+
+  @Test
+  void cancelByProducingResumeDataGivesDataANewBackgroundTaskContinuesFrom() throws Exception {
+    server.bytesPerSecond = 200_000;
+    BackgroundRecorder rec = new BackgroundRecorder(null);
+    Session s = open(config("resumedata"), rec);
+    DownloadTask t = s.downloadTask(server.file(5, 800_000));
+    t.resume();
+    await().atMost(Duration.ofSeconds(10)).until(() -> rec.written.getOrDefault(1L, new java.util.concurrent.atomic.AtomicLong()).get() > 50_000);
+    ResumeData data = t.cancelByProducingResumeData().get(10, TimeUnit.SECONDS);
+    t.completion().get(10, TimeUnit.SECONDS);
+    assertThat(data).isNotNull();
+    assertThat(data.bytesReceived()).isPositive();
+    server.bytesPerSecond = 0;
+    DownloadTask again = s.downloadTask(ResumeData.from(data.toByteArray()));
+    again.resume();
+    again.completion().get(20, TimeUnit.SECONDS);
+    assertThat(rec.events).containsExactly("didComplete 1 CANCELLED -",
+        "didFinishDownloadingTo 2 " + TransferServer.sha256(TransferServer.content(5, 800_000)) + " null",
+        "didComplete 2 ok");
+    assertThat(rec.resumedAt.get(2L)).isEqualTo(data.bytesReceived());
+  }
 }
