@@ -76,10 +76,14 @@ final class RealSession implements Session {
       @Nullable Executor delegateQueue) {
     Checks.notNull(configuration, "configuration");
     if (configuration.kind() == SessionConfiguration.Kind.BACKGROUND) {
-      throw new IllegalArgumentException(
-          "background sessions are not available in this version of urlsession");
+      return BackgroundSession.open(configuration, delegate, delegateQueue);
     }
     return new RealSession(configuration, delegate, delegateQueue, false);
+  }
+
+  /** The default-kind session a background session runs its transfers in. */
+  static RealSession internal(SessionConfiguration configuration, SessionDelegate delegate) {
+    return new RealSession(configuration, delegate, null, false);
   }
 
   static Session shared() {
@@ -223,6 +227,19 @@ final class RealSession implements Session {
     spec.future = future;
     spec.taskDelegate = taskDelegate;
     return register(new RealDownloadTask(spec));
+  }
+
+  /** A suspended download task of a background transfer, checkpointed as it writes. */
+  RealTask newCheckpointedDownload(Request request, @Nullable ResumeData resumeData, Checkpointer checkpointer) {
+    RealTask.TaskSpec spec = spec(RealTask.Kind.DOWNLOAD, request);
+    spec.resumeFrom = resumeData;
+    spec.checkpointer = checkpointer;
+    return register(new RealDownloadTask(spec));
+  }
+
+  /** A suspended upload task of a background transfer. */
+  RealTask newFileUpload(Request request, Path file) {
+    return newUploadTask(request, null, file, null, false);
   }
 
   /** The download task a data task becomes (BECOME_DOWNLOAD); it starts running at once. */

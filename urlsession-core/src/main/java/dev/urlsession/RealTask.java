@@ -96,6 +96,8 @@ abstract class RealTask implements SessionTask {
   /** An upload task's file, checked when the task starts. */
   private final @Nullable Path uploadFile;
   private final @Nullable ResumeData resumeFrom;
+  /** Makes a download crash-safe (background sessions): fsync, then record progress. */
+  private final @Nullable Checkpointer checkpointer;
   private final QueueFuture<SessionTask> completion;
   /**
    * Whether the completion handler only completes a library future ({@code data()},
@@ -140,6 +142,8 @@ abstract class RealTask implements SessionTask {
   private long written;
   private long unreported;
   private boolean progressPosted;
+  private long checkpointedBytes;
+  private long checkpointNanos = System.nanoTime();
   /** Bytes of the resume data's partial file requested with Range for the current load. */
   private long rangeOffset;
   private boolean produceResumeData;
@@ -201,6 +205,7 @@ abstract class RealTask implements SessionTask {
     this.streamedUpload = spec.streamedUpload;
     this.uploadFile = spec.uploadFile;
     this.resumeFrom = spec.resumeFrom;
+    this.checkpointer = spec.checkpointer;
     if (kind == Kind.UPLOAD) {
       this.bytesExpectedToSend = streamedUpload ? -1 : uploadBody.length();
     } else {
@@ -226,6 +231,7 @@ abstract class RealTask implements SessionTask {
     boolean streamedUpload;
     @Nullable Path uploadFile;
     @Nullable ResumeData resumeFrom;
+    @Nullable Checkpointer checkpointer;
 
     TaskSpec(RealSession session, Kind kind, long taskIdentifier, Request request) {
       this.session = session;
@@ -765,9 +771,7 @@ abstract class RealTask implements SessionTask {
         while (src.hasRemaining()) {
           channel.write(src);
         }
-        written += n;
-        unreported += n;
-        postProgress();
+        wrote(n);
       } catch (IOException | RuntimeException e) {
         after = complete(new SessionException(Code.CANNOT_WRITE_TO_FILE, currentRequest.url(),
             "The file could not be written: " + e, e));
@@ -1357,10 +1361,59 @@ abstract class RealTask implements SessionTask {
       return new SessionException(Code.CANNOT_WRITE_TO_FILE, currentRequest.url(),
           "The file could not be written: " + e, e);
     }
-    written += chunk.length;
-    unreported += chunk.length;
-    postProgress();
+    wrote(chunk.length);
     return null;
+  }
+
+  /** Counts {@code n} bytes written to the file: progress, and a checkpoint when due. Caller holds the lock. */
+  private void wrote(int n) {
+    written += n;
+    unreported += n;
+    postProgress();
+    if (checkpointer != null) {
+      maybeCheckpoint(checkpointer);
+    }
+  }
+
+  /**
+   * Every {@link Checkpointer#intervalBytes()} or {@link Checkpointer#intervalNanos()}: forces
+   * the data to disk, then hands the checkpointer resume data that counts exactly the forced
+   * bytes, so a recorded checkpoint never claims more than the durable data. Caller holds the lock.
+   */
+  private void maybeCheckpoint(Checkpointer c) {
+    long now = System.nanoTime();
+    if (written - checkpointedBytes < c.intervalBytes() && now - checkpointNanos < c.intervalNanos()) {
+      return;
+    }
+    checkpointNanos = now;
+    if (!resumableResponse()) {
+      return;
+    }
+    try {
+      channel.force(false);
+      c.checkpoint(resumeData());
+      checkpointedBytes = written;
+    } catch (IOException | RuntimeException e) {
+      log.warn("Could not checkpoint {}", this, e);
+    }
+  }
+
+  /** Whether the response being written could be resumed with Range/If-Range. Caller holds the lock. */
+  private boolean resumableResponse() {
+    Response r = response;
+    if (kind != Kind.DOWNLOAD || r == null || file == null || channel == null || written <= 0
+        || !currentRequest.method().equals("GET") || !isIdentity(r)) {
+      return false;
+    }
+    int status = r.statusCode();
+    boolean ranges = status == 206 || "bytes".equalsIgnoreCase(String.valueOf(r.header("Accept-Ranges")).trim());
+    String etag = strongEtag(r.header("ETag"));
+    String lastModified = r.header("Last-Modified");
+    if (status == 206 && resumeFrom != null && etag == null && lastModified == null) {
+      etag = strongEtag(resumeFrom.entityTag());
+      lastModified = resumeFrom.lastModified();
+    }
+    return (status == 200 || status == 206) && ranges && (etag != null || lastModified != null);
   }
 
   /**
@@ -1620,20 +1673,7 @@ abstract class RealTask implements SessionTask {
     Code code = e.code();
     boolean resumableFailure = code == Code.TIMED_OUT || code == Code.NETWORK_CONNECTION_LOST
         || (code == Code.CANCELLED && produceResumeData);
-    Response r = response;
-    if (!resumableFailure || kind != Kind.DOWNLOAD || r == null || file == null || channel == null
-        || written <= 0 || !currentRequest.method().equals("GET") || !isIdentity(r)) {
-      return false;
-    }
-    int status = r.statusCode();
-    boolean ranges = status == 206 || "bytes".equalsIgnoreCase(String.valueOf(r.header("Accept-Ranges")).trim());
-    String etag = strongEtag(r.header("ETag"));
-    String lastModified = r.header("Last-Modified");
-    if (status == 206 && resumeFrom != null && etag == null && lastModified == null) {
-      etag = strongEtag(resumeFrom.entityTag());
-      lastModified = resumeFrom.lastModified();
-    }
-    return (status == 200 || status == 206) && ranges && (etag != null || lastModified != null);
+    return resumableFailure && resumableResponse();
   }
 
   private ResumeData resumeData() {

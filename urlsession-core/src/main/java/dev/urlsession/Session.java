@@ -47,9 +47,20 @@ public interface Session extends AutoCloseable {
   /**
    * A session with {@code configuration}, {@code delegate} and {@code delegateQueue}.
    *
+   * <p>For a {@link SessionConfiguration#background(String) background} configuration the
+   * session opens (creating it if needed) the durable store of its identifier, re-attaches to the
+   * transfers found there, and delivers the events that were waiting; see
+   * {@link dev.urlsession.background.BackgroundStore}. Its {@code close()} and
+   * {@code finishTasksAndInvalidate()} detach (transfers stay stored and continue with the next
+   * session of that identifier); {@code invalidateAndCancel()} cancels them.
+   *
    * @param delegateQueue where delegate calls and completion handlers run; null for a serial
    *     queue of the session's own. Calls are always delivered one at a time, in order.
-   * @throws IllegalArgumentException if {@code configuration} is null
+   * @throws IllegalArgumentException if {@code configuration} is null, or it is a background
+   *     configuration and {@code delegate} is null
+   * @throws IllegalStateException for a background configuration whose identifier is open in
+   *     another process or session (its cause is a {@link SessionException} with code
+   *     {@code BACKGROUND_SESSION_IN_USE_BY_ANOTHER_PROCESS}), or whose store cannot be opened
    */
   static Session create(
       SessionConfiguration configuration,

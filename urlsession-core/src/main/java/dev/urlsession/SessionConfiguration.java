@@ -1,5 +1,6 @@
 package dev.urlsession;
 
+import dev.urlsession.background.BackgroundStore;
 import dev.urlsession.internal.Checks;
 import dev.urlsession.internal.HttpSyntax;
 import dev.urlsession.hc5.ConnectionManagerCustomizer;
@@ -67,6 +68,8 @@ public final class SessionConfiguration {
   private final CookieAcceptPolicy httpCookieAcceptPolicy;
   private final boolean httpShouldSetCookies;
   private final boolean waitsForConnectivity;
+  private final boolean discretionary;
+  private final @Nullable BackgroundStore backgroundStore;
 
   /** One persistent cookie storage per storage directory. */
   private static final java.util.Map<Path, CookieStorage> COOKIES = new java.util.concurrent.ConcurrentHashMap<>();
@@ -81,6 +84,8 @@ public final class SessionConfiguration {
   private SessionConfiguration(Builder b) {
     this.kind = b.kind;
     this.identifier = b.identifier;
+    this.discretionary = b.discretionary;
+    this.backgroundStore = b.backgroundStore;
     this.timeoutIntervalForRequest = b.timeoutIntervalForRequest;
     this.timeoutIntervalForResource = b.timeoutIntervalForResource;
     this.httpMaximumConnectionsPerHost = b.httpMaximumConnectionsPerHost;
@@ -119,6 +124,35 @@ public final class SessionConfiguration {
     return new Builder(Kind.EPHEMERAL).build();
   }
 
+  /**
+   * A new background configuration (kind {@link Kind#BACKGROUND}): a session created with it hands
+   * downloads and uploads from files to a durable store; they continue whatever the caller does,
+   * resume after a restart, and a session created later with the same identifier re-attaches to
+   * them. See {@link dev.urlsession.background.BackgroundStore} for where transfers are kept
+   * (by default a file-backed database under {@link #storageDirectory()}).
+   *
+   * @param identifier unique within the application and stable across restarts: 1 to 80
+   *     characters among letters, digits, {@code .}, {@code _} and {@code -}
+   * @throws IllegalArgumentException if the identifier is null, empty or has other characters
+   */
+  public static SessionConfiguration background(String identifier) {
+    return backgroundBuilder(identifier).build();
+  }
+
+  /** A builder of a background configuration; see {@link #background(String)}. */
+  public static Builder backgroundBuilder(String identifier) {
+    if (identifier == null || identifier.isEmpty()) {
+      throw new IllegalArgumentException("a background session identifier must not be null or empty");
+    }
+    if (identifier.length() > 80 || !identifier.matches("[A-Za-z0-9._-]+") || identifier.startsWith(".")) {
+      throw new IllegalArgumentException("background session identifier \"" + identifier
+          + "\" is not 1 to 80 letters, digits, '.', '_' or '-' (not starting with '.')");
+    }
+    Builder b = new Builder(Kind.BACKGROUND);
+    b.identifier = identifier;
+    return b;
+  }
+
   /** A builder with the default configuration's values. */
   public static Builder builder() {
     return new Builder(Kind.DEFAULT);
@@ -136,6 +170,25 @@ public final class SessionConfiguration {
   /** The background session identifier, or {@code null} for other kinds. */
   public @Nullable String identifier() {
     return identifier;
+  }
+
+  /**
+   * Whether background transfers may wait for a better time (Apple's {@code isDiscretionary}):
+   * here the session runs them one at a time (whatever
+   * {@code BackgroundStore.maxConcurrentTransfers()} says) at the lowest priority, so they take
+   * little of the node. False by default; only background sessions use it.
+   */
+  public boolean discretionary() {
+    return discretionary;
+  }
+
+  /**
+   * Where a background session keeps its transfers; {@code null} (the default) for
+   * {@link BackgroundStore#embedded()}, a file-backed database under {@link #storageDirectory()}.
+   * Only background sessions use it.
+   */
+  public @Nullable BackgroundStore backgroundStore() {
+    return backgroundStore;
   }
 
   /**
@@ -292,6 +345,8 @@ public final class SessionConfiguration {
   public static final class Builder {
     private Kind kind;
     private @Nullable String identifier;
+    private boolean discretionary;
+    private @Nullable BackgroundStore backgroundStore;
     private Duration timeoutIntervalForRequest = Duration.ofSeconds(60);
     private Duration timeoutIntervalForResource = Duration.ofDays(7);
     private int httpMaximumConnectionsPerHost = 6;
@@ -333,6 +388,8 @@ public final class SessionConfiguration {
     private Builder(SessionConfiguration c) {
       this.kind = c.kind;
       this.identifier = c.identifier;
+      this.discretionary = c.discretionary;
+      this.backgroundStore = c.backgroundStore;
       this.timeoutIntervalForRequest = c.timeoutIntervalForRequest;
       this.timeoutIntervalForResource = c.timeoutIntervalForResource;
       this.httpMaximumConnectionsPerHost = c.httpMaximumConnectionsPerHost;
@@ -525,6 +582,24 @@ public final class SessionConfiguration {
     public Builder httpCache(@Nullable HttpCache cache) {
       this.httpCache = cache;
       this.httpCacheSet = true;
+      return this;
+    }
+
+    /** Sets {@link SessionConfiguration#discretionary()}. */
+    public Builder discretionary(boolean discretionary) {
+      this.discretionary = discretionary;
+      return this;
+    }
+
+    /** Sets {@link SessionConfiguration#backgroundStore()}; null for the embedded default. */
+    public Builder backgroundStore(@Nullable BackgroundStore store) {
+      this.backgroundStore = store;
+      return this;
+    }
+
+    /** Changes the kind (the background engine runs its transfers in a default-kind session). */
+    Builder kind(Kind kind) {
+      this.kind = kind;
       return this;
     }
 

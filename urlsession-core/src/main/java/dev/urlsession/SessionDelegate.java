@@ -20,6 +20,15 @@ public interface SessionDelegate {
   default void didBecomeInvalid(Session session, @Nullable SessionException error) {}
 
   /**
+   * A background session delivered every event that was waiting for it: those of transfers that
+   * ended while no session with its identifier was attached (Apple's
+   * {@code urlSessionDidFinishEvents(forBackgroundURLSession:)}). Called once per attach, after
+   * their {@code didFinishDownloadingTo} and {@code didComplete} calls, and only when there were
+   * such events.
+   */
+  default void didFinishEventsForBackgroundSession(Session session) {}
+
+  /**
    * A connection-level challenge (server trust, client certificate, NTLM, Negotiate), for every
    * task of the session. When not implemented, the task delegate's
    * {@link TaskDelegate#didReceiveChallenge(Session, SessionTask, AuthenticationChallenge,

@@ -108,20 +108,37 @@ public class SessionException extends IOException {
     return Optional.ofNullable(resumeData);
   }
 
-  /** For background transfers the library gave up: Apple's reason. */
+  /**
+   * For background transfers the library gave up (the task completes with {@code CANCELLED}):
+   * Apple's reason. See {@link BackgroundTaskCancelledReason} for when each is given.
+   */
   public Optional<BackgroundTaskCancelledReason> backgroundTaskCancelledReason() {
     return Optional.ofNullable(backgroundTaskCancelledReason);
   }
 
   /**
    * Apple's reasons for a background transfer cancelled by the system
-   * ({@code NSURLErrorBackgroundTaskCancelledReasonKey}).
+   * ({@code NSURLErrorBackgroundTaskCancelledReasonKey}), and when this library gives them.
    *
    * @since 0.1.0
    */
   public enum BackgroundTaskCancelledReason {
+    /**
+     * The transfers were wiped: {@code Session.reset()} on a background session, or the store's
+     * rows were deleted while the transfer's record remained on disk (found when a session
+     * re-attaches).
+     */
     USER_FORCE_QUIT_APPLICATION(0),
+    /**
+     * Background transfers are switched off by configuration
+     * ({@code BackgroundStore.Builder.transfersEnabled(false)}).
+     */
     BACKGROUND_UPDATES_DISABLED(1),
+    /**
+     * The storage directory lacks space: less free space than
+     * {@code BackgroundStore.minimumFreeSpace()} plus what the download still needs, or a write
+     * failed with "No space left on device".
+     */
     INSUFFICIENT_SYSTEM_RESOURCES(2);
 
     private final int value;

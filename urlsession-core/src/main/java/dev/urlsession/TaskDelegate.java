@@ -30,6 +30,17 @@ public interface TaskDelegate extends SessionDelegate {
   default void taskIsWaitingForConnectivity(Session session, SessionTask task) {}
 
   /**
+   * A background task whose {@link SessionTask#earliestBeginDate()} has come is about to begin
+   * (background sessions only). Answer with {@link DelayedRequestDisposition#continueLoading()},
+   * {@link DelayedRequestDisposition#useNewRequest(Request)} or
+   * {@link DelayedRequestDisposition#cancel()}; the default continues.
+   */
+  default void willBeginDelayedRequest(Session session, SessionTask task, Request request,
+      Consumer<DelayedRequestDisposition> handler) {
+    handler.accept(DelayedRequestDisposition.continueLoading());
+  }
+
+  /**
    * The server redirected the task. Pass {@code newRequest} (or another request) to follow, or
    * {@code null} to stop: the redirect response is then delivered as the final response. Also
    * called for tasks with completion handlers.
