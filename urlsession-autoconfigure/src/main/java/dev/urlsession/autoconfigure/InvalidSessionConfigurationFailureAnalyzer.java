@@ -41,7 +41,7 @@ final class InvalidSessionConfigurationFailureAnalyzer implements FailureAnalyze
       Object value = property != null ? property.getValue() : null;
       return analysis(name, value != null ? value.toString() : null,
           property != null ? property.getOrigin() : null, "it is not a session type",
-          "Set " + name + " to default or ephemeral. Background sessions are not available yet.", bind);
+          "Set " + name + " to default, ephemeral or background.", bind);
     }
     return null;
   }

@@ -5,13 +5,16 @@ import dev.urlsession.SessionConfiguration;
 import dev.urlsession.SessionConfiguration.Kind;
 import dev.urlsession.TlsVersion;
 import dev.urlsession.TransportSecurityPolicy;
+import dev.urlsession.background.BackgroundStore;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
+import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
@@ -30,9 +33,16 @@ import org.springframework.util.unit.DataSize;
  */
 final class SessionConfigurationPropertyMapper {
   private final @Nullable SslBundles sslBundles;
+  /** The application's DataSource, for background stores on it; null when there is none. */
+  private final Supplier<@Nullable DataSource> dataSource;
 
   SessionConfigurationPropertyMapper(@Nullable SslBundles sslBundles) {
+    this(sslBundles, () -> null);
+  }
+
+  SessionConfigurationPropertyMapper(@Nullable SslBundles sslBundles, Supplier<@Nullable DataSource> dataSource) {
     this.sslBundles = sslBundles;
+    this.dataSource = dataSource;
   }
 
   /**
@@ -45,8 +55,10 @@ final class SessionConfigurationPropertyMapper {
     List<Layer> layers = List.of(new Layer(PropertyPaths.DEFAULTS, defaults, true),
         new Layer(PropertyPaths.session(name), session, false));
     Kind kind = kind(layers);
-    SessionConfiguration preset = kind == Kind.EPHEMERAL
-        ? SessionConfiguration.ephemeral() : SessionConfiguration.defaultConfiguration();
+    SessionConfiguration preset = kind == Kind.EPHEMERAL ? SessionConfiguration.ephemeral()
+        : kind == Kind.BACKGROUND ? SessionConfiguration.background(identifier(layers))
+        : SessionConfiguration.defaultConfiguration();
+    checkIdentifier(layers, kind);
     SessionConfiguration.Builder builder = preset.toBuilder();
     Map<String, String> headers = new LinkedHashMap<>(preset.httpAdditionalHeaders());
     ProxySettings proxy = new ProxySettings(preset.proxy());
@@ -77,6 +89,7 @@ final class SessionConfigurationPropertyMapper {
       map.from(p::getRequestCachePolicy).to(builder::requestCachePolicy);
       map.from(p::getHttpVersionPolicy).to(builder::httpVersionPolicy);
       map.from(p::getWaitsForConnectivity).to(builder::waitsForConnectivity);
+      map.from(p::getDiscretionary).to(builder::discretionary);
       map.from(p::getTlsMinimumSupportedProtocolVersion)
           .to(v -> tlsMinimum.set(v, layer.path("tls-minimum-supported-protocol-version")));
       map.from(p::getTlsMaximumSupportedProtocolVersion)
@@ -99,6 +112,11 @@ final class SessionConfigurationPropertyMapper {
     }
     if (sslBundle.value != null) {
       builder.sslContext(sslContext(sslBundle.value, sslBundle.path));
+    }
+    if (kind == Kind.BACKGROUND) {
+      builder.backgroundStore(backgroundStore(layers));
+    } else {
+      rejectBackgroundSettings(layers);
     }
     if (!cookies.value) {
       builder.httpCookieStorage(null);
@@ -177,20 +195,133 @@ final class SessionConfigurationPropertyMapper {
 
   private static Kind kind(List<Layer> layers) {
     Kind kind = Kind.DEFAULT;
-    String path = null;
     for (Layer layer : layers) {
       if (layer.properties.getType() != null) {
         kind = layer.properties.getType();
-        path = layer.path("type");
       }
     }
-    if (kind == Kind.BACKGROUND) {
-      throw new InvalidSessionConfigurationException(path, "background",
-          "background sessions are not available yet in this version of urlsession",
-          "Set " + path + " to default or ephemeral. Background sessions (durable transfers that"
-              + " survive restarts) come with a later version.");
-    }
     return kind;
+  }
+
+  /** The session's background identifier, checked. */
+  private static String identifier(List<Layer> layers) {
+    Layer session = layers.get(layers.size() - 1);
+    String path = session.path("identifier");
+    String identifier = session.properties.getIdentifier();
+    if (identifier == null) {
+      throw new InvalidSessionConfigurationException(path, null,
+          "a background session needs an identifier",
+          "Set " + path + " to a name unique in the application and stable across restarts,"
+              + " such as com.example.downloads.");
+    }
+    try {
+      SessionConfiguration.backgroundBuilder(identifier);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidSessionConfigurationException(path, identifier, String.valueOf(e.getMessage()),
+          "Set " + path + " to 1 to 80 letters, digits, '.', '_' or '-', such as com.example.downloads.", e);
+    }
+    return identifier;
+  }
+
+  /** An identifier belongs to one background session: not to defaults, not to other kinds. */
+  private static void checkIdentifier(List<Layer> layers, Kind kind) {
+    for (Layer layer : layers) {
+      String identifier = layer.properties.getIdentifier();
+      if (identifier == null) {
+        continue;
+      }
+      String path = layer.path("identifier");
+      if (layer.defaults) {
+        throw new InvalidSessionConfigurationException(path, identifier,
+            "an identifier names one background session, so it cannot be shared by every session",
+            "Move " + path + " to the background session it names.");
+      }
+      if (kind != Kind.BACKGROUND) {
+        throw new InvalidSessionConfigurationException(path, identifier,
+            "only background sessions have an identifier",
+            "Remove " + path + ", or set " + layer.path("type") + " to background.");
+      }
+    }
+  }
+
+  /** The background store from {@code background.*}, layered field by field. */
+  private BackgroundStore backgroundStore(List<Layer> layers) {
+    BackgroundStore.Builder b = BackgroundStore.builder();
+    Setting<SessionProperties.StoreType> store = new Setting<>(SessionProperties.StoreType.EMBEDDED);
+    Setting<Boolean> clustered = new Setting<>(false);
+    PropertyMapper map = PropertyMapper.get();
+    for (Layer layer : layers) {
+      SessionProperties.Background p = layer.properties.getBackground();
+      map.from(p::getStore).to(v -> store.set(v, layer.path("background.store")));
+      map.from(p::getClustered).to(v -> clustered.set(v, layer.path("background.clustered")));
+      map.from(p::getTableName).to(v -> apply(layer.path("background.table-name"), v, b::tableName,
+          "must be 1 to 60 letters, digits or '_'", "a table name such as urlsession_transfers"));
+      map.from(p::getTakeoverWindow).to(v -> apply(layer.path("background.takeover-window"), v,
+          b::takeoverWindow, "must be at least 1s", "a duration such as 60s"));
+      map.from(p::getPollingInterval).to(v -> apply(layer.path("background.polling-interval"), v,
+          b::pollingInterval, "must be at least 10ms", "a duration such as 1s"));
+      map.from(p::getMaxConcurrentTransfers).to(v -> apply(layer.path("background.max-concurrent-transfers"),
+          v, b::maxConcurrentTransfers, "must be 1 to 256", "a number from 1 to 256, such as 4"));
+      map.from(p::getCheckpointInterval).to(v -> apply(layer.path("background.checkpoint-interval"), v,
+          b::checkpointInterval, "must be at least 10ms", "a duration such as 2s"));
+      map.from(p::getCheckpointBytes).to(v -> apply(layer.path("background.checkpoint-bytes"), v,
+          size -> b.checkpointBytes(size.toBytes()), "must be at least 4KB", "a size such as 8MB"));
+      map.from(p::getRetryInitialDelay).to(v -> apply(layer.path("background.retry-initial-delay"), v,
+          b::retryInitialDelay, "must be at least 10ms", "a duration such as 1s"));
+      map.from(p::getRetryMaximumDelay).to(v -> apply(layer.path("background.retry-maximum-delay"), v,
+          b::retryMaximumDelay, "must be at least 10ms", "a duration such as 5m"));
+      map.from(p::getTransfersEnabled).to(b::transfersEnabled);
+      map.from(p::getMinimumFreeSpace).to(v -> apply(layer.path("background.minimum-free-space"), v,
+          size -> b.minimumFreeSpace(size.toBytes()), "must not be negative", "a size such as 1GB"));
+    }
+    if (store.value == SessionProperties.StoreType.DATA_SOURCE) {
+      DataSource source = dataSource.get();
+      if (source == null) {
+        throw new InvalidSessionConfigurationException(store.path, "data-source",
+            "the application has no DataSource bean",
+            "Configure a DataSource (spring.datasource.*), or set " + store.path + " to embedded.");
+      }
+      b.dataSource(source);
+    }
+    if (clustered.value) {
+      if (store.value != SessionProperties.StoreType.DATA_SOURCE) {
+        throw new InvalidSessionConfigurationException(clustered.path, "true",
+            "a clustered store needs a database all instances share, and the store is embedded",
+            "Set " + clustered.path.replace(".clustered", ".store") + " to data-source, or remove "
+                + clustered.path + ".");
+      }
+      b.clustered(true);
+    }
+    return b.build();
+  }
+
+  /** {@code background.*} and {@code discretionary} of a session that is not a background one. */
+  private static void rejectBackgroundSettings(List<Layer> layers) {
+    Layer session = layers.get(layers.size() - 1);
+    SessionProperties.Background p = session.properties.getBackground();
+    String[][] set = {
+        {"store", text(p.getStore())}, {"clustered", text(p.getClustered())},
+        {"table-name", text(p.getTableName())}, {"takeover-window", text(p.getTakeoverWindow())},
+        {"polling-interval", text(p.getPollingInterval())},
+        {"max-concurrent-transfers", text(p.getMaxConcurrentTransfers())},
+        {"checkpoint-interval", text(p.getCheckpointInterval())},
+        {"checkpoint-bytes", text(p.getCheckpointBytes())},
+        {"retry-initial-delay", text(p.getRetryInitialDelay())},
+        {"retry-maximum-delay", text(p.getRetryMaximumDelay())},
+        {"transfers-enabled", text(p.getTransfersEnabled())},
+        {"minimum-free-space", text(p.getMinimumFreeSpace())}};
+    for (String[] field : set) {
+      if (field[1] != null) {
+        String path = session.path("background." + field[0]);
+        throw new InvalidSessionConfigurationException(path, field[1],
+            "only background sessions have a background store",
+            "Remove " + path + ", or set " + session.path("type") + " to background.");
+      }
+    }
+  }
+
+  private static @Nullable String text(@Nullable Object value) {
+    return PropertyPaths.text(value);
   }
 
   private static <T> void apply(String path, T value, Consumer<T> setter, String reason, String expected) {

@@ -25,7 +25,8 @@ import org.springframework.util.unit.DataSize;
 public class SessionProperties {
   /**
    * Kind of session: default (cookies, cache and credentials may be kept on disk), ephemeral
-   * (nothing is written to disk) or background (not available yet).
+   * (nothing is written to disk) or background (downloads and file uploads kept in a durable
+   * store, continued after a restart; needs an identifier).
    */
   private SessionConfiguration.@Nullable Kind type;
 
@@ -83,6 +84,21 @@ public class SessionProperties {
    * again until timeout-interval-for-resource instead of failing at once.
    */
   private @Nullable Boolean waitsForConnectivity;
+
+  /**
+   * Identifier of a background session: unique in the application and stable across restarts
+   * (1 to 80 letters, digits, '.', '_' or '-'). Required for type background, refused otherwise.
+   */
+  private @Nullable String identifier;
+
+  /**
+   * Whether a background session may hold its transfers back for better conditions (they run one
+   * at a time).
+   */
+  private @Nullable Boolean discretionary;
+
+  /** Where a background session keeps its transfers and how it runs them. */
+  private final Background background = new Background();
 
   /** Cookie handling. */
   private final Cookies cookies = new Cookies();
@@ -193,6 +209,26 @@ public class SessionProperties {
     this.waitsForConnectivity = waitsForConnectivity;
   }
 
+  public @Nullable String getIdentifier() {
+    return identifier;
+  }
+
+  public void setIdentifier(@Nullable String identifier) {
+    this.identifier = identifier;
+  }
+
+  public @Nullable Boolean getDiscretionary() {
+    return discretionary;
+  }
+
+  public void setDiscretionary(@Nullable Boolean discretionary) {
+    this.discretionary = discretionary;
+  }
+
+  public Background getBackground() {
+    return background;
+  }
+
   public Cookies getCookies() {
     return cookies;
   }
@@ -203,6 +239,164 @@ public class SessionProperties {
 
   public Credentials getCredentials() {
     return credentials;
+  }
+
+  /** Where background transfers are kept. */
+  public enum StoreType {
+    /** A file-backed HSQLDB database under the storage directory, created on first use. */
+    EMBEDDED,
+    /** The application's DataSource bean (PostgreSQL is tested); required for clustered stores. */
+    DATA_SOURCE
+  }
+
+  /**
+   * Background session properties (type background only). Field by field, a session's value
+   * overrides the one of defaults.
+   *
+   * @since 0.1.0
+   */
+  public static class Background {
+    /** Where transfers are kept: embedded (the default) or data-source (the application's DataSource). */
+    private @Nullable StoreType store;
+
+    /**
+     * Whether several application instances share this session's transfers on one database (store
+     * data-source only): each runs on one node at a time and a dead node's transfers are taken
+     * over. Every node must see the same storage directory.
+     */
+    private @Nullable Boolean clustered;
+
+    /** Name of the table the store uses (created if missing). */
+    private @Nullable String tableName;
+
+    /** How long after a node's last heartbeat its transfers are taken over (clustered stores). */
+    private @Nullable Duration takeoverWindow;
+
+    /** How often the store looks for transfers due to run. */
+    private @Nullable Duration pollingInterval;
+
+    /** Most transfers running at once; the others wait in the store. */
+    private @Nullable Integer maxConcurrentTransfers;
+
+    /** Longest time between two checkpoints of a running download (what a crash may lose). */
+    private @Nullable Duration checkpointInterval;
+
+    /** Most bytes written between two checkpoints of a running download. */
+    private @Nullable DataSize checkpointBytes;
+
+    /** Delay before the first retry of a transfer that failed transiently; it doubles each time. */
+    private @Nullable Duration retryInitialDelay;
+
+    /** Longest delay between two retries. */
+    private @Nullable Duration retryMaximumDelay;
+
+    /**
+     * Whether transfers may run. When false every transfer is given up with the cancellation
+     * reason background-updates-disabled.
+     */
+    private @Nullable Boolean transfersEnabled;
+
+    /**
+     * Free space the storage directory must keep; a download that would go below it is given up
+     * with the reason insufficient-system-resources.
+     */
+    private @Nullable DataSize minimumFreeSpace;
+
+    public @Nullable StoreType getStore() {
+      return store;
+    }
+
+    public void setStore(@Nullable StoreType store) {
+      this.store = store;
+    }
+
+    public @Nullable Boolean getClustered() {
+      return clustered;
+    }
+
+    public void setClustered(@Nullable Boolean clustered) {
+      this.clustered = clustered;
+    }
+
+    public @Nullable String getTableName() {
+      return tableName;
+    }
+
+    public void setTableName(@Nullable String tableName) {
+      this.tableName = tableName;
+    }
+
+    public @Nullable Duration getTakeoverWindow() {
+      return takeoverWindow;
+    }
+
+    public void setTakeoverWindow(@Nullable Duration takeoverWindow) {
+      this.takeoverWindow = takeoverWindow;
+    }
+
+    public @Nullable Duration getPollingInterval() {
+      return pollingInterval;
+    }
+
+    public void setPollingInterval(@Nullable Duration pollingInterval) {
+      this.pollingInterval = pollingInterval;
+    }
+
+    public @Nullable Integer getMaxConcurrentTransfers() {
+      return maxConcurrentTransfers;
+    }
+
+    public void setMaxConcurrentTransfers(@Nullable Integer maxConcurrentTransfers) {
+      this.maxConcurrentTransfers = maxConcurrentTransfers;
+    }
+
+    public @Nullable Duration getCheckpointInterval() {
+      return checkpointInterval;
+    }
+
+    public void setCheckpointInterval(@Nullable Duration checkpointInterval) {
+      this.checkpointInterval = checkpointInterval;
+    }
+
+    public @Nullable DataSize getCheckpointBytes() {
+      return checkpointBytes;
+    }
+
+    public void setCheckpointBytes(@Nullable DataSize checkpointBytes) {
+      this.checkpointBytes = checkpointBytes;
+    }
+
+    public @Nullable Duration getRetryInitialDelay() {
+      return retryInitialDelay;
+    }
+
+    public void setRetryInitialDelay(@Nullable Duration retryInitialDelay) {
+      this.retryInitialDelay = retryInitialDelay;
+    }
+
+    public @Nullable Duration getRetryMaximumDelay() {
+      return retryMaximumDelay;
+    }
+
+    public void setRetryMaximumDelay(@Nullable Duration retryMaximumDelay) {
+      this.retryMaximumDelay = retryMaximumDelay;
+    }
+
+    public @Nullable Boolean getTransfersEnabled() {
+      return transfersEnabled;
+    }
+
+    public void setTransfersEnabled(@Nullable Boolean transfersEnabled) {
+      this.transfersEnabled = transfersEnabled;
+    }
+
+    public @Nullable DataSize getMinimumFreeSpace() {
+      return minimumFreeSpace;
+    }
+
+    public void setMinimumFreeSpace(@Nullable DataSize minimumFreeSpace) {
+      this.minimumFreeSpace = minimumFreeSpace;
+    }
   }
 
   /**

@@ -35,7 +35,8 @@ final class SessionRegistryFactory {
       @Nullable SslBundles sslBundles, ListableBeanFactory beanFactory, ApplicationEventPublisher publisher) {
     this.properties = properties;
     this.customizers = customizers;
-    this.mapper = new SessionConfigurationPropertyMapper(sslBundles);
+    this.mapper = new SessionConfigurationPropertyMapper(sslBundles,
+        () -> beanFactory.getBeanProvider(javax.sql.DataSource.class).getIfAvailable());
     this.beanFactory = beanFactory;
     this.publisher = publisher;
   }
@@ -49,7 +50,7 @@ final class SessionRegistryFactory {
         registry.register(entry.getKey(), createSession(entry.getKey(), entry.getValue()));
       }
     } catch (RuntimeException e) {
-      registry.sessions().values().forEach(Session::invalidateAndCancel);
+      registry.sessions().values().forEach(SessionRegistryLifecycle::release);
       throw e;
     }
     return registry;
@@ -78,6 +79,14 @@ final class SessionRegistryFactory {
     if (properties.getEvents().isEnabled()) {
       delegate = EventPublishingDelegate.create(name, publisher, delegate,
           properties.getEvents().getProgressInterval());
+    }
+    if (configuration.kind() == SessionConfiguration.Kind.BACKGROUND && delegate == null) {
+      String path = PropertyPaths.session(name) + ".delegate-bean";
+      throw new InvalidSessionConfigurationException(path, null,
+          "a background session delivers its results to a delegate, and it has none because"
+              + " urlsession.events.enabled is false",
+          "Set " + path + " to the name of a SessionDelegate bean, or set urlsession.events.enabled"
+              + " to true so that its events are published.");
     }
     Session created = Session.create(configuration, delegate, null);
     created.sessionDescription(name);

@@ -1,6 +1,7 @@
 package dev.urlsession.autoconfigure;
 
 import dev.urlsession.Session;
+import dev.urlsession.SessionConfiguration;
 import dev.urlsession.SessionRegistry;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -85,7 +86,19 @@ public final class SessionRegistryLifecycle implements SmartLifecycle, Disposabl
   /** Cancels whatever is still running: after the shutdown phase timeout, or a failed start. */
   @Override
   public void destroy() {
-    sessions().forEach(Session::invalidateAndCancel);
+    sessions().forEach(SessionRegistryLifecycle::release);
+  }
+
+  /**
+   * Lets go of a session at shutdown: cancels its tasks, except for a background session, whose
+   * transfers are durable: it only detaches, and they go on at the next start.
+   */
+  static void release(Session session) {
+    if (session.configuration().kind() == SessionConfiguration.Kind.BACKGROUND) {
+      session.finishTasksAndInvalidate();
+    } else {
+      session.invalidateAndCancel();
+    }
   }
 
   private List<Session> sessions() {

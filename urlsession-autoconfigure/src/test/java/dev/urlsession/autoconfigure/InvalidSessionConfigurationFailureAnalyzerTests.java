@@ -35,7 +35,7 @@ class InvalidSessionConfigurationFailureAnalyzerTests {
         .contains("Value: \"bogus\"")
         .contains("Reason: it is not a session type");
     assertThat(analysis.getAction())
-        .isEqualTo("Set urlsession.sessions.api.type to default or ephemeral. Background sessions are not available yet.");
+        .isEqualTo("Set urlsession.sessions.api.type to default, ephemeral or background.");
   }
 
   @Test
@@ -46,20 +46,20 @@ class InvalidSessionConfigurationFailureAnalyzerTests {
   }
 
   @Test
-  void sessionWhenTypeIsBackgroundFailsSayingBackgroundSessionsAreNotAvailableYet() {
-    FailureAnalysis analysis = analyzeFailure(runner, "urlsession.sessions.api.type=background");
+  void backgroundSessionWithoutIdentifierFailsNamingTheIdentifierProperty() {
+    FailureAnalysis analysis = analyzeFailure(runner, "urlsession.sessions.downloads.type=background");
     assertThat(analysis.getDescription())
-        .contains("Property: urlsession.sessions.api.type")
-        .contains("Value: \"background\"")
-        .contains("Reason: background sessions are not available yet");
-    assertThat(analysis.getAction()).startsWith("Set urlsession.sessions.api.type to default or ephemeral.");
+        .contains("Property: urlsession.sessions.downloads.identifier")
+        .contains("Reason: a background session needs an identifier");
+    assertThat(analysis.getAction()).startsWith("Set urlsession.sessions.downloads.identifier to a name");
   }
 
   @Test
-  void defaultsWhenTypeIsBackgroundFailsWithTheDefaultsPath() {
-    FailureAnalysis analysis = analyzeFailure(runner, "urlsession.defaults.type=background",
-        "urlsession.sessions.api.primary=true");
-    assertThat(analysis.getDescription()).contains("Property: urlsession.defaults.type");
+  void identifierInDefaultsFailsWithTheDefaultsPath() {
+    FailureAnalysis analysis = analyzeFailure(runner, "urlsession.defaults.identifier=com.example.x",
+        "urlsession.sessions.downloads.type=background", "urlsession.sessions.downloads.identifier=com.example.d");
+    assertThat(analysis.getDescription()).contains("Property: urlsession.defaults.identifier");
+    assertThat(analysis.getAction()).startsWith("Move urlsession.defaults.identifier");
   }
 
   @Test

@@ -5,6 +5,7 @@ import dev.urlsession.CachedResponse;
 import dev.urlsession.ChallengeHandler;
 import dev.urlsession.DataDelegate;
 import dev.urlsession.DataTask;
+import dev.urlsession.DelayedRequestDisposition;
 import dev.urlsession.DownloadDelegate;
 import dev.urlsession.DownloadTask;
 import dev.urlsession.Request;
@@ -18,6 +19,7 @@ import dev.urlsession.TaskDelegate;
 import dev.urlsession.TaskMetrics;
 import java.io.InputStream;
 import java.lang.reflect.Method;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -163,6 +165,17 @@ public class EventPublishingDelegate implements DataDelegate, DownloadDelegate {
     }
   }
 
+  @Override
+  public void didFinishEventsForBackgroundSession(Session session) {
+    try {
+      if (delegate != null) {
+        delegate.didFinishEventsForBackgroundSession(session);
+      }
+    } finally {
+      publish(new BackgroundEventsFinishedEvent(session, sessionName), null);
+    }
+  }
+
   // --- TaskDelegate ---
 
   @Override
@@ -175,6 +188,25 @@ public class EventPublishingDelegate implements DataDelegate, DownloadDelegate {
     } finally {
       publish(new TaskCreatedEvent(session, sessionName, task), task);
       hook(session, task);
+    }
+  }
+
+  @Override
+  public void taskIsWaitingForConnectivity(Session session, SessionTask task) {
+    TaskDelegate d = taskDelegate();
+    if (d != null) {
+      d.taskIsWaitingForConnectivity(session, task);
+    }
+  }
+
+  @Override
+  public void willBeginDelayedRequest(Session session, SessionTask task, Request request,
+      Consumer<DelayedRequestDisposition> handler) {
+    TaskDelegate d = implementing(TaskDelegate.class, "willBeginDelayedRequest");
+    if (d != null) {
+      d.willBeginDelayedRequest(session, task, request, handler);
+    } else {
+      handler.accept(DelayedRequestDisposition.continueLoading());
     }
   }
 
@@ -291,8 +323,15 @@ public class EventPublishingDelegate implements DataDelegate, DownloadDelegate {
 
   @Override
   public void didFinishDownloadingTo(Session session, DownloadTask task, Path location) {
-    if (delegate instanceof DownloadDelegate) {
-      ((DownloadDelegate) delegate).didFinishDownloadingTo(session, task, location);
+    try {
+      if (delegate instanceof DownloadDelegate) {
+        ((DownloadDelegate) delegate).didFinishDownloadingTo(session, task, location);
+      }
+    } finally {
+      // Listeners run now, while the file exists; the session deletes it when this returns.
+      if (Files.exists(location)) {
+        publish(new DownloadFinishedEvent(session, sessionName, task, location), task);
+      }
     }
   }
 

@@ -265,8 +265,11 @@ class SessionEventsTests {
           assertThat(completed).isNotInstanceOf(DataTaskCompletedEvent.class);
           assertThat(completed.isSuccessful()).isTrue();
           assertThat(recorder.of(task)).map(e -> (Class) e.getClass()).containsExactly(TaskCreatedEvent.class,
-              TaskProgressEvent.class, TaskCompletedEvent.class);
+              TaskProgressEvent.class, DownloadFinishedEvent.class, TaskCompletedEvent.class);
           assertThat(context.getBean(FileDelegate.class).content).isEqualTo("file body");
+          DownloadFinishedEvent finished = recorder.await(DownloadFinishedEvent.class, task);
+          assertThat(finished.getLocation().getFileName().toString()).isNotBlank();
+          assertThat(finished.getLocation()).doesNotExist(); // deleted once the listeners returned
         });
   }
 
