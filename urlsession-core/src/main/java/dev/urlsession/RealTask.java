@@ -13,6 +13,7 @@ import dev.urlsession.internal.TransactionRecorder;
 import dev.urlsession.spi.ProtocolClient;
 import dev.urlsession.spi.ProtocolHandler;
 import dev.urlsession.spi.ProtocolLoad;
+import dev.urlsession.spi.SessionListener;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -97,6 +98,8 @@ abstract class RealTask implements SessionTask {
   private final CompletableFuture<SessionTask> completion = new CompletableFuture<>();
   private final RealProgress progress = new RealProgress(this);
   private volatile long lastActivityNanos;
+  /** Observes this task (metrics, tracing); NONE unless the configuration has a listener factory. */
+  private volatile SessionListener listener = SessionListener.NONE;
 
   // --- guarded by this ---
   private State state = State.SUSPENDED;
@@ -213,6 +216,29 @@ abstract class RealTask implements SessionTask {
     return completionHandler != null || fileHandler != null;
   }
 
+  /** Creates this task's listener; called once by the session before the task is registered. */
+  void listenTo(SessionListener.Factory factory) {
+    try {
+      SessionListener l = factory.create(this);
+      listener = l == null ? SessionListener.NONE : l;
+    } catch (RuntimeException e) {
+      log.error("SessionListener.Factory threw for task {}; the task is not observed", taskIdentifier, e);
+    }
+  }
+
+  /** Calls the listener unless there is none; a throwing listener is logged. */
+  private void notifyListener(String event, Consumer<SessionListener> call) {
+    SessionListener l = listener;
+    if (l == SessionListener.NONE) {
+      return;
+    }
+    try {
+      call.accept(l);
+    } catch (RuntimeException e) {
+      log.error("SessionListener.{} threw for task {}; the task goes on", event, taskIdentifier, e);
+    }
+  }
+
   /** Posts {@code didCreateTask}; called once by the session after registering the task. */
   void announceCreated() {
     synchronized (this) {
@@ -268,6 +294,7 @@ abstract class RealTask implements SessionTask {
     }
     session.queue.kick();
     if (start) {
+      notifyListener("taskStarted", l -> l.taskStarted(this));
       begin();
     } else {
       fireDemand();
@@ -533,8 +560,15 @@ abstract class RealTask implements SessionTask {
       Request keyRequest = canonical;
       if (decision != null && decision.action() == CacheRules.Action.USE_CACHED) {
         handler = new CacheReplay(decision.entry());
+        notifyListener("cacheHit", l -> l.cacheHit(this));
       } else if (decision != null) {
         canonical = decision.applyTo(canonical);
+        if (decision.action() == CacheRules.Action.LOAD) {
+          notifyListener("cacheMiss", l -> l.cacheMiss(this));
+        }
+      }
+      if (listener != SessionListener.NONE && !(handler instanceof CacheReplay)) {
+        canonical = observed(canonical);
       }
       synchronized (this) {
         if (completing) {
@@ -566,6 +600,21 @@ abstract class RealTask implements SessionTask {
     finish(after);
   }
 
+  /** The request the listener wants sent instead of {@code request} (same URL and method). */
+  private Request observed(Request request) {
+    try {
+      Request r = listener.requestWillBeSent(this, request);
+      if (r != null && r.url().equals(request.url()) && r.method().equals(request.method())) {
+        return r;
+      }
+      log.error("SessionListener.requestWillBeSent changed the URL or method of task {}; ignored", taskIdentifier);
+    } catch (RuntimeException e) {
+      log.error("SessionListener.requestWillBeSent threw for task {}; the request is sent unchanged",
+          taskIdentifier, e);
+    }
+    return request;
+  }
+
   /** Runs what an event left to do outside the lock. */
   private void finish(@Nullable Runnable after) {
     session.queue.kick();
@@ -577,12 +626,13 @@ abstract class RealTask implements SessionTask {
   void onResponse(RealLoad l, Response r) {
     Runnable after;
     Runnable refresh = null;
+    CacheEntry stale;
     synchronized (this) {
       if (load != l || completing || phase != Phase.WAITING_RESPONSE) {
         return;
       }
       touch();
-      CacheEntry stale = revalidating;
+      stale = revalidating;
       revalidating = null;
       if (stale != null && r.statusCode() == 304) {
         // Still valid: answer from the cache with the refreshed headers (RFC 9111 4.3.4).
@@ -613,6 +663,13 @@ abstract class RealTask implements SessionTask {
     finish(after);
     if (refresh != null) {
       refresh.run();
+    }
+    if (stale != null) {
+      if (r.statusCode() == 304) {
+        notifyListener("cacheConditionalHit", x -> x.cacheConditionalHit(this));
+      } else {
+        notifyListener("cacheMiss", x -> x.cacheMiss(this));
+      }
     }
   }
 
@@ -782,6 +839,7 @@ abstract class RealTask implements SessionTask {
     Runnable after = null;
     RealLoad old;
     boolean keepsBody = false;
+    Response followed = null;
     synchronized (this) {
       if (completing || phase != Phase.AWAITING_REDIRECT_DECISION) {
         return;
@@ -794,6 +852,7 @@ abstract class RealTask implements SessionTask {
           credentialInUse = null;
           spaceInUse = null;
         }
+        followed = redirectResponse;
         int status = redirectResponse.statusCode();
         keepsBody = status == 307 || status == 308;
         redirectCount++;
@@ -823,6 +882,8 @@ abstract class RealTask implements SessionTask {
     if (old != null && !old.isFinished()) {
       old.stop();
     }
+    Response redirect = followed;
+    notifyListener("redirected", x -> x.redirected(this, redirect, next));
     proceedTo(next, keepsBody);
   }
 
@@ -853,6 +914,10 @@ abstract class RealTask implements SessionTask {
       } else {
         after = askChallenge();
       }
+    }
+    if (!offered.isEmpty()) {
+      ProtectionSpace space = offered.get(0).protectionSpace();
+      notifyListener("challengeReceived", x -> x.challengeReceived(this, space, r));
     }
     finish(after);
   }
@@ -1535,6 +1600,7 @@ abstract class RealTask implements SessionTask {
       }
       DataDelegate d = pick(DataDelegate.class, "didBecomeDownloadTask");
       download = session.newHandedOverDownloadTask(this, taskDelegate);
+      download.listener = listener; // one observation for the whole transfer
       if (d != null) {
         RealTask dl = download;
         session.queue.offer(guarded("didBecomeDownloadTask",
@@ -1693,7 +1759,8 @@ abstract class RealTask implements SessionTask {
 
     TaskMetrics metrics = null;
     TaskDelegate metricsDelegate = pick(TaskDelegate.class, "didFinishCollectingMetrics");
-    if (metricsDelegate != null && started) {
+    SessionListener observer = started ? listener : SessionListener.NONE;
+    if ((metricsDelegate != null || observer != SessionListener.NONE) && started) {
       List<TransactionMetrics> list = new ArrayList<>(transactions.size());
       for (TransactionRecorder t : transactions) {
         list.add(t.toMetrics());
@@ -1713,6 +1780,9 @@ abstract class RealTask implements SessionTask {
     ResumeData produced = resumeData;
     Path location = downloaded;
     session.queue.offer(() -> {
+      if (observer != SessionListener.NONE) {
+        notifyListener("taskCompleted", x -> x.taskCompleted(this, m, error));
+      }
       if (storeInCache != null) {
         // Stored before anyone hears of the completion, so a next request finds the entry.
         guarded("storing in the cache", storeInCache).run();
@@ -1728,7 +1798,7 @@ abstract class RealTask implements SessionTask {
             () -> fileDelegate.didFinishDownloadingTo(session, (DownloadTask) this, location)).run();
         deleteQuietly(location);
       }
-      if (m != null) {
+      if (m != null && metricsDelegate != null) {
         guarded("didFinishCollectingMetrics",
             () -> metricsDelegate.didFinishCollectingMetrics(session, this, m)).run();
       }

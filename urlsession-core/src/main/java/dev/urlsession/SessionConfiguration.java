@@ -3,6 +3,7 @@ package dev.urlsession;
 import dev.urlsession.internal.Checks;
 import dev.urlsession.internal.HttpSyntax;
 import dev.urlsession.spi.ProtocolHandler;
+import dev.urlsession.spi.SessionListener;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,6 +63,7 @@ public final class SessionConfiguration {
   private final @Nullable CookieStorage httpCookieStorage;
   private final CookieAcceptPolicy httpCookieAcceptPolicy;
   private final boolean httpShouldSetCookies;
+  private final SessionListener.@Nullable Factory sessionListenerFactory;
 
   /** One persistent cookie storage per storage directory. */
   private static final java.util.Map<Path, CookieStorage> COOKIES = new java.util.concurrent.ConcurrentHashMap<>();
@@ -94,6 +96,7 @@ public final class SessionConfiguration {
     this.httpCookieStorage = b.httpCookieStorage;
     this.httpCookieAcceptPolicy = b.httpCookieAcceptPolicy;
     this.httpShouldSetCookies = b.httpShouldSetCookies;
+    this.sessionListenerFactory = b.sessionListenerFactory;
   }
 
   /** Where a default session keeps its files unless told otherwise: {@code ~/.urlsession}. */
@@ -242,6 +245,16 @@ public final class SessionConfiguration {
     return credentialStorage;
   }
 
+  /**
+   * The factory of the listeners that observe each task for metrics and tracing, or {@code null}
+   * for none (the default).
+   *
+   * @since 0.1.0
+   */
+  public SessionListener.@Nullable Factory sessionListenerFactory() {
+    return sessionListenerFactory;
+  }
+
   @Override
   public String toString() {
     return "SessionConfiguration{kind=" + kind
@@ -283,6 +296,7 @@ public final class SessionConfiguration {
     private boolean httpCookieStorageSet;
     private CookieAcceptPolicy httpCookieAcceptPolicy = CookieAcceptPolicy.ONLY_FROM_MAIN_DOCUMENT_DOMAIN;
     private boolean httpShouldSetCookies = true;
+    private SessionListener.@Nullable Factory sessionListenerFactory;
 
     private Builder(Kind kind) {
       this.kind = kind;
@@ -321,6 +335,28 @@ public final class SessionConfiguration {
       this.httpCookieStorageSet = true;
       this.httpCookieAcceptPolicy = c.httpCookieAcceptPolicy;
       this.httpShouldSetCookies = c.httpShouldSetCookies;
+      this.sessionListenerFactory = c.sessionListenerFactory;
+    }
+
+    /**
+     * Sets the factory of the listeners that observe each task (metrics, tracing), or none with
+     * {@code null}. To add a listener to one already set, combine them with
+     * {@link SessionListener.Factory#andThen}; see {@link #sessionListenerFactory()}.
+     *
+     * @since 0.1.0
+     */
+    public Builder sessionListenerFactory(SessionListener.@Nullable Factory factory) {
+      this.sessionListenerFactory = factory;
+      return this;
+    }
+
+    /**
+     * The listener factory set so far, or {@code null}.
+     *
+     * @since 0.1.0
+     */
+    public SessionListener.@Nullable Factory sessionListenerFactory() {
+      return sessionListenerFactory;
     }
 
     /**
