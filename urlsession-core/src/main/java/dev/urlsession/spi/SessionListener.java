@@ -53,6 +53,14 @@ public interface SessionListener {
   /** A listener that ignores every event. */
   SessionListener NONE = new SessionListener() {};
 
+  /**
+   * The {@link Request#property(String) request property} that names a request's URI template,
+   * such as {@code /users/{id}}: metrics listeners tag requests with it instead of their path,
+   * whose values are unbounded. A {@code String}; set with
+   * {@code Request.builder(url).property(SessionListener.URI_TEMPLATE_PROPERTY, "/users/{id}")}.
+   */
+  String URI_TEMPLATE_PROPERTY = "dev.urlsession.uriTemplate";
+
   /** The task was resumed for the first time. Called on the thread that called {@code resume()}. */
   default void taskStarted(SessionTask task) {}
 
