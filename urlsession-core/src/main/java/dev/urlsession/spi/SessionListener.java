@@ -6,12 +6,10 @@ import dev.urlsession.Response;
 import dev.urlsession.SessionException;
 import dev.urlsession.SessionTask;
 import dev.urlsession.TaskMetrics;
-import java.util.ArrayList;
+import dev.urlsession.internal.CompositeSessionListener;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Observes the tasks of a session for metrics and tracing, separately from delegates (OkHttp's
@@ -128,90 +126,7 @@ public interface SessionListener {
     default Factory andThen(Factory next) {
       Objects.requireNonNull(next, "next");
       Factory first = this;
-      return task -> Composite.of(List.of(first.create(task), next.create(task)));
-    }
-  }
-
-  /** Forwards events to several listeners, isolating each. */
-  final class Composite implements SessionListener {
-    private static final Logger log = LoggerFactory.getLogger(SessionListener.class);
-    private final List<SessionListener> listeners;
-
-    private Composite(List<SessionListener> listeners) {
-      this.listeners = listeners;
-    }
-
-    static SessionListener of(List<SessionListener> all) {
-      List<SessionListener> live = new ArrayList<>();
-      for (SessionListener l : all) {
-        if (l instanceof Composite) {
-          live.addAll(((Composite) l).listeners);
-        } else if (l != null && l != NONE) {
-          live.add(l);
-        }
-      }
-      return live.isEmpty() ? NONE : live.size() == 1 ? live.get(0) : new Composite(List.copyOf(live));
-    }
-
-    private void each(String event, java.util.function.Consumer<SessionListener> call) {
-      for (SessionListener l : listeners) {
-        try {
-          call.accept(l);
-        } catch (RuntimeException e) {
-          log.error("SessionListener {}.{} threw; the task goes on", l, event, e);
-        }
-      }
-    }
-
-    @Override
-    public void taskStarted(SessionTask task) {
-      each("taskStarted", l -> l.taskStarted(task));
-    }
-
-    @Override
-    public Request requestWillBeSent(SessionTask task, Request request) {
-      Request r = request;
-      for (SessionListener l : listeners) {
-        try {
-          Request next = l.requestWillBeSent(task, r);
-          if (next != null) {
-            r = next;
-          }
-        } catch (RuntimeException e) {
-          log.error("SessionListener {}.requestWillBeSent threw; the task goes on", l, e);
-        }
-      }
-      return r;
-    }
-
-    @Override
-    public void cacheHit(SessionTask task) {
-      each("cacheHit", l -> l.cacheHit(task));
-    }
-
-    @Override
-    public void cacheMiss(SessionTask task) {
-      each("cacheMiss", l -> l.cacheMiss(task));
-    }
-
-    @Override
-    public void cacheConditionalHit(SessionTask task) {
-      each("cacheConditionalHit", l -> l.cacheConditionalHit(task));
-    }
-
-    @Override
-    public void redirected(SessionTask task, Response redirect, Request next) {
-      each("redirected", l -> l.redirected(task, redirect, next));
-    }
-
-    @Override
-    public void challengeReceived(SessionTask task, ProtectionSpace space, Response response) {
-      each("challengeReceived", l -> l.challengeReceived(task, space, response));
-    }
-
-    @Override
-    public void taskCompleted(SessionTask task, TaskMetrics metrics, @Nullable SessionException error) {
-      each("taskCompleted", l -> l.taskCompleted(task, metrics, error));
+      return task -> CompositeSessionListener.of(java.util.Arrays.asList(first.create(task), next.create(task)));
     }
   }
 }
