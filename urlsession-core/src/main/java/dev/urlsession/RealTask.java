@@ -100,6 +100,17 @@ abstract class RealTask implements SessionTask {
   private volatile long lastActivityNanos;
   /** Observes this task (metrics, tracing); NONE unless the configuration has a listener factory. */
   private volatile SessionListener listener = SessionListener.NONE;
+  /** Orders taskStarted before taskCompleted; set (before {@code listener}) only with a listener. */
+  private @Nullable ListenerOrder listenerOrder;
+
+  /**
+   * Whether taskStarted was delivered and taskCompleted is due, guarded by itself: a cancel() on
+   * another thread may post the completion while the resuming thread is still in taskStarted.
+   */
+  private static final class ListenerOrder {
+    boolean started;
+    boolean done;
+  }
 
   // --- guarded by this ---
   private State state = State.SUSPENDED;
@@ -220,9 +231,41 @@ abstract class RealTask implements SessionTask {
   void listenTo(SessionListener.Factory factory) {
     try {
       SessionListener l = factory.create(this);
-      listener = l == null ? SessionListener.NONE : l;
+      if (l != null && l != SessionListener.NONE) {
+        listenerOrder = new ListenerOrder();
+        listener = l;
+      }
     } catch (RuntimeException e) {
       log.error("SessionListener.Factory threw for task {}; the task is not observed", taskIdentifier, e);
+    }
+  }
+
+  /** Delivers taskStarted, unless the task already completed. */
+  private void listenerStarted() {
+    SessionListener l = listener;
+    ListenerOrder order = listenerOrder;
+    if (l == SessionListener.NONE || order == null) {
+      return;
+    }
+    synchronized (order) {
+      if (!order.done) {
+        notifyListener("taskStarted", x -> x.taskStarted(this));
+        order.started = true;
+      }
+    }
+  }
+
+  /** Delivers taskCompleted if taskStarted was delivered; either way no event follows. */
+  private void listenerCompleted(@Nullable TaskMetrics metrics, @Nullable SessionException error) {
+    ListenerOrder order = listenerOrder;
+    if (order == null || metrics == null) {
+      return;
+    }
+    synchronized (order) {
+      if (order.started && !order.done) {
+        notifyListener("taskCompleted", x -> x.taskCompleted(this, metrics, error));
+      }
+      order.done = true;
     }
   }
 
@@ -294,7 +337,7 @@ abstract class RealTask implements SessionTask {
     }
     session.queue.kick();
     if (start) {
-      notifyListener("taskStarted", l -> l.taskStarted(this));
+      listenerStarted();
       begin();
     } else {
       fireDemand();
@@ -1600,7 +1643,8 @@ abstract class RealTask implements SessionTask {
       }
       DataDelegate d = pick(DataDelegate.class, "didBecomeDownloadTask");
       download = session.newHandedOverDownloadTask(this, taskDelegate);
-      download.listener = listener; // one observation for the whole transfer
+      download.listenerOrder = listenerOrder; // one observation for the whole transfer
+      download.listener = listener;
       if (d != null) {
         RealTask dl = download;
         session.queue.offer(guarded("didBecomeDownloadTask",
@@ -1781,7 +1825,7 @@ abstract class RealTask implements SessionTask {
     Path location = downloaded;
     session.queue.offer(() -> {
       if (observer != SessionListener.NONE) {
-        notifyListener("taskCompleted", x -> x.taskCompleted(this, m, error));
+        listenerCompleted(m, error);
       }
       if (storeInCache != null) {
         // Stored before anyone hears of the completion, so a next request finds the entry.

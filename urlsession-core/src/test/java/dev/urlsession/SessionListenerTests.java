@@ -33,7 +33,7 @@ class SessionListenerTests {
   @Nullable Session session;
 
   /** Records every event as text and adds an {@code X-Trace} header numbering the requests. */
-  final class Recording implements SessionListener {
+  class Recording implements SessionListener {
     private final AtomicInteger sent = new AtomicInteger();
 
     @Override
@@ -225,6 +225,35 @@ class SessionListenerTests {
     assertThat(d.awaitCompletion()).isNull();
     assertThat(events).containsExactly("taskStarted 1", "requestWillBeSent /file", "taskCompleted null");
     assertThat(created).hasValue(1);
+  }
+
+  @Test
+  void aTaskCancelledWhileTaskStartedRunsGetsTaskCompletedAfterIt() throws Exception {
+    java.util.concurrent.CountDownLatch inStart = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    session = Session.create(noCache().sessionListenerFactory(task -> new Recording() {
+      @Override
+      public void taskStarted(SessionTask t) {
+        events.add("taskStarted begins");
+        inStart.countDown();
+        try {
+          release.await(5, SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        events.add("taskStarted returns");
+      }
+    }).build());
+    DataTask task = session.dataTask(server.url("/never").uri());
+    Thread resumer = new Thread(task::resume);
+    resumer.start();
+    assertThat(inStart.await(5, SECONDS)).isTrue();
+    task.cancel(); // posts the completion while taskStarted still runs on the other thread
+    assertThat(task.completion()).isNotDone();
+    release.countDown();
+    task.completion().get(5, SECONDS);
+    resumer.join(5_000);
+    assertThat(events).containsExactly("taskStarted begins", "taskStarted returns", "taskCompleted CANCELLED");
   }
 
   @Test

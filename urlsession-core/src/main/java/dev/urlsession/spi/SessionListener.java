@@ -37,8 +37,11 @@ import org.jspecify.annotations.Nullable;
  * {@code resume()}, an HttpClient I/O thread, the timer thread; {@link #taskCompleted} runs on the
  * session's delegate queue just before the task's completion is delivered, so that whatever it
  * records is visible to code that waits for the completion. No method runs while a task's lock is
- * held. The events of one task may come from different threads: implementations must be
- * thread-safe, fast, and must not block, since they delay the session's I/O. A listener that
+ * held. The events of one task may come from different threads, never at once for
+ * {@code taskStarted} and {@code taskCompleted}: a task cancelled from another thread while
+ * {@code taskStarted} runs gets its {@code taskCompleted} after {@code taskStarted} returned.
+ * Implementations must be thread-safe, fast, and must not block, since they delay the session's
+ * I/O. A listener that
  * throws is logged and the task goes on; a {@link #requestWillBeSent} that throws, or changes the
  * URL or method, leaves the request unchanged.
  *
