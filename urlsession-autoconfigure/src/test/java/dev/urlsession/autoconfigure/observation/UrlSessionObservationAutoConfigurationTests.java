@@ -281,6 +281,18 @@ class UrlSessionObservationAutoConfigurationTests {
   }
 
   @Test
+  void bootsObservationPropertySwitchesTheTimerOffButNotTheSessionMeters() {
+    runner.withPropertyValues("management.observations.enable.http.client.requests=false").run(context -> {
+      MeterRegistry meters = context.getBean(MeterRegistry.class);
+      server.enqueue(new MockResponse.Builder().body("ok").build());
+      get(context.getBean("api", Session.class), url("/ok"));
+      assertThat(meters.find("http.client.requests").meters()).isEmpty();
+      assertThat(server.takeRequest(5, SECONDS).getHeaders().get("traceparent")).isNull();
+      assertThat(meters.get("urlsession.bytes.received").tag("kind", "data").counter().count()).isEqualTo(2);
+    });
+  }
+
+  @Test
   void nothingIsObservedWhenSwitchedOffOrWithoutMicrometer() {
     runner.withPropertyValues("urlsession.observation.enabled=false").run(context -> {
       assertThat(context.getBean(SessionRegistry.class).session("api").configuration().sessionListenerFactory())
