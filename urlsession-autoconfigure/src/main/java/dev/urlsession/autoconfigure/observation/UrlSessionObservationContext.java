@@ -48,6 +48,11 @@ public final class UrlSessionObservationContext extends RequestReplySenderContex
     this.task = task;
     this.request = task.originalRequest();
     setCarrier(new LinkedHashMap<>());
+    java.net.URI url = request.url();
+    if (url.getHost() != null && url.getScheme() != null) {
+      // The peer of the client span: scheme, host and port only (never user information).
+      setRemoteServiceAddress(url.getScheme() + "://" + url.getHost() + (url.getPort() >= 0 ? ":" + url.getPort() : ""));
+    }
   }
 
   /** The name of the session the task belongs to. */

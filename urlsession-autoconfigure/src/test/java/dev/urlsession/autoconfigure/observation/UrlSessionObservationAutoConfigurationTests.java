@@ -149,7 +149,7 @@ class UrlSessionObservationAutoConfigurationTests {
             // A parent observation in scope on the thread that resumes the task, as a server request's would be.
             Observation parent = Observation.start("parent", registry);
             try (Observation.Scope scope = parent.openScope()) {
-              get(api, url("/start"));
+              get(api, URI.create("http://127.0.0.1:" + server.getPort() + "/start"));
             } finally {
               parent.stop();
             }
@@ -165,6 +165,8 @@ class UrlSessionObservationAutoConfigurationTests {
             assertThat(client.traceId()).isEqualTo(root.traceId());
             assertThat(client.name()).isEqualTo("http get");
             assertThat(client.tag("client.name")).isEqualTo("api");
+            assertThat(client.remoteIp()).isEqualTo("127.0.0.1");
+            assertThat(client.remotePort()).isEqualTo(server.getPort());
           });
     } finally {
       tracing.close();
