@@ -295,6 +295,24 @@ class UrlSessionObservationAutoConfigurationTests {
   }
 
   @Test
+  void withObservationButWithoutMicrometerCoreTasksAreStillObserved() {
+    TestObservationRegistry observations = TestObservationRegistry.create();
+    // A tracing-only application: Micrometer's observation API, no meter registry.
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class, UrlSessionAutoConfiguration.class,
+            UrlSessionObservationAutoConfiguration.class))
+        .withPropertyValues("urlsession.sessions.api.type=ephemeral")
+        .withClassLoader(new FilteredClassLoader(MeterRegistry.class))
+        .withBean(ObservationRegistry.class, () -> observations).run(context -> {
+          assertThat(context).hasNotFailed();
+          server.enqueue(new MockResponse.Builder().body("ok").build());
+          get(context.getBean("api", Session.class), url("/ok"));
+          TestObservationRegistryAssert.assertThat(observations).hasSingleObservationThat()
+              .hasLowCardinalityKeyValue("client.name", "api");
+        });
+  }
+
+  @Test
   void nothingIsObservedWhenSwitchedOffOrWithoutMicrometer() {
     runner.withPropertyValues("urlsession.observation.enabled=false").run(context -> {
       assertThat(context.getBean(SessionRegistry.class).session("api").configuration().sessionListenerFactory())
