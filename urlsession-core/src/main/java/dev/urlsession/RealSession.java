@@ -8,6 +8,8 @@ import dev.urlsession.internal.RequestBody;
 import dev.urlsession.internal.SerialQueue;
 import dev.urlsession.spi.ProtocolHandler;
 import dev.urlsession.spi.ProtocolHandlers;
+import dev.urlsession.spi.SessionListener;
+import dev.urlsession.spi.SessionStatistics;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -176,6 +178,10 @@ final class RealSession implements Session {
   }
 
   private RealTask register(RealTask task) {
+    SessionListener.Factory factory = configuration.sessionListenerFactory();
+    if (factory != null) {
+      task.listenTo(factory);
+    }
     tasks.put(task.taskIdentifier(), task);
     task.announceCreated();
     return task;
@@ -556,6 +562,28 @@ final class RealSession implements Session {
       e = engine;
     }
     return e == null ? 0 : e.connectionManager().getTotalStats().getLeased();
+  }
+
+  @Override
+  public SessionStatistics statistics() {
+    Map<String, Map<SessionTask.State, Integer>> counts = new java.util.HashMap<>();
+    for (RealTask t : tasks.values()) {
+      counts.computeIfAbsent(t.kind.name().toLowerCase(java.util.Locale.ROOT),
+          k -> new java.util.EnumMap<>(SessionTask.State.class)).merge(t.state(), 1, Integer::sum);
+    }
+    HttpEngine e;
+    synchronized (engineLock) {
+      e = engine;
+    }
+    SessionStatistics.ConnectionPool pool = SessionStatistics.ConnectionPool.NONE;
+    if (e != null) {
+      try {
+        pool = e.poolStatistics();
+      } catch (RuntimeException closed) {
+        // the pool was shut down with the session: nothing is pooled any more
+      }
+    }
+    return new SessionStatistics(counts, pool);
   }
 
   boolean isInvalidated() {

@@ -14,6 +14,7 @@ import dev.urlsession.internal.TransactionRecorder;
 import dev.urlsession.spi.ProtocolClient;
 import dev.urlsession.spi.ProtocolHandler;
 import dev.urlsession.spi.ProtocolLoad;
+import dev.urlsession.spi.SessionListener;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -109,6 +110,19 @@ abstract class RealTask implements SessionTask {
   private final AtomicInteger queuedEvents = new AtomicInteger();
   private final RealProgress progress = new RealProgress(this);
   private volatile long lastActivityNanos;
+  /** Observes this task (metrics, tracing); NONE unless the configuration has a listener factory. */
+  private volatile SessionListener listener = SessionListener.NONE;
+  /** Orders taskStarted before taskCompleted; set (before {@code listener}) only with a listener. */
+  private @Nullable ListenerOrder listenerOrder;
+
+  /**
+   * Whether taskStarted was delivered and taskCompleted is due, guarded by itself: a cancel() on
+   * another thread may post the completion while the resuming thread is still in taskStarted.
+   */
+  private static final class ListenerOrder {
+    boolean started;
+    boolean done;
+  }
 
   // --- guarded by this ---
   private State state = State.SUSPENDED;
@@ -251,6 +265,61 @@ abstract class RealTask implements SessionTask {
     return completionHandler != null || fileHandler != null;
   }
 
+  /** Creates this task's listener; called once by the session before the task is registered. */
+  void listenTo(SessionListener.Factory factory) {
+    try {
+      SessionListener l = factory.create(this);
+      if (l != null && l != SessionListener.NONE) {
+        listenerOrder = new ListenerOrder();
+        listener = l;
+      }
+    } catch (RuntimeException e) {
+      log.error("SessionListener.Factory threw for task {}; the task is not observed", taskIdentifier, e);
+    }
+  }
+
+  /** Delivers taskStarted, unless the task already completed. */
+  private void listenerStarted() {
+    SessionListener l = listener;
+    ListenerOrder order = listenerOrder;
+    if (l == SessionListener.NONE || order == null) {
+      return;
+    }
+    synchronized (order) {
+      if (!order.done) {
+        notifyListener("taskStarted", x -> x.taskStarted(this));
+        order.started = true;
+      }
+    }
+  }
+
+  /** Delivers taskCompleted if taskStarted was delivered; either way no event follows. */
+  private void listenerCompleted(@Nullable TaskMetrics metrics, @Nullable SessionException error) {
+    ListenerOrder order = listenerOrder;
+    if (order == null || metrics == null) {
+      return;
+    }
+    synchronized (order) {
+      if (order.started && !order.done) {
+        notifyListener("taskCompleted", x -> x.taskCompleted(this, metrics, error));
+      }
+      order.done = true;
+    }
+  }
+
+  /** Calls the listener unless there is none; a throwing listener is logged. */
+  private void notifyListener(String event, Consumer<SessionListener> call) {
+    SessionListener l = listener;
+    if (l == SessionListener.NONE) {
+      return;
+    }
+    try {
+      call.accept(l);
+    } catch (RuntimeException e) {
+      log.error("SessionListener.{} threw for task {}; the task goes on", event, taskIdentifier, e);
+    }
+  }
+
   /** Posts {@code didCreateTask}; called once by the session after registering the task. */
   void announceCreated() {
     synchronized (this) {
@@ -308,6 +377,7 @@ abstract class RealTask implements SessionTask {
     }
     session.queue.kick();
     if (start) {
+      listenerStarted();
       begin();
     } else if (retry) {
       retryConnecting();
@@ -577,8 +647,15 @@ abstract class RealTask implements SessionTask {
       Request keyRequest = canonical;
       if (decision != null && decision.action() == CacheRules.Action.USE_CACHED) {
         handler = new CacheReplay(decision.entry());
+        notifyListener("cacheHit", l -> l.cacheHit(this));
       } else if (decision != null) {
         canonical = decision.applyTo(canonical);
+        if (decision.action() == CacheRules.Action.LOAD) {
+          notifyListener("cacheMiss", l -> l.cacheMiss(this));
+        }
+      }
+      if (listener != SessionListener.NONE && !(handler instanceof CacheReplay)) {
+        canonical = observed(canonical);
       }
       synchronized (this) {
         if (completing) {
@@ -610,6 +687,21 @@ abstract class RealTask implements SessionTask {
     finish(after);
   }
 
+  /** The request the listener wants sent instead of {@code request} (same URL and method). */
+  private Request observed(Request request) {
+    try {
+      Request r = listener.requestWillBeSent(this, request);
+      if (r != null && r.url().equals(request.url()) && r.method().equals(request.method())) {
+        return r;
+      }
+      log.error("SessionListener.requestWillBeSent changed the URL or method of task {}; ignored", taskIdentifier);
+    } catch (RuntimeException e) {
+      log.error("SessionListener.requestWillBeSent threw for task {}; the request is sent unchanged",
+          taskIdentifier, e);
+    }
+    return request;
+  }
+
   /** Runs what an event left to do outside the lock. */
   private void finish(@Nullable Runnable after) {
     session.queue.kick();
@@ -621,13 +713,14 @@ abstract class RealTask implements SessionTask {
   void onResponse(RealLoad l, Response r) {
     Runnable after;
     Runnable refresh = null;
+    CacheEntry stale;
     synchronized (this) {
       if (load != l || completing || phase != Phase.WAITING_RESPONSE) {
         return;
       }
       touch();
       waitingForConnectivity = false;
-      CacheEntry stale = revalidating;
+      stale = revalidating;
       revalidating = null;
       if (stale != null && r.statusCode() == 304) {
         // Still valid: answer from the cache with the refreshed headers (RFC 9111 4.3.4).
@@ -658,6 +751,13 @@ abstract class RealTask implements SessionTask {
     finish(after);
     if (refresh != null) {
       refresh.run();
+    }
+    if (stale != null) {
+      if (r.statusCode() == 304) {
+        notifyListener("cacheConditionalHit", x -> x.cacheConditionalHit(this));
+      } else {
+        notifyListener("cacheMiss", x -> x.cacheMiss(this));
+      }
     }
   }
 
@@ -909,6 +1009,7 @@ abstract class RealTask implements SessionTask {
     Runnable after = null;
     RealLoad old;
     boolean keepsBody = false;
+    Response followed = null;
     synchronized (this) {
       if (completing || phase != Phase.AWAITING_REDIRECT_DECISION) {
         return;
@@ -921,6 +1022,7 @@ abstract class RealTask implements SessionTask {
           credentialInUse = null;
           spaceInUse = null;
         }
+        followed = redirectResponse;
         int status = redirectResponse.statusCode();
         keepsBody = status == 307 || status == 308;
         redirectCount++;
@@ -950,6 +1052,8 @@ abstract class RealTask implements SessionTask {
     if (old != null && !old.isFinished()) {
       old.stop();
     }
+    Response redirect = followed;
+    notifyListener("redirected", x -> x.redirected(this, redirect, next));
     proceedTo(next, keepsBody);
   }
 
@@ -980,6 +1084,10 @@ abstract class RealTask implements SessionTask {
       } else {
         after = askChallenge();
       }
+    }
+    if (!offered.isEmpty()) {
+      ProtectionSpace space = offered.get(0).protectionSpace();
+      notifyListener("challengeReceived", x -> x.challengeReceived(this, space, r));
     }
     finish(after);
   }
@@ -1698,6 +1806,8 @@ abstract class RealTask implements SessionTask {
       }
       DataDelegate d = pick(DataDelegate.class, "didBecomeDownloadTask");
       download = session.newHandedOverDownloadTask(this, taskDelegate);
+      download.listenerOrder = listenerOrder; // one observation for the whole transfer
+      download.listener = listener;
       if (d != null) {
         RealTask dl = download;
         session.queue.offer(guarded("didBecomeDownloadTask",
@@ -1846,7 +1956,8 @@ abstract class RealTask implements SessionTask {
 
     TaskMetrics metrics = null;
     TaskDelegate metricsDelegate = pick(TaskDelegate.class, "didFinishCollectingMetrics");
-    if (metricsDelegate != null && started) {
+    SessionListener observer = started ? listener : SessionListener.NONE;
+    if ((metricsDelegate != null || observer != SessionListener.NONE) && started) {
       List<TransactionMetrics> list = new ArrayList<>(transactions.size());
       for (TransactionRecorder t : transactions) {
         list.add(t.toMetrics());
@@ -1869,9 +1980,12 @@ abstract class RealTask implements SessionTask {
     // The common case of data(): nothing for the delegate queue to run before the future, so the
     // finishing thread completes it and wakes the caller without a hop (QueueFuture keeps user
     // stages on the queue). A cache store that may write a file still goes through the queue.
-    boolean direct = directCompletion && kind != Kind.DOWNLOAD && m == null && resumeFuture == null
+    boolean direct = directCompletion && kind != Kind.DOWNLOAD && metricsDelegate == null && resumeFuture == null
         && queuedEvents.get() == 0 && (storeInCache == null || cache == null || !cache.writesToDisk());
     Runnable event = () -> {
+      if (observer != SessionListener.NONE) {
+        listenerCompleted(m, error);
+      }
       if (storeInCache != null) {
         // Stored before anyone hears of the completion, so a next request finds the entry.
         guarded("storing in the cache", storeInCache).run();
@@ -1887,7 +2001,7 @@ abstract class RealTask implements SessionTask {
             () -> fileDelegate.didFinishDownloadingTo(session, (DownloadTask) this, location)).run();
         deleteQuietly(location);
       }
-      if (m != null) {
+      if (m != null && metricsDelegate != null) {
         guarded("didFinishCollectingMetrics",
             () -> metricsDelegate.didFinishCollectingMetrics(session, this, m)).run();
       }

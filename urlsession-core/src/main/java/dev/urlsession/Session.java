@@ -212,6 +212,19 @@ public interface Session extends AutoCloseable {
   /** {@link #allTasks()} by kind. */
   CompletableFuture<TaskLists> tasks();
 
+  /**
+   * A snapshot of the session's uncompleted tasks and HTTP connection pool, for gauges and
+   * management endpoints (see {@link dev.urlsession.spi.SessionStatistics}). Returns at once, on
+   * the calling thread, without blocking on I/O; any thread may call it.
+   *
+   * @throws UnsupportedOperationException if this implementation keeps no statistics (the
+   *     library's own sessions always do)
+   * @since 0.1.0
+   */
+  default dev.urlsession.spi.SessionStatistics statistics() {
+    throw new UnsupportedOperationException(getClass().getName() + " keeps no statistics");
+  }
+
   /** {@link #finishTasksAndInvalidate()}, then waits (up to 30 s) for the session to become invalid. */
   @Override
   void close();

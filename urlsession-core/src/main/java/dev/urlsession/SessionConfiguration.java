@@ -6,6 +6,7 @@ import dev.urlsession.internal.HttpSyntax;
 import dev.urlsession.hc5.ConnectionManagerCustomizer;
 import dev.urlsession.hc5.HttpClientCustomizer;
 import dev.urlsession.spi.ProtocolHandler;
+import dev.urlsession.spi.SessionListener;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,6 +71,7 @@ public final class SessionConfiguration {
   private final boolean waitsForConnectivity;
   private final boolean discretionary;
   private final @Nullable BackgroundStore backgroundStore;
+  private final SessionListener.@Nullable Factory sessionListenerFactory;
 
   /** One persistent cookie storage per storage directory. */
   private static final java.util.Map<Path, CookieStorage> COOKIES = new java.util.concurrent.ConcurrentHashMap<>();
@@ -107,6 +109,7 @@ public final class SessionConfiguration {
     this.httpCookieAcceptPolicy = b.httpCookieAcceptPolicy;
     this.httpShouldSetCookies = b.httpShouldSetCookies;
     this.waitsForConnectivity = b.waitsForConnectivity;
+    this.sessionListenerFactory = b.sessionListenerFactory;
   }
 
   /** Where a default session keeps its files unless told otherwise: {@code ~/.urlsession}. */
@@ -325,6 +328,16 @@ public final class SessionConfiguration {
     return credentialStorage;
   }
 
+  /**
+   * The factory of the listeners that observe each task for metrics and tracing, or {@code null}
+   * for none (the default).
+   *
+   * @since 0.1.0
+   */
+  public SessionListener.@Nullable Factory sessionListenerFactory() {
+    return sessionListenerFactory;
+  }
+
   @Override
   public String toString() {
     return "SessionConfiguration{kind=" + kind
@@ -371,6 +384,7 @@ public final class SessionConfiguration {
     private CookieAcceptPolicy httpCookieAcceptPolicy = CookieAcceptPolicy.ONLY_FROM_MAIN_DOCUMENT_DOMAIN;
     private boolean httpShouldSetCookies = true;
     private boolean waitsForConnectivity;
+    private SessionListener.@Nullable Factory sessionListenerFactory;
 
     private Builder(Kind kind) {
       this.kind = kind;
@@ -414,6 +428,28 @@ public final class SessionConfiguration {
       this.httpCookieAcceptPolicy = c.httpCookieAcceptPolicy;
       this.httpShouldSetCookies = c.httpShouldSetCookies;
       this.waitsForConnectivity = c.waitsForConnectivity;
+      this.sessionListenerFactory = c.sessionListenerFactory;
+    }
+
+    /**
+     * Sets the factory of the listeners that observe each task (metrics, tracing), or none with
+     * {@code null}. To add a listener to one already set, combine them with
+     * {@link SessionListener.Factory#andThen}; see {@link #sessionListenerFactory()}.
+     *
+     * @since 0.1.0
+     */
+    public Builder sessionListenerFactory(SessionListener.@Nullable Factory factory) {
+      this.sessionListenerFactory = factory;
+      return this;
+    }
+
+    /**
+     * The listener factory set so far, or {@code null}.
+     *
+     * @since 0.1.0
+     */
+    public SessionListener.@Nullable Factory sessionListenerFactory() {
+      return sessionListenerFactory;
     }
 
     /**

@@ -5,6 +5,10 @@ import dev.urlsession.ProxyConfiguration;
 import dev.urlsession.Request;
 import dev.urlsession.Session;
 import dev.urlsession.SessionConfiguration;
+import dev.urlsession.SessionException;
+import dev.urlsession.SessionTask;
+import dev.urlsession.TaskMetrics;
+import dev.urlsession.spi.SessionListener;
 import java.net.URI;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -104,7 +108,10 @@ public class SmallGetBenchmark {
    *       {@link java.net.ProxySelector} lookup per request;
    *   <li>{@code inline-queue}: a delegate queue that runs completion handlers on the thread that
    *       posts them (the I/O thread), i.e. no hand-off to a delegate thread;
-   *   <li>{@code direct-proxy+inline-queue}: both.
+   *   <li>{@code direct-proxy+inline-queue}: both;
+   *   <li>{@code listener}: plus a {@code SessionListener} on every task that adds a header to
+   *       each request and counts completions, i.e. the price of the observation hooks (the
+   *       Spring layer's Micrometer listener does more on top).
    * </ul>
    */
   @State(Scope.Benchmark)
@@ -114,6 +121,7 @@ public class SmallGetBenchmark {
 
     Session session;
     URI uri;
+    final java.util.concurrent.atomic.LongAdder completed = new java.util.concurrent.atomic.LongAdder();
 
     @Setup(Level.Trial)
     public void start(Server server) throws Exception {
@@ -134,6 +142,19 @@ public class SmallGetBenchmark {
           config.proxy(ProxyConfiguration.direct());
           delegateQueue = Runnable::run;
           break;
+        case "listener":
+          config.sessionListenerFactory(task -> new SessionListener() {
+            @Override
+            public Request requestWillBeSent(SessionTask t, Request request) {
+              return request.toBuilder().header("traceparent", TRACEPARENT).build();
+            }
+
+            @Override
+            public void taskCompleted(SessionTask t, TaskMetrics metrics, SessionException error) {
+              completed.increment();
+            }
+          });
+          break;
         default:
           throw new IllegalArgumentException("unknown variant " + variant);
       }
@@ -151,6 +172,8 @@ public class SmallGetBenchmark {
       return session.data(Request.get(uri));
     }
   }
+
+  private static final String TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 
   /** Raw HttpClient 5 async, configured as the session's engine is. */
   @State(Scope.Benchmark)

@@ -15,6 +15,9 @@ import dev.urlsession.autoconfigure.client.SessionClientHttpRequestFactory;
 import dev.urlsession.autoconfigure.event.SessionInvalidatedEvent;
 import dev.urlsession.autoconfigure.event.TaskCompletedEvent;
 import dev.urlsession.autoconfigure.event.UrlSessionEvent;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +40,8 @@ import org.springframework.web.service.invoker.HttpServiceProxyFactory;
  * {@code application.yml} ({@code api} and {@code private}), injected with their names as
  * qualifiers. It loads pages from a small HTTP server it starts on loopback (this machine may have
  * no internet), prints every delegate call and application event of a task that follows a
- * redirect, calls an HTTP interface client running on the {@code api} session, and exits.
+ * redirect, calls an HTTP interface client running on the {@code api} session, prints the
+ * {@code http.client.requests} timers Micrometer recorded for them, and exits.
  */
 @SpringBootApplication
 public class DemoApplication {
@@ -70,7 +74,7 @@ public class DemoApplication {
 
   @Bean
   CommandLineRunner demo(@Qualifier("api") Session api, @Qualifier("private") Session privateSession,
-      Greetings greetings, LoopbackServer server) {
+      Greetings greetings, LoopbackServer server, MeterRegistry meters) {
     return args -> {
       // 1. The "api" session with the future API: its User-Agent comes from application.yml.
       DataResponse agent = api.data(Request.get(server.baseUrl().resolve("/agent"))).get(10, TimeUnit.SECONDS);
@@ -84,7 +88,15 @@ public class DemoApplication {
 
       // 3. An HTTP interface client running on the "api" session.
       log.info("HTTP interface on the api session: {}", greetings.greet("newcomer").trim());
-      log.info("done: see README.md (\"Spring Boot\") for what to try next");
+
+      // 4. Micrometer: one http.client.requests timer sample per task, tagged with the session's name.
+      for (Timer timer : meters.find("http.client.requests").timers()) {
+        Meter.Id id = timer.getId();
+        log.info("metrics: http.client.requests client.name={} uri={} status={} kind={}: {} task(s)",
+            id.getTag("client.name"), id.getTag("uri"), id.getTag("status"), id.getTag("urlsession.task.kind"),
+            timer.count());
+      }
+      log.info("done: see README.md (\"Spring Boot\", \"Observability\") for what to try next");
     };
   }
 

@@ -15,6 +15,7 @@ import dev.urlsession.autoconfigure.event.TaskProgressEvent;
 import dev.urlsession.autoconfigure.event.TaskRedirectedEvent;
 import dev.urlsession.autoconfigure.event.TaskResponseReceivedEvent;
 import dev.urlsession.autoconfigure.event.UrlSessionEvent;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -57,6 +58,9 @@ class DemoApplicationTests {
   @Autowired
   EventRecorder recorder;
 
+  @Autowired
+  MeterRegistry meters;
+
   @Test
   void namedSessionsFromApplicationYmlAreInjectedByName() {
     assertThat(registry.names()).containsExactly("api", "private");
@@ -93,8 +97,10 @@ class DemoApplicationTests {
   }
 
   @Test
-  void httpInterfaceClientRunsOnTheApiSession() {
+  void httpInterfaceClientRunsOnTheApiSessionAndIsTimedUnderItsUriTemplate() {
     assertThat(greetings.greet("test").trim()).isEqualTo("Hello, test!");
+    assertThat(meters.get("http.client.requests").tag("client.name", "api").tag("uri", "/greetings/{name}")
+        .tag("status", "200").timer().count()).isPositive();
   }
 
   @TestConfiguration(proxyBeanMethods = false)

@@ -38,6 +38,9 @@ public class UrlSessionProperties {
   /** Application events published for the delegate events of the named sessions. */
   private final Events events = new Events();
 
+  /** Micrometer observations and meters of the named sessions. */
+  private final Observation observation = new Observation();
+
   public SessionProperties getDefaults() {
     return defaults;
   }
@@ -48,6 +51,43 @@ public class UrlSessionProperties {
 
   public Events getEvents() {
     return events;
+  }
+
+  public Observation getObservation() {
+    return observation;
+  }
+
+  /**
+   * Properties of the Micrometer support: the {@code http.client.requests} observation of every
+   * task and the {@code urlsession.*} meters of the named sessions.
+   *
+   * @since 0.1.0
+   */
+  public static class Observation {
+    /** Whether the tasks of named sessions are observed and their sessions metered, when Micrometer is present. */
+    private boolean enabled = true;
+
+    /**
+     * Maximum number of distinct URI templates tagged on the session timers; requests with
+     * further templates are recorded with uri=OTHER.
+     */
+    private int maxUriTags = 100;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public int getMaxUriTags() {
+      return maxUriTags;
+    }
+
+    public void setMaxUriTags(int maxUriTags) {
+      this.maxUriTags = maxUriTags;
+    }
   }
 
   /**

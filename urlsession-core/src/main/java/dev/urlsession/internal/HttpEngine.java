@@ -400,6 +400,13 @@ public final class HttpEngine {
     return connectionManager;
   }
 
+  /** The pool's totals (leased, pending, available, max). */
+  public dev.urlsession.spi.SessionStatistics.ConnectionPool poolStatistics() {
+    org.apache.hc.core5.pool.PoolStats total = connectionManager.getTotalStats();
+    return new dev.urlsession.spi.SessionStatistics.ConnectionPool(
+        total.getLeased(), total.getPending(), total.getAvailable(), total.getMax());
+  }
+
   /** Closes idle pooled connections, so that new requests use new ones. */
   public void closeIdleConnections() {
     connectionManager.closeIdle(TimeValue.ZERO_MILLISECONDS);

@@ -9,6 +9,7 @@ import dev.urlsession.Session;
 import dev.urlsession.SessionException;
 import dev.urlsession.SessionTask;
 import dev.urlsession.autoconfigure.event.EventPublishingDelegate;
+import dev.urlsession.spi.SessionListener;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.URI;
@@ -28,6 +29,9 @@ final class SessionClientHttpRequest extends AbstractBufferingClientHttpRequest 
   /** Framing headers Spring may add and the session derives itself: dropped, never sent twice. */
   private static final Set<String> DERIVED =
       Set.of("content-length", "transfer-encoding", "host", "connection", "keep-alive");
+
+  /** The attribute in which RestClient keeps the URI template of a request. */
+  static final String URI_TEMPLATE_ATTRIBUTE = "org.springframework.web.client.RestClient.uriTemplate";
 
   private final Session session;
   private final URI uri;
@@ -63,6 +67,11 @@ final class SessionClientHttpRequest extends AbstractBufferingClientHttpRequest 
     });
     if (body.length > 0) {
       builder.body(body);
+    }
+    Object template = getAttributes().get(URI_TEMPLATE_ATTRIBUTE);
+    if (template instanceof String) {
+      // The low-cardinality name of the request for the session's metrics (uri tag).
+      builder.property(SessionListener.URI_TEMPLATE_PROPERTY, template);
     }
     Request request = builder.build();
     // The session decodes gzip and deflate unless the request or its configuration asks for an encoding.
