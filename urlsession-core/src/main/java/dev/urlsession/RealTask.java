@@ -8,6 +8,7 @@ import dev.urlsession.internal.ErrorMapper;
 import dev.urlsession.internal.HttpChallenge;
 import dev.urlsession.internal.LoadSupport;
 import dev.urlsession.internal.RequestBody;
+import dev.urlsession.internal.ResumePoint;
 import dev.urlsession.internal.Scheduler;
 import dev.urlsession.internal.TransactionRecorder;
 import dev.urlsession.spi.ProtocolClient;
@@ -133,6 +134,10 @@ abstract class RealTask implements SessionTask {
   /** Bytes of the resume data's partial file requested with Range for the current load. */
   private long rangeOffset;
   private boolean produceResumeData;
+  /** An ftp: download's validators (MDTM, SIZE) and whether its load continues at rangeOffset. */
+  private @Nullable String ftpModified;
+  private long ftpSize = -1;
+  private boolean ftpContinues;
   private @Nullable CompletableFuture<@Nullable ResumeData> resumeDataFuture;
   // --- cache, guarded by this ---
   /** The entry a conditional request is revalidating. */
@@ -1299,8 +1304,9 @@ abstract class RealTask implements SessionTask {
     String problem = null;
     if (!data.isSignedWith(session.resumeKey())) {
       problem = "it was not produced by this session's storage or it was altered";
-    } else if (!"http".equalsIgnoreCase(url.getScheme()) && !"https".equalsIgnoreCase(url.getScheme())) {
-      problem = "only http and https downloads can be resumed";
+    } else if (!"http".equalsIgnoreCase(url.getScheme()) && !"https".equalsIgnoreCase(url.getScheme())
+        && !isFtp(url)) {
+      problem = "only http, https and ftp downloads can be resumed";
     } else if (!session.isInDownloadDirectory(data.partialFile())) {
       problem = "its partial file is not in the session's download directory";
     }
@@ -1370,8 +1376,8 @@ abstract class RealTask implements SessionTask {
 
   /** The request a load sends: downloads resuming from an offset ask for the rest. */
   private Request decorate(Request request) {
-    if (kind != Kind.DOWNLOAD || rangeOffset <= 0 || resumeFrom == null) {
-      return request;
+    if (kind != Kind.DOWNLOAD || rangeOffset <= 0 || resumeFrom == null || isFtp(request.url())) {
+      return request; // ftp: the handler asks for the rest itself (resumePoint)
     }
     String validator = strongEtag(resumeFrom.entityTag()) != null
         ? resumeFrom.entityTag() : resumeFrom.lastModified();
@@ -1392,6 +1398,14 @@ abstract class RealTask implements SessionTask {
    */
   private @Nullable Runnable openDownload(Response r) {
     boolean resumed = resumeFrom != null;
+    if (rangeOffset > 0 && ftpContinues) {
+      // ftp: the handler checked MDTM and SIZE and the server accepted REST.
+      bytesReceived = rangeOffset;
+      bytesExpectedToReceive = ftpSize;
+      postResumedAt(rangeOffset, ftpSize);
+      phase = Phase.RECEIVING;
+      return pump();
+    }
     if (rangeOffset > 0) {
       long total = contentRangeTotal(r, rangeOffset, resumeFrom.expectedLength());
       if (r.statusCode() == 206 && total != -2) {
@@ -1498,6 +1512,11 @@ abstract class RealTask implements SessionTask {
     boolean resumableFailure = code == Code.TIMED_OUT || code == Code.NETWORK_CONNECTION_LOST
         || (code == Code.CANCELLED && produceResumeData);
     Response r = response;
+    if (resumableFailure && isFtp(currentRequest.url())) {
+      // ftp: resumable when the server told the file's identity (MDTM and SIZE, binary only).
+      return kind == Kind.DOWNLOAD && r != null && file != null && channel != null && written > 0
+          && ftpModified != null && ftpSize >= 0;
+    }
     if (!resumableFailure || kind != Kind.DOWNLOAD || r == null || file == null || channel == null
         || written <= 0 || !currentRequest.method().equals("GET") || !isIdentity(r)) {
       return false;
@@ -1514,6 +1533,10 @@ abstract class RealTask implements SessionTask {
   }
 
   private ResumeData resumeData() {
+    if (isFtp(currentRequest.url())) {
+      return ResumeData.create(currentRequest, file, written, null, ftpModified, ftpSize,
+          session.resumeKey());
+    }
     Response r = response;
     String etag = strongEtag(r.header("ETag"));
     String lastModified = r.header("Last-Modified");
@@ -1523,6 +1546,28 @@ abstract class RealTask implements SessionTask {
     }
     return ResumeData.create(currentRequest, file, written, etag, lastModified,
         bytesExpectedToReceive, session.resumeKey());
+  }
+
+  private static boolean isFtp(URI url) {
+    return "ftp".equalsIgnoreCase(url.getScheme());
+  }
+
+  /** Where the current load of a resuming download starts, for handlers other than HTTP. */
+  synchronized @Nullable ResumePoint resumePoint(RealLoad l) {
+    if (load != l || kind != Kind.DOWNLOAD || rangeOffset <= 0 || resumeFrom == null) {
+      return null;
+    }
+    return new ResumePoint(rangeOffset, resumeFrom.lastModified(), resumeFrom.expectedLength());
+  }
+
+  /** A handler other than HTTP told the resource's validators, before its response. */
+  synchronized void onResourceValidated(RealLoad l, @Nullable String lastModified, long size,
+      boolean continuesAtOffset) {
+    if (load == l && !completing) {
+      ftpModified = lastModified;
+      ftpSize = size;
+      ftpContinues = continuesAtOffset && rangeOffset > 0;
+    }
   }
 
   /** Turns this data task into a download task that continues the same load. */
@@ -2069,6 +2114,21 @@ abstract class RealTask implements SessionTask {
     @Override
     public @Nullable String acceptEncoding() {
       return task.kind == Kind.DOWNLOAD ? "identity" : null;
+    }
+
+    @Override
+    public boolean mayResume() {
+      return task.kind == Kind.DOWNLOAD;
+    }
+
+    @Override
+    public @Nullable ResumePoint resumePoint() {
+      return task.resumePoint(this);
+    }
+
+    @Override
+    public void resourceValidated(@Nullable String lastModified, long size, boolean continuesAtOffset) {
+      task.onResourceValidated(this, lastModified, size, continuesAtOffset);
     }
   }
 }
