@@ -4,6 +4,7 @@ import dev.urlsession.SessionException.Code;
 import dev.urlsession.internal.CacheEntry;
 import dev.urlsession.internal.CacheReplay;
 import dev.urlsession.internal.CacheRules;
+import dev.urlsession.internal.ClientIdentities;
 import dev.urlsession.internal.ErrorMapper;
 import dev.urlsession.internal.HttpChallenge;
 import dev.urlsession.internal.LoadSupport;
@@ -138,6 +139,9 @@ abstract class RealTask implements SessionTask {
   private @Nullable String ftpModified;
   private long ftpSize = -1;
   private boolean ftpContinues;
+  /** CLIENT_CERTIFICATE challenges asked so far (their previousFailureCount). */
+  private int clientCertificateAsks;
+  private static final int MAX_CLIENT_CERTIFICATE_ASKS = 5;
   private @Nullable CompletableFuture<@Nullable ResumeData> resumeDataFuture;
   // --- cache, guarded by this ---
   /** The entry a conditional request is revalidating. */
@@ -1055,6 +1059,96 @@ abstract class RealTask implements SessionTask {
       public void rejectProtectionSpace() {
         once();
         decision.accept(trust.isTrustedByDefault());
+      }
+    };
+    synchronized (this) {
+      session.queue.offer(guarded("didReceiveChallenge", sessionLevel != null
+          ? () -> sessionLevel.didReceiveChallenge(session, challenge, handler)
+          : () -> taskLevel.didReceiveChallenge(session, this, challenge, handler)));
+    }
+    session.queue.kick();
+  }
+
+  /**
+   * The server of a new TLS connection of this task's load asked for a client certificate and got
+   * none: the session delegate (or, without one, the task delegate) answers a CLIENT_CERTIFICATE
+   * challenge; without either, default handling uses the storage's default identity for the
+   * space, if any, else none. Called on an I/O thread; the answer may come from any thread.
+   */
+  void clientCertificateRequested(RealLoad l, ProtectionSpace space, Consumer<ClientIdentities.Answer> decision) {
+    SessionDelegate sessionLevel;
+    TaskDelegate taskLevel;
+    AuthenticationChallenge challenge;
+    Credential proposed;
+    boolean stale;
+    synchronized (this) {
+      stale = load != l || completing;
+      if (stale || clientCertificateAsks >= MAX_CLIENT_CERTIFICATE_ASKS) {
+        sessionLevel = null;
+        taskLevel = null;
+        challenge = null;
+        proposed = null;
+      } else {
+        CredentialStorage storage = session.configuration().credentialStorage();
+        Credential stored = storage == null ? null : storage.defaultCredential(space);
+        proposed = stored != null && stored.hasIdentity() ? stored : null;
+        challenge = new AuthenticationChallenge(space, proposed, clientCertificateAsks++, null, null);
+        sessionLevel = Delegates.implementsMethod(session.delegate(), "didReceiveChallenge/3")
+            ? session.delegate() : null;
+        taskLevel = sessionLevel != null ? null : pick(TaskDelegate.class, "didReceiveChallenge/4");
+      }
+    }
+    if (challenge == null) {
+      // The load is no longer wanted; or identities were chosen again and again and never
+      // presented (a key the server's handshake cannot use): go on without, the server decides.
+      decision.accept(stale ? ClientIdentities.Answer.CANCEL : ClientIdentities.Answer.NONE);
+      return;
+    }
+    ClientIdentities.Answer byDefault = proposed != null
+        ? new ClientIdentities.Answer(proposed, false) : ClientIdentities.Answer.NONE;
+    if (sessionLevel == null && taskLevel == null) {
+      decision.accept(byDefault);
+      return;
+    }
+    AtomicBoolean answered = new AtomicBoolean();
+    ChallengeHandler handler = new ChallengeHandler() {
+      private void once() {
+        if (!answered.compareAndSet(false, true)) {
+          throw new IllegalStateException("the challenge handler was already called");
+        }
+      }
+
+      @Override
+      public void useCredential(@Nullable Credential credential) {
+        once();
+        if (credential == null || !credential.hasIdentity()) {
+          decision.accept(ClientIdentities.Answer.NONE); // go on without a certificate
+          return;
+        }
+        CredentialStorage storage = session.configuration().credentialStorage();
+        if (storage != null && credential.persistence() != Credential.Persistence.NONE) {
+          storage.set(credential, space); // in memory only: CredentialStorage never writes identities
+        }
+        decision.accept(new ClientIdentities.Answer(credential, false));
+      }
+
+      @Override
+      public void performDefaultHandling() {
+        once();
+        decision.accept(byDefault);
+      }
+
+      @Override
+      public void cancelAuthenticationChallenge() {
+        once();
+        cancel();
+        decision.accept(ClientIdentities.Answer.CANCEL);
+      }
+
+      @Override
+      public void rejectProtectionSpace() {
+        once();
+        decision.accept(ClientIdentities.Answer.NONE);
       }
     };
     synchronized (this) {
@@ -2114,6 +2208,11 @@ abstract class RealTask implements SessionTask {
     @Override
     public @Nullable String acceptEncoding() {
       return task.kind == Kind.DOWNLOAD ? "identity" : null;
+    }
+
+    @Override
+    public void clientCertificateRequested(ProtectionSpace space, Consumer<ClientIdentities.Answer> decision) {
+      task.clientCertificateRequested(this, space, decision);
     }
 
     @Override

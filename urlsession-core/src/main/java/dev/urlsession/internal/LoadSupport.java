@@ -73,4 +73,15 @@ public interface LoadSupport {
    */
   default void resourceValidated(@org.jspecify.annotations.Nullable String lastModified, long size,
       boolean continuesAtOffset) {}
+
+  /**
+   * The https server of this load asked for a client certificate and was given none (the
+   * {@code CLIENT_CERTIFICATE} challenge of {@code space}): call {@code decision}, from any
+   * thread, with an identity to retry with, with {@link ClientIdentities.Answer#NONE} to go on
+   * without one, or with {@link ClientIdentities.Answer#CANCEL} when the task was cancelled.
+   */
+  default void clientCertificateRequested(dev.urlsession.ProtectionSpace space,
+      java.util.function.Consumer<ClientIdentities.Answer> decision) {
+    decision.accept(ClientIdentities.Answer.NONE);
+  }
 }
