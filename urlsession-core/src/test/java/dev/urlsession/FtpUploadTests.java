@@ -142,4 +142,14 @@ class FtpUploadTests {
       assertThat(e.getMessage()).contains("broken application stream");
     }
   }
+
+  @Test
+  void ftpDataTaskWithARequestBodyRetrievesAndIgnoresTheBody() throws Exception {
+    Files.writeString(home.resolve("keep.txt"), "unchanged");
+    Request r = Request.builder(server.url(FtpTestServer.USER + ":s3cret%20pass", "keep.txt")).method("PUT")
+        .body("overwrite?".getBytes()).build();
+    assertThat(new String(session.data(r).get(10, SECONDS).body())).isEqualTo("unchanged");
+    assertThat(Files.readString(home.resolve("keep.txt"))).isEqualTo("unchanged");
+    assertThat(server.commands()).contains("RETR keep.txt").noneMatch(c -> c.startsWith("STOR"));
+  }
 }

@@ -47,7 +47,7 @@ import org.jspecify.annotations.Nullable;
  * is what remains). A changed file or a refused {@code REST} (500, 502...) sends the file whole,
  * and the task starts its partial file over.
  *
- * <p>A load with a body (upload tasks; an extension: Apple's FTP only reads) sends it with
+ * <p>An upload task's load (an extension: Apple's FTP only reads) sends its body with
  * {@code STOR} to the URL's path, reporting progress, and answers with an empty response (status
  * 0, expected length 0, no MIME type) once the server confirmed the transfer (226). The upload
  * keeps a pool thread while it lasts. A refused {@code STOR} fails with
@@ -382,7 +382,9 @@ public final class FtpHandler implements ProtocolHandler {
         return false;
       }
       c.enterLocalPassiveMode();
-      RequestBody body = support != null ? support.requestBody() : null;
+      // Upload tasks store their body; another task's request body is ignored, as Apple's FTP does.
+      RequestBody body = support != null && load.task() instanceof dev.urlsession.UploadTask
+          ? support.requestBody() : null;
       if (body != null) {
         return store(c, url, body);
       }
