@@ -36,8 +36,12 @@ import org.jspecify.annotations.Nullable;
 public final class ClientIdentities {
   /** The handshake-session value holding the acceptable issuers (X500Principal[]) of a request. */
   static final String REQUESTED = "dev.urlsession.clientcert.requested";
-  /** The exchange-context attribute saying the task was asked about this exchange's connection. */
+  /**
+   * The exchange-context attribute saying the task was asked about this exchange's connection:
+   * {@link #DECLINED} when it went on without a certificate.
+   */
   static final String ASKED = "dev.urlsession.clientcert.asked";
+  static final String DECLINED = "declined";
   private static final String ALIAS_PREFIX = "urlsession-identity-";
 
   /** Chosen identities by "host:port". */
@@ -114,17 +118,29 @@ public final class ClientIdentities {
    * runs {@code retry} (an identity was chosen), {@code fail} with {@code CLIENT_CERTIFICATE_REQUIRED}
    * (none) or nothing (cancelled), and returns true; else returns false at once.
    */
-  boolean askAfterFailedHandshake(java.net.URI url, Throwable failure, boolean alreadyAsked,
-      LoadSupport support, Runnable retry, java.util.function.Consumer<dev.urlsession.SessionException> fail) {
+  boolean askAfterFailedHandshake(java.net.URI url, Throwable failure, @Nullable Object asked,
+      boolean responded, LoadSupport support, Runnable retry,
+      java.util.function.Consumer<dev.urlsession.SessionException> fail) {
     Throwable e = ErrorMapper.unwrap(failure);
-    if (!(e instanceof javax.net.ssl.SSLException) || url.getHost() == null) {
+    if (url.getHost() == null || e instanceof dev.urlsession.SessionException) {
       return false;
     }
     String host = url.getHost();
     int port = HttpChallenge.port(url);
+    if (DECLINED.equals(asked) && !responded && e instanceof IOException
+        && !(e instanceof java.io.InterruptedIOException)) {
+      // TLS 1.3: the server refuses a missing certificate after the handshake, as a failed
+      // write or read (an alert or a plain close, depending on timing) before any response.
+      takeRequest(host, port);
+      fail.accept(required(url, e, "it refused the connection after none was given"));
+      return true;
+    }
+    if (!(e instanceof javax.net.ssl.SSLException)) {
+      return false;
+    }
     List<X500Principal> issuers = takeRequest(host, port);
-    if (issuers == null || alreadyAsked) {
-      return false; // (asked once the handshake was over: the server refuses the answer now)
+    if (issuers == null || asked != null) {
+      return false;
     }
     support.clientCertificateRequested(
         dev.urlsession.ProtectionSpace.forClientCertificate(host, port, issuers), answer -> {
@@ -132,12 +148,15 @@ public final class ClientIdentities {
             use(host, port, answer.identity());
             retry.run();
           } else if (!answer.cancelled()) {
-            fail.accept(new dev.urlsession.SessionException(
-                dev.urlsession.SessionException.Code.CLIENT_CERTIFICATE_REQUIRED, url,
-                "The server requires a client certificate and none was given" + " [" + e + "]", e));
+            fail.accept(required(url, e, "none was given"));
           }
         });
     return true;
+  }
+
+  private static dev.urlsession.SessionException required(java.net.URI url, Throwable cause, String what) {
+    return new dev.urlsession.SessionException(dev.urlsession.SessionException.Code.CLIENT_CERTIFICATE_REQUIRED,
+        url, "The server requires a client certificate: " + what + " [" + cause + "]", cause);
   }
 
   /** An exchange ended so that its load is retried with the identity just chosen. */

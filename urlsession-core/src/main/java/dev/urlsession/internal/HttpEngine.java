@@ -399,6 +399,7 @@ public final class HttpEngine {
             scope.execRuntime.discardEndpoint();
             callback.failed(new InterruptedIOException("the task was cancelled"));
           } else {
+            scope.clientContext.setAttribute(ClientIdentities.ASKED, ClientIdentities.DECLINED);
             try {
               chain.proceed(request, entityProducer, scope, callback);
             } catch (HttpException | IOException | RuntimeException e) {

@@ -144,8 +144,8 @@ public final class HttpProtocolHandler implements ProtocolHandler {
       // the server aborted had asked for one (ask the task, then retry or fail).
       consumer.interceptor = ex -> ex instanceof ClientIdentities.Retry
           ? retry(load)
-          : identities.askAfterFailedHandshake(url, ex, context.getAttribute(ClientIdentities.ASKED) != null,
-              support, () -> retry(load), e -> {
+          : identities.askAfterFailedHandshake(url, ex, context.getAttribute(ClientIdentities.ASKED),
+              recorder.responseStart != null, support, () -> retry(load), e -> {
             recorder.responseEnd = Instant.now();
             client.didFail(e);
           });
