@@ -175,4 +175,33 @@ class FtpResumeTests {
     assertThat(session.data(Request.get(server.url("big.bin"))).get(10, SECONDS).body()).isEqualTo(content);
     assertThat(server.commands()).contains("RETR big.bin").doesNotContain("MDTM big.bin");
   }
+
+  @Test
+  void ftpResumedDownloadThatIsAbortedAgainResumesAgainToAByteExactFile() throws Exception {
+    ResumeData first = interruptedDownload();
+    newSession();
+    server.abortNextDownload(CUT);
+    session.downloadTask(first).resume();
+    SessionException again = delegate.awaitCompletion();
+    assertThat(again.code()).isEqualTo(Code.NETWORK_CONNECTION_LOST);
+    delegate.assertEvents("didCreateTask", "didResumeAtOffset " + CUT + " " + SIZE, "didWriteData",
+        "didFinishCollectingMetrics", "didComplete NETWORK_CONNECTION_LOST");
+    ResumeData second = ResumeData.from(again.resumeData().orElseThrow().toByteArray());
+    assertThat(second.bytesReceived()).isEqualTo(2 * CUT);
+    byte[] file = resume(second, "didResumeAtOffset " + 2 * CUT + " " + SIZE);
+    assertThat(ResumeDataTests.sha256(file)).isEqualTo(ResumeDataTests.sha256(content));
+    assertThat(server.commands()).containsSubsequence("REST " + CUT, "RETR big.bin", "REST " + 2 * CUT, "RETR big.bin");
+  }
+
+  @Test
+  void ftpResumeDataFromAnotherStoreIsRefused() throws Exception {
+    ResumeData data = interruptedDownload();
+    session.invalidateAndCancel();
+    delegate = new RecordingDownloadDelegate();
+    session = Session.create(SessionConfiguration.defaultConfiguration().toBuilder()
+        .storageDirectory(storage.resolve("other")).build(), delegate, null);
+    session.downloadTask(data).resume();
+    assertThat(delegate.awaitCompletion().code()).isEqualTo(Code.CANNOT_WRITE_TO_FILE);
+    assertThat(server.commands().stream().filter(c -> c.startsWith("RETR"))).hasSize(1);
+  }
 }

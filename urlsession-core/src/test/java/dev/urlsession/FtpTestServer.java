@@ -154,7 +154,10 @@ final class FtpTestServer implements AutoCloseable {
     return URI.create("ftp://" + rawUserInfo + "@127.0.0.1:" + port + "/" + rawPath);
   }
 
-  /** Sends the first {@code limit} bytes of {@code path}, then aborts (426) or stalls, then the rest. */
+  /**
+   * Sends {@code limit} bytes of {@code path} (from the REST offset), then aborts (426) or stalls,
+   * then the rest.
+   */
   private void interruptedDownload(FtpSession session, String path, long limit)
       throws FtpException, IOException {
     org.apache.ftpserver.ftplet.FtpFile file = session.getFileSystemView().getFile(path);
@@ -166,7 +169,7 @@ final class FtpTestServer implements AutoCloseable {
       throw new IOException("cannot open the data connection", e);
     }
     boolean aborting = abort;
-    try (java.io.InputStream in = file.createInputStream(0)) {
+    try (java.io.InputStream in = file.createInputStream(session.getFileOffset())) { // after REST
       // Two transfers on one data connection: each ends with a flush.
       data.transferToClient(session, new java.io.ByteArrayInputStream(in.readNBytes((int) limit)));
       if (!aborting) {
