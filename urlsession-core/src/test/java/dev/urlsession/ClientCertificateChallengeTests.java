@@ -153,6 +153,9 @@ class ClientCertificateChallengeTests {
 
     // The identity holds for the session's connections to that server: no new challenge, and the
     // connection that presents it is reused.
+    // The connection goes back to the pool just after the completion is handed over.
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+        .until(() -> ((RealSession) s).leasedConnections() == 0);
     DataResponse second = s.data(Request.get(server.url("/two").uri())).get(10, SECONDS);
     assertThat(new String(second.body())).isEqualTo("two");
     assertThat(challenges).hasSize(1);

@@ -85,7 +85,10 @@ class ServerTrustTests {
     assertThat(trust.isTrustedByDefault()).isFalse();
     assertThat(trust.evaluationError()).isNotNull();
     assertThat(trust.host()).isEqualTo(server.url("/").uri().getHost());
-    // The connection is reused: trust is evaluated once per connection.
+    // The connection is reused: trust is evaluated once per connection. It goes back to the pool
+    // just after the completion is handed over.
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+        .until(() -> ((RealSession) session).leasedConnections() == 0);
     assertThat(session.data(Request.get(server.url("/again").uri())).get(10, SECONDS).response().statusCode())
         .isEqualTo(200);
     assertThat(challenges).hasSize(1);
