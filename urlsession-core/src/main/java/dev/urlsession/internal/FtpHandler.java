@@ -517,6 +517,10 @@ public final class FtpHandler implements ProtocolHandler {
         return new SessionException(Code.BAD_SERVER_RESPONSE, load.request().url(),
             "The FTP server sent a bad reply: " + e.getMessage(), e);
       }
+      if (!(e instanceof SessionException) && e.getCause() instanceof java.net.SocketTimeoutException) {
+        // Commons Net wraps a greeting that never came ("Timed out waiting for initial connect reply").
+        return ErrorMapper.map(e.getCause(), load.request().url());
+      }
       return super.map(e);
     }
 
