@@ -152,4 +152,61 @@ class FtpUploadTests {
     assertThat(Files.readString(home.resolve("keep.txt"))).isEqualTo("unchanged");
     assertThat(server.commands()).contains("RETR keep.txt").noneMatch(c -> c.startsWith("STOR"));
   }
+
+  @Test
+  void ftpUploadCancelledMidTransferCompletesWithCancelledAndClosesTheConnection() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    byte[] first = random(100_000, 4);
+    InputStream stalling = new InputStream() {
+      private int sent;
+
+      @Override
+      public int read() {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) {
+        if (sent < first.length) {
+          int n = Math.min(len, first.length - sent);
+          System.arraycopy(first, sent, b, off, n);
+          sent += n;
+          return n;
+        }
+        try {
+          release.await(10, SECONDS); // an application stream with nothing more yet
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return -1;
+      }
+    };
+    RecordingDelegate d = new RecordingDelegate() {
+      @Override
+      public void needNewBodyStream(Session session, SessionTask task,
+          java.util.function.Consumer<@org.jspecify.annotations.Nullable InputStream> handler) {
+        recordEvent(task, "needNewBodyStream");
+        handler.accept(stalling);
+      }
+
+      @Override
+      public void didSendBodyData(Session session, SessionTask task, long bytesSent, long totalBytesSent,
+          long totalBytesExpectedToSend) {
+        super.didSendBodyData(session, task, bytesSent, totalBytesSent, totalBytesExpectedToSend);
+        if (totalBytesSent == first.length) {
+          task.cancel();
+        }
+      }
+    };
+    try (Session s = Session.create(SessionConfiguration.ephemeral(), d, null)) {
+      s.uploadTask(put("partial.bin")).resume();
+      assertThat(d.awaitCompletion().code()).isEqualTo(Code.CANCELLED);
+      d.assertEvents("didCreateTask", "needNewBodyStream", "didSendBodyData", "didFinishCollectingMetrics",
+          "didComplete CANCELLED");
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> server.connections() == 1 && server.disconnections() == 1);
+    } finally {
+      release.countDown();
+    }
+  }
 }
