@@ -362,4 +362,22 @@ class ClientCertificateChallengeTests {
     assertThat(taskLevel.violations).isEmpty();
     assertThat(peerCertificates(server.takeRequest(5, SECONDS))).contains(CLIENT.certificate());
   }
+
+  @Test
+  void aRefusedServerTrustOnAServerThatAsksForACertificateRaisesNoClientCertificateChallenge() throws Exception {
+    server.requestClientAuth();
+    server.enqueue(new MockResponse.Builder().body("never").build());
+    RecordingDelegate d = new RecordingDelegate() {
+      @Override
+      public void didReceiveChallenge(Session s, AuthenticationChallenge c, ChallengeHandler h) {
+        recordEvent(null, "didReceiveChallenge " + c.protectionSpace().authenticationMethod());
+        h.performDefaultHandling(); // the self-signed server is not trusted by default
+      }
+    };
+    session(d, TlsVersion.TLS_1_2).dataTask(server.url("/x").uri()).resume();
+    assertThat(d.awaitCompletion().code()).isEqualTo(Code.SERVER_CERTIFICATE_UNTRUSTED);
+    d.assertEvents("didCreateTask", "didReceiveChallenge SERVER_TRUST", "didFinishCollectingMetrics",
+        "didComplete SERVER_CERTIFICATE_UNTRUSTED");
+    assertThat(server.getRequestCount()).isZero();
+  }
 }

@@ -139,8 +139,8 @@ public final class ClientIdentities {
       return false;
     }
     List<X500Principal> issuers = takeRequest(host, port);
-    if (issuers == null || asked != null) {
-      return false;
+    if (issuers == null || asked != null || causedByServerTrust(e)) {
+      return false; // the server's certificates were refused: no client certificate can help
     }
     support.clientCertificateRequested(
         dev.urlsession.ProtectionSpace.forClientCertificate(host, port, issuers), answer -> {
@@ -152,6 +152,16 @@ public final class ClientIdentities {
           }
         });
     return true;
+  }
+
+  /** Whether the session refused the server's certificates (deferred evaluation never throws). */
+  private static boolean causedByServerTrust(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.security.cert.CertificateException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static dev.urlsession.SessionException required(java.net.URI url, Throwable cause, String what) {

@@ -377,15 +377,17 @@ public final class HttpEngine {
       AsyncExecChain chain, AsyncExecCallback callback) throws HttpException, IOException {
     List<javax.security.auth.x500.X500Principal> issuers =
         identities == null || ssl == null ? null : ClientIdentities.unansweredRequest(ssl);
+    HttpHost target = scope.route.getTargetHost();
+    String host = target.getHostName();
+    int port = target.getPort() > 0 ? target.getPort() : 443;
+    if (issuers != null) {
+      identities.takeRequest(host, port); // answered here, not by a failed handshake
+    }
     Object s = scope.clientContext.getAttribute(SUPPORT);
     if (issuers == null || !(s instanceof LoadSupport)) {
       chain.proceed(request, entityProducer, scope, callback);
       return;
     }
-    HttpHost target = scope.route.getTargetHost();
-    String host = target.getHostName();
-    int port = target.getPort() > 0 ? target.getPort() : 443;
-    identities.takeRequest(host, port); // answered here
     scope.clientContext.setAttribute(ClientIdentities.ASKED, Boolean.TRUE);
     ((LoadSupport) s).clientCertificateRequested(
         dev.urlsession.ProtectionSpace.forClientCertificate(host, port, issuers), answer -> {
@@ -399,7 +401,9 @@ public final class HttpEngine {
             scope.execRuntime.discardEndpoint();
             callback.failed(new InterruptedIOException("the task was cancelled"));
           } else {
-            scope.clientContext.setAttribute(ClientIdentities.ASKED, ClientIdentities.DECLINED);
+            // Only TLS 1.3 servers refuse a missing certificate after the handshake.
+            scope.clientContext.setAttribute(ClientIdentities.ASKED,
+                "TLSv1.3".equals(ssl.getProtocol()) ? ClientIdentities.DECLINED : Boolean.TRUE);
             try {
               chain.proceed(request, entityProducer, scope, callback);
             } catch (HttpException | IOException | RuntimeException e) {
