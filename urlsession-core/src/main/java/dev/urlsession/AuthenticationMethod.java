@@ -12,6 +12,11 @@ public enum AuthenticationMethod {
   HTML_FORM,
   NTLM,
   NEGOTIATE,
+  /**
+   * An https server asks for a client certificate: answer with {@link Credential#forIdentity}
+   * (the space's {@link ProtectionSpace#distinguishedNames()} name the issuers it accepts).
+   * Raised only when the configuration has no SSL context of its own.
+   */
   CLIENT_CERTIFICATE,
   SERVER_TRUST;
 

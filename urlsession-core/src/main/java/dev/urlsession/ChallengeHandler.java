@@ -12,7 +12,9 @@ import org.jspecify.annotations.Nullable;
 public interface ChallengeHandler {
   /**
    * Retries with {@code credential}; with null, continues without one (the 401 or 407 is then
-   * delivered as the response).
+   * delivered as the response). For {@code CLIENT_CERTIFICATE}, an identity
+   * ({@link Credential#forIdentity}) is presented on a new connection; null or a credential that
+   * is no identity goes on without a certificate.
    */
   void useCredential(@Nullable Credential credential);
 

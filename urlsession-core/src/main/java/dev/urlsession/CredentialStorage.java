@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Credentials by protection space (Apple's {@code URLCredentialStorage}). A persistent storage
  * writes {@link Credential.Persistence#PERMANENT} credentials to a file only its owner can read,
- * atomically; others stay in memory. Thread-safe.
+ * atomically; others stay in memory. Client identities ({@link Credential#forIdentity}) always
+ * stay in memory, whatever their persistence: a private key is never written to the file.
+ * Thread-safe.
  *
  * @since 0.1.0
  */
@@ -224,8 +226,8 @@ public final class CredentialStorage {
     StringBuilder b = new StringBuilder(HEADER).append('\n');
     synchronized (this) {
       credentials.forEach((space, byUser) -> byUser.values().forEach(c -> {
-        if (c.persistence() == Credential.Persistence.PERMANENT
-            || c.persistence() == Credential.Persistence.SYNCHRONIZABLE) {
+        if ((c.persistence() == Credential.Persistence.PERMANENT
+            || c.persistence() == Credential.Persistence.SYNCHRONIZABLE) && c.hasPassword()) {
           b.append(String.join(" ", enc(space.host()), Integer.toString(space.port()),
               enc(space.protocol()), enc(space.realm() == null ? "" : "r" + space.realm()),
               space.authenticationMethod().name(), Boolean.toString(space.isProxy()),

@@ -2,7 +2,9 @@ package dev.urlsession;
 
 import dev.urlsession.internal.Checks;
 import java.util.Locale;
+import java.util.List;
 import java.util.Objects;
+import javax.security.auth.x500.X500Principal;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,14 +21,22 @@ public final class ProtectionSpace {
   private final AuthenticationMethod authenticationMethod;
   private final boolean proxy;
   private final @Nullable ServerTrust serverTrust;
+  private final List<X500Principal> distinguishedNames;
 
   private ProtectionSpace(String host, int port, String protocol, @Nullable String realm,
       AuthenticationMethod method, boolean proxy) {
-    this(host, port, protocol, realm, method, proxy, null);
+    this(host, port, protocol, realm, method, proxy, null, List.of());
   }
 
   private ProtectionSpace(String host, int port, String protocol, @Nullable String realm,
       AuthenticationMethod method, boolean proxy, @Nullable ServerTrust serverTrust) {
+    this(host, port, protocol, realm, method, proxy, serverTrust, List.of());
+  }
+
+  private ProtectionSpace(String host, int port, String protocol, @Nullable String realm,
+      AuthenticationMethod method, boolean proxy, @Nullable ServerTrust serverTrust,
+      List<X500Principal> distinguishedNames) {
+    this.distinguishedNames = List.copyOf(distinguishedNames);
     this.host = Checks.notNull(host, "host").toLowerCase(Locale.ROOT);
     Checks.argument(port > 0 && port <= 65535, "port must be 1..65535 but was " + port);
     this.port = port;
@@ -41,6 +51,24 @@ public final class ProtectionSpace {
   public static ProtectionSpace forServerTrust(String host, int port, ServerTrust trust) {
     return new ProtectionSpace(host, port, "https", null, AuthenticationMethod.SERVER_TRUST, false,
         Checks.notNull(trust, "trust"));
+  }
+
+  /**
+   * The space of a client-certificate challenge: the https server at {@code host:port} asks for a
+   * certificate issued by one of {@code distinguishedNames} (any issuer when empty).
+   */
+  public static ProtectionSpace forClientCertificate(String host, int port,
+      List<X500Principal> distinguishedNames) {
+    return new ProtectionSpace(host, port, "https", null, AuthenticationMethod.CLIENT_CERTIFICATE, false,
+        null, Checks.notNull(distinguishedNames, "distinguishedNames"));
+  }
+
+  /**
+   * For {@link AuthenticationMethod#CLIENT_CERTIFICATE}: the issuers whose certificates the
+   * server accepts, as it sent them (empty when it named none); else empty. Not part of equality.
+   */
+  public List<X500Principal> distinguishedNames() {
+    return distinguishedNames;
   }
 
   /** For {@link AuthenticationMethod#SERVER_TRUST}: the peer's certificates; else null. */

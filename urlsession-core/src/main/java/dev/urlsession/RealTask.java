@@ -4,11 +4,13 @@ import dev.urlsession.SessionException.Code;
 import dev.urlsession.internal.CacheEntry;
 import dev.urlsession.internal.CacheReplay;
 import dev.urlsession.internal.CacheRules;
+import dev.urlsession.internal.ClientIdentities;
 import dev.urlsession.internal.ErrorMapper;
 import dev.urlsession.internal.HttpChallenge;
 import dev.urlsession.internal.LoadSupport;
 import dev.urlsession.internal.RequestBody;
 import dev.urlsession.internal.Deadlines;
+import dev.urlsession.internal.ResumePoint;
 import dev.urlsession.internal.Scheduler;
 import dev.urlsession.internal.TransactionRecorder;
 import dev.urlsession.spi.ProtocolClient;
@@ -161,6 +163,13 @@ abstract class RealTask implements SessionTask {
   /** Bytes of the resume data's partial file requested with Range for the current load. */
   private long rangeOffset;
   private boolean produceResumeData;
+  /** An ftp: download's validators (MDTM, SIZE) and whether its load continues at rangeOffset. */
+  private @Nullable String ftpModified;
+  private long ftpSize = -1;
+  private boolean ftpContinues;
+  /** CLIENT_CERTIFICATE challenges asked so far (their previousFailureCount). */
+  private int clientCertificateAsks;
+  private static final int MAX_CLIENT_CERTIFICATE_ASKS = 5;
   private @Nullable CompletableFuture<@Nullable ResumeData> resumeDataFuture;
   // --- cache, guarded by this ---
   /** The entry a conditional request is revalidating. */
@@ -1295,6 +1304,96 @@ abstract class RealTask implements SessionTask {
     session.queue.kick();
   }
 
+  /**
+   * The server of a new TLS connection of this task's load asked for a client certificate and got
+   * none: the session delegate (or, without one, the task delegate) answers a CLIENT_CERTIFICATE
+   * challenge; without either, default handling uses the storage's default identity for the
+   * space, if any, else none. Called on an I/O thread; the answer may come from any thread.
+   */
+  void clientCertificateRequested(RealLoad l, ProtectionSpace space, Consumer<ClientIdentities.Answer> decision) {
+    SessionDelegate sessionLevel;
+    TaskDelegate taskLevel;
+    AuthenticationChallenge challenge;
+    Credential proposed;
+    boolean stale;
+    synchronized (this) {
+      stale = load != l || completing;
+      if (stale || clientCertificateAsks >= MAX_CLIENT_CERTIFICATE_ASKS) {
+        sessionLevel = null;
+        taskLevel = null;
+        challenge = null;
+        proposed = null;
+      } else {
+        CredentialStorage storage = session.configuration().credentialStorage();
+        Credential stored = storage == null ? null : storage.defaultCredential(space);
+        proposed = stored != null && stored.hasIdentity() ? stored : null;
+        challenge = new AuthenticationChallenge(space, proposed, clientCertificateAsks++, null, null);
+        sessionLevel = Delegates.implementsMethod(session.delegate(), "didReceiveChallenge/3")
+            ? session.delegate() : null;
+        taskLevel = sessionLevel != null ? null : pick(TaskDelegate.class, "didReceiveChallenge/4");
+      }
+    }
+    if (challenge == null) {
+      // The load is no longer wanted; or identities were chosen again and again and never
+      // presented (a key the server's handshake cannot use): go on without, the server decides.
+      decision.accept(stale ? ClientIdentities.Answer.CANCEL : ClientIdentities.Answer.NONE);
+      return;
+    }
+    ClientIdentities.Answer byDefault = proposed != null
+        ? new ClientIdentities.Answer(proposed, false) : ClientIdentities.Answer.NONE;
+    if (sessionLevel == null && taskLevel == null) {
+      decision.accept(byDefault);
+      return;
+    }
+    AtomicBoolean answered = new AtomicBoolean();
+    ChallengeHandler handler = new ChallengeHandler() {
+      private void once() {
+        if (!answered.compareAndSet(false, true)) {
+          throw new IllegalStateException("the challenge handler was already called");
+        }
+      }
+
+      @Override
+      public void useCredential(@Nullable Credential credential) {
+        once();
+        if (credential == null || !credential.hasIdentity()) {
+          decision.accept(ClientIdentities.Answer.NONE); // go on without a certificate
+          return;
+        }
+        CredentialStorage storage = session.configuration().credentialStorage();
+        if (storage != null && credential.persistence() != Credential.Persistence.NONE) {
+          storage.set(credential, space); // in memory only: CredentialStorage never writes identities
+        }
+        decision.accept(new ClientIdentities.Answer(credential, false));
+      }
+
+      @Override
+      public void performDefaultHandling() {
+        once();
+        decision.accept(byDefault);
+      }
+
+      @Override
+      public void cancelAuthenticationChallenge() {
+        once();
+        cancel();
+        decision.accept(ClientIdentities.Answer.CANCEL);
+      }
+
+      @Override
+      public void rejectProtectionSpace() {
+        once();
+        decision.accept(ClientIdentities.Answer.NONE);
+      }
+    };
+    synchronized (this) {
+      session.queue.offer(guarded("didReceiveChallenge", sessionLevel != null
+          ? () -> sessionLevel.didReceiveChallenge(session, challenge, handler)
+          : () -> taskLevel.didReceiveChallenge(session, this, challenge, handler)));
+    }
+    session.queue.kick();
+  }
+
   /** No credential: the 401 or 407 is the response, its body the data. Caller holds the lock. */
   private @Nullable Runnable giveUpChallenge() {
     Response r = challengeResponse;
@@ -1583,8 +1682,9 @@ abstract class RealTask implements SessionTask {
     String problem = null;
     if (!data.isSignedWith(session.resumeKey())) {
       problem = "it was not produced by this session's storage or it was altered";
-    } else if (!"http".equalsIgnoreCase(url.getScheme()) && !"https".equalsIgnoreCase(url.getScheme())) {
-      problem = "only http and https downloads can be resumed";
+    } else if (!"http".equalsIgnoreCase(url.getScheme()) && !"https".equalsIgnoreCase(url.getScheme())
+        && !isFtp(url)) {
+      problem = "only http, https and ftp downloads can be resumed";
     } else if (!session.isInDownloadDirectory(data.partialFile())) {
       problem = "its partial file is not in the session's download directory";
     }
@@ -1654,8 +1754,8 @@ abstract class RealTask implements SessionTask {
 
   /** The request a load sends: downloads resuming from an offset ask for the rest. */
   private Request decorate(Request request) {
-    if (kind != Kind.DOWNLOAD || rangeOffset <= 0 || resumeFrom == null) {
-      return request;
+    if (kind != Kind.DOWNLOAD || rangeOffset <= 0 || resumeFrom == null || isFtp(request.url())) {
+      return request; // ftp: the handler asks for the rest itself (resumePoint)
     }
     String validator = strongEtag(resumeFrom.entityTag()) != null
         ? resumeFrom.entityTag() : resumeFrom.lastModified();
@@ -1676,6 +1776,14 @@ abstract class RealTask implements SessionTask {
    */
   private @Nullable Runnable openDownload(Response r) {
     boolean resumed = resumeFrom != null;
+    if (rangeOffset > 0 && ftpContinues) {
+      // ftp: the handler checked MDTM and SIZE and the server accepted REST.
+      bytesReceived = rangeOffset;
+      bytesExpectedToReceive = ftpSize;
+      postResumedAt(rangeOffset, ftpSize);
+      phase = Phase.RECEIVING;
+      return pump();
+    }
     if (rangeOffset > 0) {
       long total = contentRangeTotal(r, rangeOffset, resumeFrom.expectedLength());
       if (r.statusCode() == 206 && total != -2) {
@@ -1781,10 +1889,19 @@ abstract class RealTask implements SessionTask {
     Code code = e.code();
     boolean resumableFailure = code == Code.TIMED_OUT || code == Code.NETWORK_CONNECTION_LOST
         || (code == Code.CANCELLED && produceResumeData);
+    if (resumableFailure && isFtp(currentRequest.url())) {
+      // ftp: resumable when the server told the file's identity (MDTM and SIZE, binary only).
+      return kind == Kind.DOWNLOAD && response != null && file != null && channel != null && written > 0
+          && ftpModified != null && ftpSize >= 0;
+    }
     return resumableFailure && resumableResponse();
   }
 
   private ResumeData resumeData() {
+    if (isFtp(currentRequest.url())) {
+      return ResumeData.create(currentRequest, file, written, null, ftpModified, ftpSize,
+          session.resumeKey());
+    }
     Response r = response;
     String etag = strongEtag(r.header("ETag"));
     String lastModified = r.header("Last-Modified");
@@ -1794,6 +1911,28 @@ abstract class RealTask implements SessionTask {
     }
     return ResumeData.create(currentRequest, file, written, etag, lastModified,
         bytesExpectedToReceive, session.resumeKey());
+  }
+
+  private static boolean isFtp(URI url) {
+    return "ftp".equalsIgnoreCase(url.getScheme());
+  }
+
+  /** Where the current load of a resuming download starts, for handlers other than HTTP. */
+  synchronized @Nullable ResumePoint resumePoint(RealLoad l) {
+    if (load != l || kind != Kind.DOWNLOAD || rangeOffset <= 0 || resumeFrom == null) {
+      return null;
+    }
+    return new ResumePoint(rangeOffset, resumeFrom.lastModified(), resumeFrom.expectedLength());
+  }
+
+  /** A handler other than HTTP told the resource's validators, before its response. */
+  synchronized void onResourceValidated(RealLoad l, @Nullable String lastModified, long size,
+      boolean continuesAtOffset) {
+    if (load == l && !completing) {
+      ftpModified = lastModified;
+      ftpSize = size;
+      ftpContinues = continuesAtOffset && rangeOffset > 0;
+    }
   }
 
   /** Turns this data task into a download task that continues the same load. */
@@ -2393,6 +2532,26 @@ abstract class RealTask implements SessionTask {
     @Override
     public @Nullable String acceptEncoding() {
       return task.kind == Kind.DOWNLOAD ? "identity" : null;
+    }
+
+    @Override
+    public void clientCertificateRequested(ProtectionSpace space, Consumer<ClientIdentities.Answer> decision) {
+      task.clientCertificateRequested(this, space, decision);
+    }
+
+    @Override
+    public boolean mayResume() {
+      return task.kind == Kind.DOWNLOAD;
+    }
+
+    @Override
+    public @Nullable ResumePoint resumePoint() {
+      return task.resumePoint(this);
+    }
+
+    @Override
+    public void resourceValidated(@Nullable String lastModified, long size, boolean continuesAtOffset) {
+      task.onResourceValidated(this, lastModified, size, continuesAtOffset);
     }
   }
 }

@@ -30,7 +30,9 @@ import org.apache.ftpserver.usermanager.impl.TransferRatePermission;
 /**
  * An embedded Apache FtpServer for {@link FtpTests}: on 127.0.0.1 with an ephemeral control port
  * and ephemeral passive ports, serving {@code home} to {@code anonymous} and to {@link #USER} /
- * {@link #PASSWORD}. Records every connection and command it sees.
+ * {@link #PASSWORD} (who may also write). Records every connection and command it sees, can
+ * refuse a command ({@link #refuse}) and interrupt the next download ({@link #abortNextDownload},
+ * {@link #stallNextDownload}).
  */
 final class FtpTestServer implements AutoCloseable {
   static {
@@ -47,6 +49,11 @@ final class FtpTestServer implements AutoCloseable {
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicInteger disconnections = new AtomicInteger();
   private final List<String> commands = new CopyOnWriteArrayList<>();
+  private final Map<String, String> refusals = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Bytes of the next RETR sent before it is interrupted; -1 for none. */
+  private final java.util.concurrent.atomic.AtomicLong interruptAfter = new java.util.concurrent.atomic.AtomicLong(-1);
+  private volatile boolean abort;
+  private final java.util.concurrent.CountDownLatch stall = new java.util.concurrent.CountDownLatch(1);
 
   private FtpTestServer(Path home) throws FtpException {
     FtpServerFactory factory = new FtpServerFactory();
@@ -64,8 +71,8 @@ final class FtpTestServer implements AutoCloseable {
     PropertiesUserManagerFactory users = new PropertiesUserManagerFactory();
     users.setPasswordEncryptor(new ClearTextPasswordEncryptor());
     UserManager userManager = users.createUserManager();
-    userManager.save(user("anonymous", null, home));
-    userManager.save(user(USER, PASSWORD, home));
+    userManager.save(user("anonymous", null, home, 0, false));
+    userManager.save(user(USER, PASSWORD, home, 0, true));
     factory.setUserManager(userManager);
 
     Map<String, Ftplet> ftplets = new HashMap<>(); // the server clears it when stopped
@@ -83,9 +90,26 @@ final class FtpTestServer implements AutoCloseable {
       }
 
       @Override
+      public FtpletResult onDownloadStart(FtpSession session, FtpRequest request)
+          throws FtpException, IOException {
+        long limit = interruptAfter.getAndSet(-1);
+        if (limit < 0) {
+          return super.onDownloadStart(session, request);
+        }
+        interruptedDownload(session, request.getArgument(), limit);
+        return FtpletResult.SKIP;
+      }
+
+      @Override
       public FtpletResult beforeCommand(FtpSession session, FtpRequest request)
           throws FtpException, IOException {
         commands.add(request.getCommand() + (request.hasArgument() ? " " + request.getArgument() : ""));
+        String refusal = refusals.get(request.getCommand().toUpperCase(java.util.Locale.ROOT));
+        if (refusal != null) {
+          session.write(new org.apache.ftpserver.ftplet.DefaultFtpReply(
+              Integer.parseInt(refusal.substring(0, 3)), refusal.substring(4)));
+          return FtpletResult.SKIP;
+        }
         return super.beforeCommand(session, request);
       }
     });
@@ -95,14 +119,18 @@ final class FtpTestServer implements AutoCloseable {
     port = factory.getListener("default").getPort();
   }
 
-  private static BaseUser user(String name, String password, Path home) {
+  private static BaseUser user(String name, String password, Path home, int downloadRate,
+      boolean write) {
     BaseUser user = new BaseUser();
     user.setName(name);
     user.setPassword(password);
     user.setHomeDirectory(home.toAbsolutePath().toString());
     List<Authority> authorities = new ArrayList<>();
     authorities.add(new ConcurrentLoginPermission(0, 0));
-    authorities.add(new TransferRatePermission(0, 0));
+    authorities.add(new TransferRatePermission(downloadRate, 0));
+    if (write) {
+      authorities.add(new org.apache.ftpserver.usermanager.impl.WritePermission());
+    }
     user.setAuthorities(authorities);
     return user;
   }
@@ -126,6 +154,63 @@ final class FtpTestServer implements AutoCloseable {
     return URI.create("ftp://" + rawUserInfo + "@127.0.0.1:" + port + "/" + rawPath);
   }
 
+  /**
+   * Sends {@code limit} bytes of {@code path} (from the REST offset), then aborts (426) or stalls,
+   * then the rest.
+   */
+  private void interruptedDownload(FtpSession session, String path, long limit)
+      throws FtpException, IOException {
+    org.apache.ftpserver.ftplet.FtpFile file = session.getFileSystemView().getFile(path);
+    session.write(new org.apache.ftpserver.ftplet.DefaultFtpReply(150, "Opening data connection."));
+    org.apache.ftpserver.ftplet.DataConnection data;
+    try {
+      data = session.getDataConnection().openConnection();
+    } catch (Exception e) {
+      throw new IOException("cannot open the data connection", e);
+    }
+    boolean aborting = abort;
+    try (java.io.InputStream in = file.createInputStream(session.getFileOffset())) { // after REST
+      // Two transfers on one data connection: each ends with a flush.
+      data.transferToClient(session, new java.io.ByteArrayInputStream(in.readNBytes((int) limit)));
+      if (!aborting) {
+        try {
+          stall.await(20, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        data.transferToClient(session, in);
+      }
+    } catch (IOException e) {
+      // The client went away while stalled: nothing more to send.
+    } finally {
+      session.getDataConnection().closeDataConnection();
+    }
+    session.write(aborting
+        ? new org.apache.ftpserver.ftplet.DefaultFtpReply(426, "Connection closed; transfer aborted.")
+        : new org.apache.ftpserver.ftplet.DefaultFtpReply(226, "Transfer complete."));
+  }
+
+  /** The next RETR sends {@code bytes}, closes its data connection and answers 426. */
+  void abortNextDownload(long bytes) {
+    abort = true;
+    interruptAfter.set(bytes);
+  }
+
+  /** The next RETR sends {@code bytes}, then waits for {@link #releaseStall} (20 s at most). */
+  void stallNextDownload(long bytes) {
+    abort = false;
+    interruptAfter.set(bytes);
+  }
+
+  void releaseStall() {
+    stall.countDown();
+  }
+
+  /** Answers {@code command} with {@code reply} ("502 Not implemented") instead of running it. */
+  void refuse(String command, String reply) {
+    refusals.put(command, reply);
+  }
+
   /** How many control connections the server accepted. */
   int connections() {
     return connections.get();
@@ -143,6 +228,7 @@ final class FtpTestServer implements AutoCloseable {
 
   @Override
   public void close() {
+    releaseStall();
     server.stop();
   }
 }

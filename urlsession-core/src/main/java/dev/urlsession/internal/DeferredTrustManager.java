@@ -32,8 +32,13 @@ final class DeferredTrustManager extends X509ExtendedTrustManager {
     this.platform = platform;
   }
 
-  /** An SSL context with the platform's keys and trust, evaluation deferred. */
+  /** An SSL context with the platform's trust, evaluation deferred, and no client keys. */
   static SSLContext context() {
+    return context(null);
+  }
+
+  /** An SSL context with the platform's trust, evaluation deferred, and {@code keys} (or none). */
+  static SSLContext context(javax.net.ssl.@Nullable KeyManager keys) {
     try {
       TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init((KeyStore) null);
@@ -47,7 +52,7 @@ final class DeferredTrustManager extends X509ExtendedTrustManager {
         throw new IllegalStateException("no X509ExtendedTrustManager in the platform");
       }
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, new TrustManager[] {new DeferredTrustManager(platform)}, null);
+      context.init(keys == null ? null : new javax.net.ssl.KeyManager[] {keys}, new TrustManager[] {new DeferredTrustManager(platform)}, null);
       return context;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot set up TLS", e);

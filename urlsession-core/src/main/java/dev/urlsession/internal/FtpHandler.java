@@ -10,6 +10,7 @@ import dev.urlsession.spi.ProtocolLoad;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -25,6 +26,8 @@ import java.util.Locale;
 import java.util.concurrent.Executor;
 import javax.net.SocketFactory;
 import org.apache.commons.net.MalformedServerReplyException;
+import org.apache.commons.net.ProtocolCommandEvent;
+import org.apache.commons.net.ProtocolCommandListener;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPReply;
@@ -36,6 +39,22 @@ import org.jspecify.annotations.Nullable;
  * with {@code ;type=a}), one file per load for data and download tasks. The response has status
  * 0, the size the server gives for {@code SIZE} as expected length (-1 without) and a MIME type
  * guessed from the extension; it is sent once {@code RETR} is accepted.
+ *
+ * <p>Download tasks (binary type) also ask {@code MDTM} and report it with {@code SIZE} as the
+ * file's validators, so a failed or cancelled download can be resumed. Resuming, the handler asks
+ * {@code SIZE} and {@code MDTM} again and sends {@code REST <offset>} before {@code RETR} only
+ * when both are unchanged; the body then continues at the offset (the response's expected length
+ * is what remains). A changed file or a refused {@code REST} (500, 502...) sends the file whole,
+ * and the task starts its partial file over.
+ *
+ * <p>An upload task's load (an extension: Apple's FTP only reads) sends its body with
+ * {@code STOR} to the URL's path, reporting progress, and answers with an empty response (status
+ * 0, expected length 0, no MIME type) once the server confirmed the transfer (226). The upload
+ * keeps a pool thread while it lasts. A refused {@code STOR} fails with
+ * {@code RESOURCE_UNAVAILABLE} (550, 553: permission denied, name not allowed; no closer code
+ * exists for a refused write), {@code DATA_LENGTH_EXCEEDS_MAXIMUM} (452, 552: no room) or as for
+ * {@code RETR}; a body stream that fails with {@code REQUEST_BODY_STREAM_EXHAUSTED}. Whatever the
+ * server kept of a failed or cancelled upload stays there.
  *
  * <p>Every blocking call runs on a small daemon pool of this class: never on the caller's thread
  * nor on an HttpClient thread. The body streams with flow control (the pool's thread is given
@@ -312,6 +331,10 @@ public final class FtpHandler implements ProtocolHandler {
     /** Owned by the pump's turns. */
     private @Nullable FTPClient ftp;
     private @Nullable InputStream data;
+    /** The last command sent on the control connection (upper case), to tell what a refusal answers. */
+    private @Nullable String lastCommand;
+    /** Whether this load stored a body (its response has no body, its transfer is confirmed). */
+    private boolean uploaded;
 
     FtpLoad(ProtocolLoad load, Target target, int timeoutMillis) {
       super(load, POOL);
@@ -330,6 +353,15 @@ public final class FtpHandler implements ProtocolHandler {
       c.setDataTimeout(Duration.ofMillis(timeoutMillis));
       c.setControlEncoding(StandardCharsets.UTF_8.name());
       c.setRemoteVerificationEnabled(true); // the data connection's peer is the control's
+      c.addProtocolCommandListener(new ProtocolCommandListener() {
+        @Override
+        public void protocolCommandSent(ProtocolCommandEvent event) {
+          lastCommand = event.getCommand();
+        }
+
+        @Override
+        public void protocolReplyReceived(ProtocolCommandEvent event) {}
+      });
       recorder.connectStart = Instant.now();
       c.connect(target.host, target.port);
       if (!FTPReply.isPositiveCompletion(c.getReplyCode())) {
@@ -350,12 +382,37 @@ public final class FtpHandler implements ProtocolHandler {
         return false;
       }
       c.enterLocalPassiveMode();
+      // Upload tasks store their body; another task's request body is ignored, as Apple's FTP does.
+      RequestBody body = support != null && load.task() instanceof dev.urlsession.UploadTask
+          ? support.requestBody() : null;
+      if (body != null) {
+        return store(c, url, body);
+      }
       long size = -1;
       if (target.binary) {
         // SIZE is optional (RFC 3659): no answer means an unknown length, not a failure.
         size = parseSize(c.getSize(target.path));
       }
+      // A download's identity: MDTM and SIZE (binary only: ASCII offsets are not byte offsets).
+      String modified = null;
+      boolean validated = target.binary && support != null && support.mayResume();
+      if (validated && size >= 0) {
+        modified = modificationTime(c.getModificationTime(target.path));
+      }
+      ResumePoint resume = validated ? support.resumePoint() : null;
+      boolean continues = resume != null && modified != null && modified.equals(resume.lastModified())
+          && size == resume.size() && resume.offset() <= size;
+      if (continues) {
+        // The same file: ask for the rest (Commons Net sends REST right before RETR, after PASV).
+        c.setRestartOffset(resume.offset());
+      }
       InputStream in = c.retrieveFileStream(target.path);
+      if (in == null && continues && "REST".equals(lastCommand)) {
+        // The server refuses REST (500, 502...): load the file whole, never append blindly.
+        continues = false;
+        c.setRestartOffset(0);
+        in = c.retrieveFileStream(target.path);
+      }
       recorder.requestEnd = Instant.now();
       if (in == null) {
         fail(failure(c, url, "RETR"));
@@ -366,16 +423,62 @@ public final class FtpHandler implements ProtocolHandler {
         close(false);
         return false;
       }
+      if (validated) {
+        support.resourceValidated(size >= 0 ? modified : null, size, continues);
+      }
       respond(Response.builder(url)
           .mimeType(FileMimeTypes.forName(target.fileName()))
           .textEncodingName(null)
-          .expectedContentLength(size)
+          .expectedContentLength(continues ? size - resume.offset() : size)
           .build());
+      return true;
+    }
+
+    /**
+     * Sends {@code body} with STOR, reporting progress, and answers once the server confirmed the
+     * transfer. Blocks the pool's thread for the whole upload (stopping closes the sockets).
+     */
+    private boolean store(FTPClient c, URI url, RequestBody body) throws IOException {
+      uploaded = true;
+      try (InputStream in = body.openStream()) {
+        OutputStream out = c.storeFileStream(target.path);
+        if (out == null) {
+          recorder.requestEnd = Instant.now();
+          fail(storeFailure(c, url));
+          return false;
+        }
+        byte[] buffer = new byte[CHUNK];
+        for (int n; (n = readBody(in, buffer, url)) >= 0; ) {
+          if (isStopped()) {
+            close(false);
+            return false;
+          }
+          if (n > 0) {
+            out.write(buffer, 0, n);
+            recorder.requestBodyBytesSent += n;
+            support.didSendBodyData(n);
+          }
+        }
+        out.close(); // ends the data connection: the server then confirms (226) or refuses
+      }
+      recorder.requestEnd = Instant.now();
+      if (!c.completePendingCommand()) {
+        fail(storeFailure(c, url));
+        return false;
+      }
+      if (isStopped()) {
+        close(false);
+        return false;
+      }
+      respond(Response.builder(url).mimeType(null).textEncodingName(null).expectedContentLength(0).build());
       return true;
     }
 
     @Override
     int read(byte[] buffer) throws IOException {
+      if (uploaded) {
+        return -1; // an upload's response has no body
+      }
       InputStream in = data;
       return in == null ? -1 : in.read(buffer);
     }
@@ -388,7 +491,7 @@ public final class FtpHandler implements ProtocolHandler {
       if (in != null) {
         in.close();
       }
-      if (c != null && !c.completePendingCommand()) {
+      if (c != null && !uploaded && !c.completePendingCommand()) {
         // 426 and the like: the server says the transfer did not complete.
         throw new SessionException(Code.NETWORK_CONNECTION_LOST, load.request().url(),
             "The FTP transfer did not complete: " + reply(c), null);
@@ -413,6 +516,10 @@ public final class FtpHandler implements ProtocolHandler {
       if (e instanceof MalformedServerReplyException) {
         return new SessionException(Code.BAD_SERVER_RESPONSE, load.request().url(),
             "The FTP server sent a bad reply: " + e.getMessage(), e);
+      }
+      if (!(e instanceof SessionException) && e.getCause() instanceof java.net.SocketTimeoutException) {
+        // Commons Net wraps a greeting that never came ("Timed out waiting for initial connect reply").
+        return ErrorMapper.map(e.getCause(), load.request().url());
       }
       return super.map(e);
     }
@@ -439,6 +546,43 @@ public final class FtpHandler implements ProtocolHandler {
           mapped = Code.RESOURCE_UNAVAILABLE;
       }
       return new SessionException(mapped, url, "The FTP server refused " + command + ": " + reply(c), null);
+    }
+
+    /** Reads the upload body: its failure is the application's, not the network's. */
+    private int readBody(InputStream in, byte[] buffer, URI url) throws SessionException {
+      try {
+        return in.read(buffer);
+      } catch (IOException | RuntimeException e) {
+        throw new SessionException(Code.REQUEST_BODY_STREAM_EXHAUSTED, url,
+            "reading the upload body failed: " + e, e);
+      }
+    }
+
+    /**
+     * A refused or failed STOR: 452 and 552 (no room) as {@code DATA_LENGTH_EXCEEDS_MAXIMUM};
+     * 550 and 553 (permission denied, name not allowed) as {@code NO_PERMISSIONS_TO_READ_FILE}
+     * would be wrong, so as {@code RESOURCE_UNAVAILABLE}; the rest as for RETR.
+     */
+    private static SessionException storeFailure(FTPClient c, URI url) {
+      int code = c.getReplyCode();
+      if (code == 452 || code == 552) {
+        return new SessionException(Code.DATA_LENGTH_EXCEEDS_MAXIMUM, url,
+            "The FTP server has no room for the upload: " + reply(c), null);
+      }
+      if (code == 550 || code == 553) {
+        return new SessionException(Code.RESOURCE_UNAVAILABLE, url,
+            "The FTP server refused to store the file: " + reply(c), null);
+      }
+      return failure(c, url, "STOR");
+    }
+
+    /** The time of a 213 MDTM reply ({@code YYYYMMDDhhmmss[.sss]}), or null. */
+    private static @Nullable String modificationTime(@Nullable String reply) {
+      if (reply == null) {
+        return null;
+      }
+      String t = reply.trim();
+      return t.length() >= 14 && t.chars().allMatch(ch -> Character.isDigit(ch) || ch == '.') ? t : null;
     }
 
     private static String reply(FTPClient c) {

@@ -70,14 +70,20 @@ public final class HttpEngine {
   private final CloseableHttpAsyncClient client;
   private final PoolingAsyncClientConnectionManager connectionManager;
   private final ProxyCredentials proxyCredentials = new ProxyCredentials();
+  /** Client identities chosen by delegates; null with an SSL context of the user's own. */
+  private final @Nullable ClientIdentities identities;
 
   public HttpEngine(SessionConfiguration configuration) {
     // With the platform's trust, evaluation failures are recorded, not thrown, so the session
     // can ask its delegate; the check after connecting fails closed. A context of the user's own
     // decides for itself.
+    // Client certificates likewise: with the platform's context a key manager of the session's
+    // presents what delegates chose (CLIENT_CERTIFICATE challenges); a context of the user's own
+    // presents its own key material, if any, and raises no challenge.
+    this.identities = configuration.sslContext() != null ? null : new ClientIdentities();
     SSLContext ssl = configuration.sslContext() != null
         ? configuration.sslContext()
-        : DeferredTrustManager.context();
+        : DeferredTrustManager.context(identities.keyManager());
     List<String> versions = tlsVersions(configuration, configuration.tlsMinimumSupportedProtocolVersion());
     ProxyConfiguration proxy = configuration.proxy();
     InetSocketAddress socks = socksAddress(proxy);
@@ -135,7 +141,7 @@ public final class HttpEngine {
                 ChainElement.CONNECT.name(), "urlsession-connect-start", connectStart())
             .addExecInterceptorAfter(
                 ChainElement.CONNECT.name(), "urlsession-connect-end",
-                connectEnd(configuration.sslContext() == null));
+                connectEnd(configuration.sslContext() == null, identities, connectionManager));
     HttpHost proxyHost;
     if (proxy.username() != null && proxy.type() == ProxyConfiguration.Type.HTTP) {
       proxyCredentials.set(proxy.host(), proxy.port(), proxy.username(), proxy.password());
@@ -315,7 +321,8 @@ public final class HttpEngine {
    * the request is sent. Fails closed: a failed evaluation nobody accepted, or a TLS session whose
    * evaluation cannot be found, ends the exchange.
    */
-  private static AsyncExecChainHandler connectEnd(boolean deferredTrust) {
+  private static AsyncExecChainHandler connectEnd(boolean deferredTrust,
+      @Nullable ClientIdentities identities, PoolingAsyncClientConnectionManager pool) {
     return (request, entityProducer, scope, chain, callback) -> {
       Object r = scope.clientContext.getAttribute(RECORDER);
       TransactionRecorder recorder = r instanceof TransactionRecorder ? (TransactionRecorder) r : null;
@@ -336,14 +343,14 @@ public final class HttpEngine {
         return;
       }
       if (!newConnection || ssl == null || ssl.getValue(DeferredTrustManager.EVALUATED) == null) {
-        chain.proceed(request, entityProducer, scope, callback);
+        afterTrust(identities, pool, newConnection ? ssl : null, request, entityProducer, scope, chain, callback);
         return;
       }
       CertificateException failure = DeferredTrustManager.failureOf(ssl);
       Object s = scope.clientContext.getAttribute(SUPPORT);
       if (!(s instanceof LoadSupport)) {
         if (failure == null) {
-          chain.proceed(request, entityProducer, scope, callback);
+          afterTrust(identities, pool, ssl, request, entityProducer, scope, chain, callback);
         } else {
           reject(scope, callback, failure);
         }
@@ -364,7 +371,7 @@ public final class HttpEngine {
       ((LoadSupport) s).evaluateServerTrust(new ServerTrust(host, certificates, failure), accepted -> {
         if (accepted) {
           try {
-            chain.proceed(request, entityProducer, scope, callback);
+            afterTrust(identities, pool, ssl, request, entityProducer, scope, chain, callback);
           } catch (HttpException | IOException | RuntimeException e) {
             callback.failed(e);
           }
@@ -374,6 +381,59 @@ public final class HttpEngine {
         }
       });
     };
+  }
+
+  /**
+   * The server's certificates are accepted: when the server of this new connection asked for a
+   * client certificate and got none, the task decides (the CLIENT_CERTIFICATE challenge, off the
+   * I/O thread) whether to go on without one, or to retry on a new connection with the identity
+   * its delegate chose (this one is discarded, idle ones closed: none of them carries it).
+   */
+  private static void afterTrust(@Nullable ClientIdentities identities, PoolingAsyncClientConnectionManager pool,
+      @Nullable SSLSession ssl, org.apache.hc.core5.http.HttpRequest request,
+      org.apache.hc.core5.http.nio.@Nullable AsyncEntityProducer entityProducer, AsyncExecChain.Scope scope,
+      AsyncExecChain chain, AsyncExecCallback callback) throws HttpException, IOException {
+    List<javax.security.auth.x500.X500Principal> issuers =
+        identities == null || ssl == null ? null : ClientIdentities.unansweredRequest(ssl);
+    HttpHost target = scope.route.getTargetHost();
+    String host = target.getHostName();
+    int port = target.getPort() > 0 ? target.getPort() : 443;
+    if (issuers != null) {
+      identities.takeRequest(host, port); // answered here, not by a failed handshake
+    }
+    Object s = scope.clientContext.getAttribute(SUPPORT);
+    if (issuers == null || !(s instanceof LoadSupport)) {
+      chain.proceed(request, entityProducer, scope, callback);
+      return;
+    }
+    scope.clientContext.setAttribute(ClientIdentities.ASKED, Boolean.TRUE);
+    ((LoadSupport) s).clientCertificateRequested(
+        dev.urlsession.ProtectionSpace.forClientCertificate(host, port, issuers), answer -> {
+          if (answer.identity() != null) {
+            identities.use(host, port, answer.identity());
+            ssl.invalidate(); // a resumed session would skip the certificate request
+            scope.execRuntime.discardEndpoint();
+            pool.closeIdle(TimeValue.ZERO_MILLISECONDS);
+            callback.failed(new ClientIdentities.Retry());
+          } else if (answer.cancelled()) {
+            scope.execRuntime.discardEndpoint();
+            callback.failed(new InterruptedIOException("the task was cancelled"));
+          } else {
+            // Only TLS 1.3 servers refuse a missing certificate after the handshake.
+            scope.clientContext.setAttribute(ClientIdentities.ASKED,
+                "TLSv1.3".equals(ssl.getProtocol()) ? ClientIdentities.DECLINED : Boolean.TRUE);
+            try {
+              chain.proceed(request, entityProducer, scope, callback);
+            } catch (HttpException | IOException | RuntimeException e) {
+              callback.failed(e);
+            }
+          }
+        });
+  }
+
+  /** The session's client identities, or null when the configuration has its own SSL context. */
+  public @Nullable ClientIdentities identities() {
+    return identities;
   }
 
   private static @Nullable SSLSession tlsSession(AsyncExecRuntime runtime,

@@ -131,7 +131,25 @@ public final class HttpProtocolHandler implements ProtocolHandler {
     if (support != null) {
       context.setAttribute(HttpEngine.SUPPORT, support);
     }
+    ClientIdentities identities = "https".equalsIgnoreCase(url.getScheme()) ? engine.identities() : null;
+    dev.urlsession.Credential identity = identities == null ? null
+        : identities.identity(url.getHost(), HttpChallenge.port(url));
+    if (identity != null) {
+      // Pooled connections that present it carry its subject as state (HttpClient's user token).
+      context.setUserToken(identity.certificates().get(0).getSubjectX500Principal());
+    }
     Consumer consumer = new Consumer(load, support, recorder, decode);
+    if (identities != null && support != null) {
+      // A client certificate was chosen (retry on a new connection presenting it), or a handshake
+      // the server aborted had asked for one (ask the task, then retry or fail).
+      consumer.interceptor = ex -> ex instanceof ClientIdentities.Retry
+          ? retry(load)
+          : identities.askAfterFailedHandshake(url, ex, context.getAttribute(ClientIdentities.ASKED),
+              recorder.responseStart != null, support, () -> retry(load), e -> {
+            recorder.responseEnd = Instant.now();
+            client.didFail(e);
+          });
+    }
     if (support != null) {
       support.onDemand(consumer::demand);
     }
@@ -156,6 +174,15 @@ public final class HttpProtocolHandler implements ProtocolHandler {
       // The client is shut down (session invalidated) or refused the request.
       client.didFail(ErrorMapper.map(e, url));
     }
+  }
+
+  /** Loads again on a new connection (a client identity was chosen), unless the load was stopped. */
+  private boolean retry(ProtocolLoad load) {
+    Object previous = load.attachment();
+    if (!(previous instanceof Future) || !((Future<?>) previous).isCancelled()) {
+      startLoading(load);
+    }
+    return true;
   }
 
   private static @Nullable String headerOrNull(BasicHttpRequest r, String name) {
@@ -260,6 +287,8 @@ public final class HttpProtocolHandler implements ProtocolHandler {
     private @Nullable ContentDecoder decoder;
     private @Nullable FutureCallback<Void> resultCallback;
     private @Nullable HttpClientContext context;
+    /** Takes failures it handles itself (client certificates); set before the exchange starts. */
+    java.util.function.@Nullable Predicate<Exception> interceptor;
 
     Consumer(ProtocolLoad load, @Nullable LoadSupport support, TransactionRecorder recorder,
         boolean decode) {
@@ -405,6 +434,10 @@ public final class HttpProtocolHandler implements ProtocolHandler {
 
     void fail(Exception cause) {
       if (done.compareAndSet(false, true)) {
+        java.util.function.Predicate<Exception> i = interceptor;
+        if (i != null && i.test(cause)) {
+          return;
+        }
         recorder.responseEnd = Instant.now();
         client.didFail(ErrorMapper.map(cause, load.request().url()));
       }

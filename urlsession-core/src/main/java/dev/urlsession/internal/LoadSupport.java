@@ -56,4 +56,40 @@ public interface LoadSupport {
 
   /** Where the handler records timestamps and counts of its exchange. */
   TransactionRecorder transaction();
+
+  /**
+   * Whether the task may want to resume this load later (a download task): a handler that can
+   * tell the resource's identity ({@code ftp:}) then reports it with {@link #resourceValidated}.
+   */
+  default boolean mayResume() {
+    return false;
+  }
+
+  /**
+   * For a download resuming from resume data, where its partial file ends and the validators it
+   * recorded; null otherwise. Handlers other than HTTP continue from the offset only when the
+   * resource still has those validators.
+   */
+  default @org.jspecify.annotations.Nullable ResumePoint resumePoint() {
+    return null;
+  }
+
+  /**
+   * Before its response: the resource's validators ({@code lastModified} null when unknown,
+   * {@code size} -1 when unknown) and whether the body that follows continues at the
+   * {@linkplain #resumePoint() resume point}'s offset (true) or is the whole resource (false).
+   */
+  default void resourceValidated(@org.jspecify.annotations.Nullable String lastModified, long size,
+      boolean continuesAtOffset) {}
+
+  /**
+   * The https server of this load asked for a client certificate and was given none (the
+   * {@code CLIENT_CERTIFICATE} challenge of {@code space}): call {@code decision}, from any
+   * thread, with an identity to retry with, with {@link ClientIdentities.Answer#NONE} to go on
+   * without one, or with {@link ClientIdentities.Answer#CANCEL} when the task was cancelled.
+   */
+  default void clientCertificateRequested(dev.urlsession.ProtectionSpace space,
+      java.util.function.Consumer<ClientIdentities.Answer> decision) {
+    decision.accept(ClientIdentities.Answer.NONE);
+  }
 }

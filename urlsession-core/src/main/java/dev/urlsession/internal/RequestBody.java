@@ -30,6 +30,13 @@ public abstract class RequestBody {
   /** The length in bytes, or -1 when unknown (a stream: sent chunked). */
   public abstract long length();
 
+  /**
+   * The body as a blocking stream, for handlers that send it with blocking I/O on a thread of
+   * their own ({@code ftp:}). Bytes and files give a new stream each call; a body stream is
+   * returned as is (it can be sent once).
+   */
+  public abstract InputStream openStream() throws IOException;
+
   /** A producer for one transmission. */
   abstract AsyncEntityProducer producer(
       @Nullable String contentType, @Nullable LoadSupport support, TransactionRecorder recorder);
@@ -39,6 +46,11 @@ public abstract class RequestBody {
       @Override
       public long length() {
         return bytes.length;
+      }
+
+      @Override
+      public InputStream openStream() {
+        return new java.io.ByteArrayInputStream(bytes);
       }
 
       @Override
@@ -64,6 +76,11 @@ public abstract class RequestBody {
       @Override
       public long length() {
         return length;
+      }
+
+      @Override
+      public InputStream openStream() throws IOException {
+        return java.nio.file.Files.newInputStream(file, StandardOpenOption.READ);
       }
 
       @Override
@@ -110,6 +127,11 @@ public abstract class RequestBody {
       @Override
       public long length() {
         return -1;
+      }
+
+      @Override
+      public InputStream openStream() {
+        return stream;
       }
 
       @Override
