@@ -327,4 +327,21 @@ class BackgroundSessionTests {
         "didComplete 2 ok");
     assertThat(rec.resumedAt.get(2L)).isEqualTo(data.bytesReceived());
   }
+
+  @Test
+  void aStalledTransferTimesOutAndIsRetriedFromWhereItStopped() throws Exception {
+    server.dropOnceAfter.put("/file/6", 300_000); // the server stops sending and never closes
+    BackgroundRecorder rec = new BackgroundRecorder(null);
+    Session s = open(config("dropped").toBuilder().timeoutIntervalForRequest(Duration.ofSeconds(1)).build(), rec);
+    DownloadTask t = s.downloadTask(server.file(6, 1_000_000));
+    t.resume();
+    t.completion().get(20, TimeUnit.SECONDS);
+    assertThat(rec.events).containsExactly(
+        "didFinishDownloadingTo 1 " + TransferServer.sha256(TransferServer.content(6, 1_000_000)) + " null",
+        "didComplete 1 ok");
+    // (a loaded machine may also time the very first request out before its response: then it
+    // is simply sent again; what matters is that the cut transfer resumed with a range)
+    assertThat(server.rangeResponses.get("/file/6").get()).isEqualTo(1);
+    assertThat(rec.resumedAt.get(1L)).isBetween(1L, 300_000L + 8192);
+  }
 }
