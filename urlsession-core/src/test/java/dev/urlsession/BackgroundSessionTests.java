@@ -344,4 +344,25 @@ class BackgroundSessionTests {
     assertThat(server.rangeResponses.get("/file/6").get()).isEqualTo(1);
     assertThat(rec.resumedAt.get(1L)).isBetween(1L, 300_000L + 8192);
   }
+
+  @Test
+  void invalidateAndCancelCancelsEveryTransferThenInvalidates() throws Exception {
+    server.bytesPerSecond = 50_000;
+    BackgroundRecorder rec = new BackgroundRecorder(null);
+    Session s = Session.create(config("invalidate"), rec, null);
+    DownloadTask running = s.downloadTask(server.file(1, 2_000_000));
+    running.resume();
+    DownloadTask queued = s.downloadTask(server.file(2, 1000));
+    queued.earliestBeginDate(java.time.Instant.now().plusSeconds(3600));
+    queued.resume();
+    await().atMost(Duration.ofSeconds(10)).until(() -> rec.written.containsKey(1L));
+    s.invalidateAndCancel();
+    await().atMost(Duration.ofSeconds(20)).until(() -> rec.count("didBecomeInvalid") == 1);
+    assertThat(rec.events).hasSize(3).last().isEqualTo("didBecomeInvalid -");
+    assertThat(rec.events.subList(0, 2)).containsExactlyInAnyOrder("didComplete 1 CANCELLED -", "didComplete 2 CANCELLED -");
+    assertThatThrownBy(() -> s.downloadTask(server.file(3, 10))).isInstanceOf(IllegalStateException.class);
+    BackgroundRecorder next = new BackgroundRecorder(null);
+    Session again = open(config("invalidate"), next);
+    assertThat(again.allTasks().get(5, TimeUnit.SECONDS)).isEmpty(); // nothing left in the store
+  }
 }
