@@ -152,9 +152,18 @@ final class BackgroundSession implements Session {
           .onFailure((complete, ops) -> ops.reschedule(complete, Instant.now().plus(store.retryInitialDelay())))
           .execute(this::execute);
       Duration heartbeat = store.takeoverWindow().dividedBy(8);
+      int threads = configuration.discretionary() ? 1 : store.maxConcurrentTransfers();
       var builder = Scheduler.create(dataSource, dbTask)
           .tableName(table)
-          .threads(configuration.discretionary() ? 1 : store.maxConcurrentTransfers())
+          .threads(threads)
+          // Daemon threads, as everywhere in the library: a forgotten session must not keep the
+          // JVM alive (its transfers are durable and continue with the next session anyway).
+          .executorService(java.util.concurrent.Executors.newFixedThreadPool(threads,
+              SerialQueue.daemonThreads("urlsession-background-" + identifier + "-")))
+          .dueExecutor(java.util.concurrent.Executors.newSingleThreadExecutor(
+              SerialQueue.daemonThreads("urlsession-background-due-" + identifier + "-")))
+          .housekeeperExecutor(java.util.concurrent.Executors.newScheduledThreadPool(2,
+              SerialQueue.daemonThreads("urlsession-background-heartbeat-" + identifier + "-")))
           .pollingInterval(store.pollingInterval())
           .heartbeatInterval(heartbeat)
           .missedHeartbeatsLimit(4)

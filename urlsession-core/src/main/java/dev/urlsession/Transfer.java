@@ -133,7 +133,7 @@ final class Transfer {
       out.writeUTF(headers.name(i));
       out.writeUTF(headers.value(i));
     }
-    out.writeLong(r.timeoutInterval().toMillis());
+    out.writeLong(r.isTimeoutIntervalSet() ? r.timeoutInterval().toMillis() : -1); // -1: the session's
   }
 
   static Request readRequest(DataInputStream in) throws IOException {
@@ -143,7 +143,10 @@ final class Transfer {
     for (int i = 0; i < n; i++) {
       b.addHeader(in.readUTF(), in.readUTF());
     }
-    b.timeoutInterval(java.time.Duration.ofMillis(in.readLong()));
+    long timeout = in.readLong();
+    if (timeout > 0) {
+      b.timeoutInterval(java.time.Duration.ofMillis(timeout));
+    }
     return b.build();
   }
 

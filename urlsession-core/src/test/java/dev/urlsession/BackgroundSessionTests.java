@@ -327,4 +327,42 @@ class BackgroundSessionTests {
         "didComplete 2 ok");
     assertThat(rec.resumedAt.get(2L)).isEqualTo(data.bytesReceived());
   }
+
+  @Test
+  void aStalledTransferTimesOutAndIsRetriedFromWhereItStopped() throws Exception {
+    server.dropOnceAfter.put("/file/6", 300_000); // the server stops sending and never closes
+    BackgroundRecorder rec = new BackgroundRecorder(null);
+    Session s = open(config("dropped").toBuilder().timeoutIntervalForRequest(Duration.ofSeconds(1)).build(), rec);
+    DownloadTask t = s.downloadTask(server.file(6, 1_000_000));
+    t.resume();
+    t.completion().get(20, TimeUnit.SECONDS);
+    assertThat(rec.events).containsExactly(
+        "didFinishDownloadingTo 1 " + TransferServer.sha256(TransferServer.content(6, 1_000_000)) + " null",
+        "didComplete 1 ok");
+    // (a loaded machine may also time the very first request out before its response: then it
+    // is simply sent again; what matters is that the cut transfer resumed with a range)
+    assertThat(server.rangeResponses.get("/file/6").get()).isEqualTo(1);
+    assertThat(rec.resumedAt.get(1L)).isBetween(1L, 300_000L + 8192);
+  }
+
+  @Test
+  void invalidateAndCancelCancelsEveryTransferThenInvalidates() throws Exception {
+    server.bytesPerSecond = 50_000;
+    BackgroundRecorder rec = new BackgroundRecorder(null);
+    Session s = Session.create(config("invalidate"), rec, null);
+    DownloadTask running = s.downloadTask(server.file(1, 2_000_000));
+    running.resume();
+    DownloadTask queued = s.downloadTask(server.file(2, 1000));
+    queued.earliestBeginDate(java.time.Instant.now().plusSeconds(3600));
+    queued.resume();
+    await().atMost(Duration.ofSeconds(10)).until(() -> rec.written.containsKey(1L));
+    s.invalidateAndCancel();
+    await().atMost(Duration.ofSeconds(20)).until(() -> rec.count("didBecomeInvalid") == 1);
+    assertThat(rec.events).hasSize(3).last().isEqualTo("didBecomeInvalid -");
+    assertThat(rec.events.subList(0, 2)).containsExactlyInAnyOrder("didComplete 1 CANCELLED -", "didComplete 2 CANCELLED -");
+    assertThatThrownBy(() -> s.downloadTask(server.file(3, 10))).isInstanceOf(IllegalStateException.class);
+    BackgroundRecorder next = new BackgroundRecorder(null);
+    Session again = open(config("invalidate"), next);
+    assertThat(again.allTasks().get(5, TimeUnit.SECONDS)).isEmpty(); // nothing left in the store
+  }
 }

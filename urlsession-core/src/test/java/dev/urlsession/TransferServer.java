@@ -40,6 +40,8 @@ final class TransferServer implements AutoCloseable {
   final Map<String, AtomicInteger> fullResponses = new ConcurrentHashMap<>();
   final Map<String, AtomicInteger> rangeResponses = new ConcurrentHashMap<>();
   final Map<String, AtomicInteger> flakyCalls = new ConcurrentHashMap<>();
+  /** Paths whose next full response is cut (connection reset) after this many body bytes. */
+  final Map<String, Integer> dropOnceAfter = new ConcurrentHashMap<>();
 
   TransferServer(long bytesPerSecond) throws IOException {
     this.bytesPerSecond = bytesPerSecond;
@@ -126,8 +128,12 @@ final class TransferServer implements AutoCloseable {
       int chunk = 8192;
       long began = System.nanoTime();
       long sent = 0;
+      Integer drop = start == 0 ? dropOnceAfter.remove(path) : null;
       for (int off = start; off < body.length; off += chunk) {
         int len = Math.min(chunk, body.length - off);
+        if (drop != null && off - start >= drop) {
+          throw new IOException("dropping the connection (test fault)");
+        }
         out.write(body, off, len);
         out.flush();
         sent += len;
