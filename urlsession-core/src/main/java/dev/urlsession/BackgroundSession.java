@@ -14,7 +14,9 @@ import com.github.kagkarlsson.scheduler.task.helper.CustomTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import dev.urlsession.SessionException.BackgroundTaskCancelledReason;
 import dev.urlsession.SessionException.Code;
+import dev.urlsession.background.BackgroundStatistics;
 import dev.urlsession.background.BackgroundStore;
+import dev.urlsession.spi.SessionStatistics;
 import dev.urlsession.internal.Checks;
 import dev.urlsession.internal.SerialQueue;
 import java.io.IOException;
@@ -116,6 +118,12 @@ final class BackgroundSession implements Session {
   private final Map<Long, Attempt> attempts = new ConcurrentHashMap<>();
   private final Map<SessionTask, Attempt> byWorkerTask = new ConcurrentHashMap<>();
   private final AtomicBoolean invalidated = new AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicLong retries = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong takeovers = new java.util.concurrent.atomic.AtomicLong();
+  /** The last count of the store, reused for a second: gauges read statistics many times per scrape. */
+  private volatile @Nullable StoreCount storeCount;
+
+  private record StoreCount(long queued, @Nullable String error, long atNanos) {}
   private volatile java.util.concurrent.@Nullable ScheduledFuture<?> janitor;
   private final CompletableFuture<Void> invalid = new CompletableFuture<>();
 
@@ -148,7 +156,11 @@ final class BackgroundSession implements Session {
       this.dataSource = embedded ? embeddedDataSource(root.resolve("db")) : store.dataSource();
       createTables();
       this.dbTask = Tasks.custom(taskName, byte[].class)
-          .onDeadExecution(new DeadExecutionHandler.ReviveDeadExecution<>())
+          .onDeadExecution((execution, ops) -> {
+            // A node stopped heart-beating while running this transfer: this node takes it over.
+            takeovers.incrementAndGet();
+            new DeadExecutionHandler.ReviveDeadExecution<byte[]>().deadExecution(execution, ops);
+          })
           .onFailure((complete, ops) -> ops.reschedule(complete, Instant.now().plus(store.retryInitialDelay())))
           .execute(this::execute);
       Duration heartbeat = store.takeoverWindow().dividedBy(8);
@@ -1279,6 +1291,7 @@ final class BackgroundSession implements Session {
   }
 
   private DbCompletion retryLater(Transfer t, ExecutionContext ctx) {
+    retries.incrementAndGet();
     int failures = ctx.getExecution().consecutiveFailures;
     long base = store.retryInitialDelay().toMillis();
     long delay = Math.min(store.retryMaximumDelay().toMillis(), base << Math.min(failures, 30));
@@ -1730,6 +1743,49 @@ final class BackgroundSession implements Session {
     TaskLists lists = new TaskLists(List.of(), upload, download);
     queue.execute(() -> f.complete(lists));
     return f;
+  }
+
+  /**
+   * Tasks of this session's transfers by kind and state, the worker's connection pool, and the
+   * store's figures (queued transfers, running, retries, takeovers, whether it answers).
+   */
+  @Override
+  public SessionStatistics statistics() {
+    Map<String, Map<SessionTask.State, Integer>> counts = new java.util.HashMap<>();
+    for (BackgroundTask t : tasks.values()) {
+      counts.computeIfAbsent(t.isUpload() ? "upload" : "download",
+          k -> new java.util.EnumMap<>(SessionTask.State.class)).merge(t.state(), 1, Integer::sum);
+    }
+    SessionStatistics.ConnectionPool pool = worker.statistics().connectionPool();
+    StoreCount count = countStore();
+    return new SessionStatistics(counts, pool, new BackgroundStatistics(count.queued, attempts.size(),
+        retries.get(), takeovers.get(), count.error));
+  }
+
+  /** The session's rows in the store, counted at most once a second. */
+  private StoreCount countStore() {
+    StoreCount last = storeCount;
+    long now = System.nanoTime();
+    if (last != null && now - last.atNanos < 1_000_000_000L) {
+      return last;
+    }
+    StoreCount count;
+    if (invalidated.get()) {
+      count = new StoreCount(-1, "the session is invalidated", now);
+    } else {
+      try (Connection c = dataSource.getConnection();
+          PreparedStatement p = c.prepareStatement("select count(*) from " + table + " where task_name = ?")) {
+        p.setString(1, taskName);
+        try (ResultSet r = p.executeQuery()) {
+          r.next();
+          count = new StoreCount(r.getLong(1), null, now);
+        }
+      } catch (SQLException | RuntimeException e) {
+        count = new StoreCount(-1, String.valueOf(e.getMessage()), now);
+      }
+    }
+    storeCount = count;
+    return count;
   }
 
   /** Detaches (see {@link #finishTasksAndInvalidate()}) and waits up to 30 s for it. */

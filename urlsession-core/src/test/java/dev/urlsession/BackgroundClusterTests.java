@@ -130,6 +130,8 @@ class BackgroundClusterTests {
       // the configured window, not db-scheduler's default of 30 minutes. Loose for loaded machines.
       assertThat(takeoverMillis).isLessThan(WINDOW_MS * 5);
       assertThat(nodeBSession.allTasks().get(10, TimeUnit.SECONDS)).isEmpty();
+      // B revived A's dead executions: its statistics count them (the takeovers meter).
+      assertThat(nodeBSession.statistics().background().takeovers()).isPositive();
       passed = true;
     } finally {
       nodeBSession.close();

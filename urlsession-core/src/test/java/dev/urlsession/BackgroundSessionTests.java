@@ -146,6 +146,28 @@ class BackgroundSessionTests {
     assertThat(rec.eventsOf(t.taskIdentifier())).containsExactly("didFinishDownloadingTo", "didComplete");
     assertThat(server.flakyCalls.get("/flaky/a").get()).isEqualTo(3);
     assertThat(t.error()).isNull();
+    dev.urlsession.background.BackgroundStatistics stats = s.statistics().background();
+    assertThat(stats.retries()).isEqualTo(2);
+    assertThat(stats.takeovers()).isZero();
+    assertThat(stats.storeReachable()).isTrue();
+  }
+
+  @Test
+  void statisticsCountTheStoresTransfersAndTheTasksByKindAndState() throws Exception {
+    BackgroundRecorder rec = new BackgroundRecorder(null);
+    Session s = open(config("stats"), rec);
+    DownloadTask waiting = s.downloadTask(server.file(1, 1000));
+    waiting.earliestBeginDate(java.time.Instant.now().plus(java.time.Duration.ofHours(1)));
+    waiting.resume();
+    DownloadTask never = s.downloadTask(server.file(2, 1000)); // not resumed: not in the store
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> s.statistics().background().queued() == 1);
+    dev.urlsession.spi.SessionStatistics stats = s.statistics();
+    assertThat(stats.background().running()).isZero();
+    assertThat(stats.tasks("download", SessionTask.State.RUNNING)).isEqualTo(1);
+    assertThat(stats.tasks("download", SessionTask.State.SUSPENDED)).isEqualTo(1);
+    assertThat(stats.tasks("upload", SessionTask.State.RUNNING)).isZero();
+    never.cancel();
   }
 
   @Test

@@ -1,7 +1,9 @@
 package dev.urlsession.spi;
 
 import dev.urlsession.SessionTask;
+import dev.urlsession.background.BackgroundStatistics;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A snapshot of a session's live state for gauges and management endpoints, from
@@ -12,11 +14,18 @@ import java.util.Map;
  *     {@code "upload"}, {@code "download"}) and then by state; created tasks that were never
  *     resumed count as {@code SUSPENDED}; absent entries mean zero
  * @param connectionPool the HTTP connection pool's totals
+ * @param background the store's figures of a background session; {@code null} for other kinds
  * @since 0.1.0
  */
-public record SessionStatistics(Map<String, Map<SessionTask.State, Integer>> tasks, ConnectionPool connectionPool) {
+public record SessionStatistics(Map<String, Map<SessionTask.State, Integer>> tasks, ConnectionPool connectionPool,
+    @Nullable BackgroundStatistics background) {
   public SessionStatistics {
     tasks = Map.copyOf(tasks);
+  }
+
+  /** The statistics of a session that is not a background session. */
+  public SessionStatistics(Map<String, Map<SessionTask.State, Integer>> tasks, ConnectionPool connectionPool) {
+    this(tasks, connectionPool, null);
   }
 
   /** The number of uncompleted tasks of {@code kind} ({@code "data"}, ...) in {@code state}. */
