@@ -4,12 +4,15 @@ import dev.urlsession.ProtectionSpace;
 import dev.urlsession.Request;
 import dev.urlsession.Response;
 import dev.urlsession.Session;
+import dev.urlsession.SessionConfiguration;
 import dev.urlsession.SessionException;
 import dev.urlsession.SessionTask;
 import dev.urlsession.TaskMetrics;
+import dev.urlsession.background.BackgroundStatistics;
 import dev.urlsession.spi.SessionListener;
 import dev.urlsession.spi.SessionStatistics;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -128,7 +131,34 @@ final class SessionMeters implements SessionListener.Factory {
         s -> value(s, st -> st.connectionPool().available())));
     meters.add(pool("urlsession.pool.max", "Most connections the pool opens", name, session, registry,
         s -> value(s, st -> st.connectionPool().max())));
+    if (session.configuration().kind() == SessionConfiguration.Kind.BACKGROUND) {
+      meters.add(Gauge.builder("urlsession.background.queued", session,
+              s -> background(s, b -> b.queued() < 0 ? Double.NaN : b.queued()))
+          .description("Transfers of the background session in its store (waiting, retrying or running)")
+          .tag(SESSION, name).register(registry));
+      meters.add(Gauge.builder("urlsession.background.running", session, s -> background(s, b -> b.running()))
+          .description("Background transfers running on this instance")
+          .tag(SESSION, name).register(registry));
+      meters.add(FunctionCounter.builder("urlsession.background.retries", session,
+              s -> background(s, b -> b.retries()))
+          .description("Transient failures of background transfers retried by this instance")
+          .tag(SESSION, name).register(registry));
+      meters.add(FunctionCounter.builder("urlsession.background.takeovers", session,
+              s -> background(s, b -> b.takeovers()))
+          .description("Background transfers of a dead instance taken over by this one (clustered stores)")
+          .tag(SESSION, name).register(registry));
+    }
     return meters;
+  }
+
+  /** A figure of a background session's store, or NaN when there is none. */
+  private static double background(Session session, ToDoubleFunction<BackgroundStatistics> figure) {
+    try {
+      BackgroundStatistics b = session.statistics().background();
+      return b == null ? Double.NaN : figure.applyAsDouble(b);
+    } catch (UnsupportedOperationException e) {
+      return Double.NaN;
+    }
   }
 
   private static Meter pool(String meter, String description, String name, Session session, MeterRegistry registry,
