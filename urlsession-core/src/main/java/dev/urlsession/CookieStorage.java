@@ -71,6 +71,11 @@ import org.slf4j.LoggerFactory;
  * @since 0.1.0
  */
 public final class CookieStorage {
+  /** Longer paths first, then older cookies first (RFC 6265 5.4 step 2). */
+  private static final Comparator<Entry> REQUEST_ORDER =
+      Comparator.<Entry>comparingInt(e -> e.cookie.path().length()).reversed()
+          .thenComparingLong(e -> e.createdTick);
+
   /** The most cookies kept for one registrable domain. */
   public static final int MAX_COOKIES_PER_DOMAIN = 50;
 
@@ -210,6 +215,11 @@ public final class CookieStorage {
    */
   public List<Cookie> cookies(URI url) {
     Checks.notNull(url, "url");
+    synchronized (lock) {
+      if (byDomain.isEmpty()) {
+        return new ArrayList<>(); // the common case of a session without cookies: no host parsing
+      }
+    }
     String host = CookieDomains.requestHost(url);
     if (host == null) {
       return new ArrayList<>();
@@ -231,8 +241,7 @@ public final class CookieStorage {
           }
         }
       }
-      matching.sort(Comparator.<Entry>comparingInt(e -> e.cookie.path().length()).reversed()
-          .thenComparingLong(e -> e.createdTick));
+      matching.sort(REQUEST_ORDER);
       List<Cookie> result = new ArrayList<>(matching.size());
       for (Entry e : matching) {
         touch(e);

@@ -107,8 +107,8 @@ public final class Response {
   }
 
   static @Nullable String charsetOf(@Nullable String contentType) {
-    if (contentType == null) {
-      return null;
+    if (contentType == null || contentType.indexOf(';') < 0) {
+      return null; // no parameter at all: the common "text/plain" or "application/json"
     }
     String[] parts = contentType.split(";");
     for (int i = 1; i < parts.length; i++) {

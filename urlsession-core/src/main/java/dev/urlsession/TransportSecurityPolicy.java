@@ -148,6 +148,9 @@ public final class TransportSecurityPolicy {
       return true;
     }
     if (isIpLiteral(h)) {
+      if (h.startsWith("127.") && h.indexOf(':') < 0) {
+        return true; // IPv4 loopback, the common local case, without parsing the address
+      }
       try {
         InetAddress a = InetAddress.getByName(h); // a literal: no lookup
         return a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isSiteLocalAddress();
