@@ -107,20 +107,23 @@ public final class Response {
   }
 
   static @Nullable String charsetOf(@Nullable String contentType) {
-    if (contentType == null || contentType.indexOf(';') < 0) {
-      return null; // no parameter at all: the common "text/plain" or "application/json"
+    if (contentType == null) {
+      return null;
     }
-    String[] parts = contentType.split(";");
-    for (int i = 1; i < parts.length; i++) {
-      String p = parts[i].trim();
-      int eq = p.indexOf('=');
-      if (eq > 0 && p.substring(0, eq).trim().equalsIgnoreCase("charset")) {
-        String v = p.substring(eq + 1).trim();
+    // Parameters after the first ';', each "name=value", scanned without splitting the string.
+    int i = contentType.indexOf(';');
+    while (i >= 0) {
+      int next = contentType.indexOf(';', i + 1);
+      int end = next < 0 ? contentType.length() : next;
+      int eq = contentType.indexOf('=', i + 1);
+      if (eq > 0 && eq < end && contentType.substring(i + 1, eq).trim().equalsIgnoreCase("charset")) {
+        String v = contentType.substring(eq + 1, end).trim();
         if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
           v = v.substring(1, v.length() - 1);
         }
         return v.isEmpty() ? null : v.toLowerCase(Locale.ROOT);
       }
+      i = next;
     }
     return null;
   }
