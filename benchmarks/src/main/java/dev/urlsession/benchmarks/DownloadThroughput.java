@@ -55,7 +55,8 @@ public final class DownloadThroughput {
       server = startNginx(dir, port);
     } else {
       HttpServer jdk = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-      jdk.setExecutor(Executors.newFixedThreadPool(2));
+      java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(2);
+      jdk.setExecutor(pool);
       jdk.createContext("/big.bin", exchange -> {
         exchange.getResponseHeaders().add("Content-Type", "application/octet-stream");
         exchange.sendResponseHeaders(200, size);
@@ -65,7 +66,10 @@ public final class DownloadThroughput {
       });
       jdk.start();
       port = jdk.getAddress().getPort();
-      server = () -> jdk.stop(0);
+      server = () -> {
+        jdk.stop(0);
+        pool.shutdownNow(); // its threads are not daemons: the JVM would not exit
+      };
     }
     System.out.println("server: " + (nginx ? "nginx" : "JDK HttpServer in this JVM"));
     URI url = URI.create("http://127.0.0.1:" + port + "/big.bin");
