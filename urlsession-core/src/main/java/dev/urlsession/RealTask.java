@@ -1114,13 +1114,7 @@ abstract class RealTask implements SessionTask {
     if (sessionLevel == null && taskLevel == null) {
       return () -> challengeAnswered(c, Answer.DEFAULT, null);
     }
-    AtomicBoolean answered = new AtomicBoolean();
-    ChallengeHandler handler = new ChallengeHandler() {
-      private void once() {
-        if (!answered.compareAndSet(false, true)) {
-          throw new IllegalStateException("the challenge handler was already called");
-        }
-      }
+    ChallengeHandler handler = new OnceChallengeHandler() {
 
       @Override
       public void useCredential(@Nullable Credential credential) {
@@ -1261,13 +1255,7 @@ abstract class RealTask implements SessionTask {
       decision.accept(trust.isTrustedByDefault());
       return;
     }
-    AtomicBoolean answered = new AtomicBoolean();
-    ChallengeHandler handler = new ChallengeHandler() {
-      private void once() {
-        if (!answered.compareAndSet(false, true)) {
-          throw new IllegalStateException("the challenge handler was already called");
-        }
-      }
+    ChallengeHandler handler = new OnceChallengeHandler() {
 
       @Override
       public void useCredential(@Nullable Credential credential) {
@@ -1345,13 +1333,7 @@ abstract class RealTask implements SessionTask {
       decision.accept(byDefault);
       return;
     }
-    AtomicBoolean answered = new AtomicBoolean();
-    ChallengeHandler handler = new ChallengeHandler() {
-      private void once() {
-        if (!answered.compareAndSet(false, true)) {
-          throw new IllegalStateException("the challenge handler was already called");
-        }
-      }
+    ChallengeHandler handler = new OnceChallengeHandler() {
 
       @Override
       public void useCredential(@Nullable Credential credential) {
@@ -2353,6 +2335,17 @@ abstract class RealTask implements SessionTask {
         queuedEvents.decrementAndGet();
       }
     };
+  }
+
+  /** A challenge handler whose methods call {@link #once()} first: a second answer throws. */
+  private abstract static class OnceChallengeHandler implements ChallengeHandler {
+    private final AtomicBoolean answered = new AtomicBoolean();
+
+    final void once() {
+      if (!answered.compareAndSet(false, true)) {
+        throw new IllegalStateException("the challenge handler was already called");
+      }
+    }
   }
 
   /** A handler that must be called exactly once. */
