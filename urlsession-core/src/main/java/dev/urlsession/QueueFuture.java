@@ -39,6 +39,23 @@ final class QueueFuture<T> extends CompletableFuture<T> {
     return new QueueFuture<>(queue);
   }
 
+  /**
+   * A minimal stage relayed through the delegate queue: the JDK's would be completed by the
+   * completing thread, and so would its stages.
+   */
+  @Override
+  public CompletionStage<T> minimalCompletionStage() {
+    CompletableFuture<T> relay = new CompletableFuture<>();
+    super.whenCompleteAsync((value, error) -> {
+      if (error != null) {
+        relay.completeExceptionally(error);
+      } else {
+        relay.complete(value);
+      }
+    }, queue);
+    return relay.minimalCompletionStage();
+  }
+
   @Override
   public <U> CompletableFuture<U> thenApply(Function<? super T, ? extends U> fn) {
     return isDone() ? super.thenApply(fn) : thenApplyAsync(fn, queue);

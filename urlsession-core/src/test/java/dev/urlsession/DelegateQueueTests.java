@@ -80,9 +80,11 @@ class DelegateQueueTests {
       CompletableFuture<String> chained = applied.thenApply(n -> Thread.currentThread().getName());
       CompletableFuture<String> completion = new CompletableFuture<>();
       future.whenComplete((r, e) -> completion.complete(Thread.currentThread().getName()));
+      CompletableFuture<String> minimal = future.minimalCompletionStage()
+          .thenApply(r -> Thread.currentThread().getName()).toCompletableFuture();
       attached.countDown();
       assertThat(new String(future.get(10, SECONDS).body(), StandardCharsets.UTF_8)).isEqualTo("late");
-      for (CompletableFuture<String> stage : List.of(applied, handled, composed, chained, completion)) {
+      for (CompletableFuture<String> stage : List.of(applied, handled, composed, chained, completion, minimal)) {
         assertThat(stage.get(10, SECONDS)).isEqualTo("app-queue");
       }
       // Once done, a stage runs at once on the caller's thread, as with any CompletableFuture.
