@@ -356,6 +356,7 @@ abstract class RealTask implements SessionTask {
   public void resume() {
     boolean start = false;
     boolean retry;
+    Runnable after = null;
     synchronized (this) {
       if (state == State.COMPLETED || state == State.CANCELING || completing) {
         return;
@@ -378,13 +379,19 @@ abstract class RealTask implements SessionTask {
         startDeadlines();
         start = true;
       } else {
-        pump();
+        // What arrived while suspended, up to the end of the load: completing here returns what
+        // must run once the lock is released (the session lets go of the task).
+        after = pump();
         armPreciseTimerIfDue(System.nanoTime());
       }
       retry = retryOnResume;
       retryOnResume = false;
     }
     session.queue.kick();
+    if (after != null) {
+      after.run();
+      return;
+    }
     if (start) {
       listenerStarted();
       begin();
