@@ -11,9 +11,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
-import org.apache.hc.client5.http.config.RequestConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -51,24 +49,29 @@ class HttpClientCustomizerTests {
   }
 
   @Test
-  void aCustomizerCannotTakeRedirectsAwayFromTheDelegate() throws Exception {
-    HttpClientCustomizer enablesRedirects = builder -> builder.setDefaultRequestConfig(
-        RequestConfig.custom().setRedirectsEnabled(true).build());
-    RecordingDelegate delegate = new RecordingDelegate();
-    delegate.followRedirects = false;
-    Session session = Session.create(SessionConfiguration.ephemeral().toBuilder()
-        .httpClientCustomizers(List.of(enablesRedirects)).build(), delegate, null);
-    try {
-      server.enqueue(new MockResponse.Builder().code(302).addHeader("Location", "/next").build());
-      session.dataTask(server.url("/first").uri()).resume();
-      assertThat(delegate.awaitCompletion()).isNull();
-      delegate.assertEvents("didCreateTask", "willPerformHttpRedirection 302 /next",
-          "didReceiveResponse 302", "didFinishCollectingMetrics", "didComplete null");
-      RecordedRequest first = server.takeRequest();
-      assertThat(first.getUrl().encodedPath()).isEqualTo("/first");
-      assertThat(server.getRequestCount()).isEqualTo(1);
+  void aConnectionManagerSetByACustomizerIsReplacedByTheSessionsOwn() throws Exception {
+    // A pool whose DNS resolver records every lookup: if the client used it, the request would
+    // go through it.
+    AtomicInteger foreignLookups = new AtomicInteger();
+    org.apache.hc.client5.http.nio.AsyncClientConnectionManager foreign =
+        org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder.create()
+            .setDnsResolver(new org.apache.hc.client5.http.SystemDefaultDnsResolver() {
+              @Override
+              public java.net.InetAddress[] resolve(String host) throws java.net.UnknownHostException {
+                foreignLookups.incrementAndGet();
+                return super.resolve(host);
+              }
+            })
+            .build();
+    HttpClientCustomizer replacesThePool = builder -> builder.setConnectionManager(foreign);
+    try (Session session = Session.create(SessionConfiguration.ephemeral().toBuilder()
+        .httpClientCustomizers(List.of(replacesThePool)).build())) {
+      server.enqueue(new MockResponse.Builder().body("own pool").build());
+      session.data(Request.get(server.url("/").uri())).get(10, SECONDS);
+      assertThat(foreignLookups).hasValue(0);
+      assertThat(session.statistics().connectionPool().max()).isPositive();
     } finally {
-      session.invalidateAndCancel();
+      foreign.close();
     }
   }
 

@@ -8,10 +8,11 @@ import org.apache.hc.client5.http.impl.async.HttpAsyncClientBuilder;
  * reactor tuning, ...).
  *
  * <p>Called once per session, when its HTTP engine is built on the first HTTP request, after the
- * library's own settings. The library then re-applies what its semantics rest on: its connection
- * manager, and HttpClient's own redirect, cookie, retry, authentication-caching and decompression
- * handling switched off (the session does those itself, per delegate). Anything else a customizer
- * changes is the customizer's responsibility.
+ * library's own settings. The session keeps what its semantics rest on: its own connection manager
+ * (set again after the customizers; adjust it with {@link ConnectionManagerCustomizer}), and
+ * HttpClient's redirect, cookie, retry, authentication-caching and decompression handling
+ * switched off (the session does those itself, per delegate; the builder cannot switch them back
+ * on). Anything else a customizer changes is the customizer's responsibility.
  *
  * @since 0.1.0
  */

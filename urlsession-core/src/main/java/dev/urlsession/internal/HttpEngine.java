@@ -163,14 +163,10 @@ public final class HttpEngine {
       c.customize(builder);
     }
     if (!configuration.httpClientCustomizers().isEmpty()) {
-      // What the session's semantics rest on, whatever a customizer did.
-      builder.setConnectionManager(connectionManager)
-          .setConnectionManagerShared(false)
-          .disableRedirectHandling()
-          .disableCookieManagement()
-          .disableAutomaticRetries()
-          .disableAuthCaching()
-          .disableContentCompression();
+      // The pool the session's limits, statistics and TLS policy live in, whatever a customizer
+      // set. The redirect, cookie, retry, auth-caching and decompression switches above cannot be
+      // turned back on through the builder.
+      builder.setConnectionManager(connectionManager).setConnectionManagerShared(false);
     }
     this.client = builder.build();
     this.client.start();
