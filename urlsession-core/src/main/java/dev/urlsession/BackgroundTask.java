@@ -1,5 +1,6 @@
 package dev.urlsession;
 
+import dev.urlsession.internal.Checks;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
@@ -224,10 +225,7 @@ abstract class BackgroundTask implements SessionTask {
 
   @Override
   public synchronized void priority(float priority) {
-    if (!(priority >= 0 && priority <= 1)) {
-      throw new IllegalArgumentException("priority must be between 0 and 1: " + priority);
-    }
-    this.priority = priority;
+    this.priority = Checks.priority(priority);
   }
 
   @Override

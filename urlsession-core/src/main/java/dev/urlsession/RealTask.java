@@ -1,5 +1,7 @@
 package dev.urlsession;
 
+import dev.urlsession.internal.Checks;
+
 import dev.urlsession.SessionException.Code;
 import dev.urlsession.internal.CacheEntry;
 import dev.urlsession.internal.CacheReplay;
@@ -464,10 +466,7 @@ abstract class RealTask implements SessionTask {
 
   @Override
   public synchronized void priority(float priority) {
-    if (!(priority >= 0f && priority <= 1f)) {
-      throw new IllegalArgumentException("priority must be between 0 and 1 but was " + priority);
-    }
-    this.priority = priority;
+    this.priority = Checks.priority(priority);
   }
 
   @Override

@@ -29,6 +29,14 @@ public final class Checks {
     return value;
   }
 
+  /** A task priority: 0 to 1 inclusive (NaN is refused). */
+  public static float priority(float priority) {
+    if (!(priority >= 0f && priority <= 1f)) {
+      throw new IllegalArgumentException("priority must be between 0 and 1 but was " + priority);
+    }
+    return priority;
+  }
+
   public static void argument(boolean condition, String message) {
     if (!condition) {
       throw new IllegalArgumentException(message);
