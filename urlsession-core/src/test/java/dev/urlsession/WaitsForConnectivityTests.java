@@ -25,11 +25,22 @@ class WaitsForConnectivityTests {
     }
   }
 
+  /** Requests handed to a protocol handler: the first attempt and each retry. */
+  private final java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+
   /** A session whose idle timeout (1 s) is shorter than the waits of these tests. */
-  private static Session session(boolean waits, Duration resource, RecordingDelegate delegate) {
+  private Session session(boolean waits, Duration resource, RecordingDelegate delegate) {
+    dev.urlsession.spi.SessionListener counting = new dev.urlsession.spi.SessionListener() {
+      @Override
+      public Request requestWillBeSent(SessionTask task, Request request) {
+        attempts.incrementAndGet();
+        return request;
+      }
+    };
     return Session.create(SessionConfiguration.ephemeral().toBuilder()
         .waitsForConnectivity(waits).timeoutIntervalForResource(resource)
-        .timeoutIntervalForRequest(Duration.ofSeconds(1)).build(), delegate, null);
+        .timeoutIntervalForRequest(Duration.ofSeconds(1))
+        .sessionListenerFactory(task -> counting).build(), delegate, null);
   }
 
   @Test
@@ -55,8 +66,9 @@ class WaitsForConnectivityTests {
       session.dataTask(URI.create("http://127.0.0.1:" + port + "/")).resume();
       Awaitility.await().atMost(Duration.ofSeconds(10))
           .until(() -> delegate.events.contains("taskIsWaitingForConnectivity"));
-      // Time must pass beyond the idle timeout (1 s), which does not run while the task waits.
-      Awaitility.await().pollDelay(Duration.ofMillis(1600)).atMost(Duration.ofSeconds(5)).until(() -> true);
+      // Three attempts (retries after 0.5 s and 1 s) outlast the idle timeout (1 s), which does
+      // not run while the task waits.
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> attempts.get() >= 3);
       assertThat(delegate.completed).isNotDone();
       server.start(InetAddress.getLoopbackAddress(), port);
       assertThat(delegate.awaitCompletion()).isNull();
