@@ -142,7 +142,14 @@ final class ResponseBodyStream extends InputStream {
     return (int) Math.min(Integer.MAX_VALUE, buffered);
   }
 
-  /** Drops the buffer; cancels the task unless the body was complete. Idempotent. */
+  /**
+   * Drops the buffer; cancels the task unless the body was complete. Idempotent.
+   *
+   * <p>A reader that knows the length (Spring's converters read exactly {@code Content-Length}
+   * bytes) may close as soon as the last byte arrived, before the task's completion reached this
+   * stream: a task that received every byte it expected is left to complete on its own, so its
+   * connection is reused and it is not recorded as cancelled.
+   */
   @Override
   public void close() {
     boolean cancel;
@@ -158,9 +165,14 @@ final class ResponseBodyStream extends InputStream {
       notifyAll();
     }
     SessionTask t = task;
-    if (cancel && t != null) {
+    if (cancel && t != null && !receivedWholeBody(t)) {
       t.cancel();
     }
+  }
+
+  private static boolean receivedWholeBody(SessionTask t) {
+    long expected = t.countOfBytesExpectedToReceive();
+    return expected >= 0 && t.countOfBytesReceived() >= expected;
   }
 
   /** Brings the task's suspension in line with {@code wantSuspended}, one thread at a time. */

@@ -242,7 +242,9 @@ class UrlSessionObservationAutoConfigurationTests {
       client.get().uri("/users/{id}", 2).retrieve().body(String.class);
       // A task's sample is recorded when it completes, just after RestClient has read the body.
       Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-          assertThat(meters.get("http.client.requests").tag("uri", "/users/{id}").timer().count()).isEqualTo(2));
+          assertThat(meters.get("http.client.requests").tag("uri", "/users/{id}").timer().count())
+              .as("%s", meters.find("http.client.requests").timers().stream()
+                  .map(t -> t.getId() + "=" + t.count()).toList()).isEqualTo(2));
       assertThat(meters.get("http.client.requests").tag("client.name", "api").timers())
           .extracting(t -> t.getId().getTag("uri")).containsExactly("/users/{id}");
     });
