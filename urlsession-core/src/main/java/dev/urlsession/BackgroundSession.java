@@ -117,6 +117,12 @@ final class BackgroundSession implements Session {
   /** Transfers running on this node. */
   private final Map<Long, Attempt> attempts = new ConcurrentHashMap<>();
   private final Map<SessionTask, Attempt> byWorkerTask = new ConcurrentHashMap<>();
+  /**
+   * Transfers whose result was claimed for delivery while their row may still be in the store (a
+   * reset delivers a result the runner recorded before the runner's completion removes the row):
+   * {@link #knownTasks()} must not bring them back. Pruned once the row is gone.
+   */
+  private final Set<Long> delivered = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean invalidated = new AtomicBoolean();
   private final java.util.concurrent.atomic.AtomicLong retries = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong takeovers = new java.util.concurrent.atomic.AtomicLong();
@@ -1323,6 +1329,7 @@ final class BackgroundSession implements Session {
       ops.remove();
       deleteQuietly(cancelMarker(id));
       deliver(id);
+      delivered.remove(id); // the row is gone: nothing can show the transfer again
     };
   }
 
@@ -1347,6 +1354,7 @@ final class BackgroundSession implements Session {
       return false;
     }
     BackgroundTask task = facadeFor(r.transfer);
+    delivered.add(id);
     SessionException error = r.error();
     Path fileDelivered = transfers.resolve(id + ".file-delivered");
     queue.execute(() -> {
@@ -1697,11 +1705,16 @@ final class BackgroundSession implements Session {
         scheduler.fetchScheduledExecutionsForTask(taskName, byte[].class, ScheduledExecutionsFilter.all(),
             (ScheduledExecution<byte[]> e) -> {
               try {
-                inStore.add(facadeFor(Transfer.decode(e.getData())).taskIdentifier());
+                Transfer t = Transfer.decode(e.getData());
+                inStore.add(t.id);
+                if (!delivered.contains(t.id)) {
+                  facadeFor(t);
+                }
               } catch (RuntimeException ex) {
                 log.debug("Unreadable transfer {}", e.getTaskInstance(), ex);
               }
             });
+        delivered.retainAll(inStore);
         // Clustered: transfers another node completed (and reported to its own delegate).
         tasks.values().removeIf(t -> t.stored && !inStore.contains(t.taskIdentifier()) && !t.isCompleted()
             && !attempts.containsKey(t.taskIdentifier()) && !Files.exists(resultFile(t.taskIdentifier()))
