@@ -333,10 +333,6 @@ public final class HttpCache {
     }
   }
 
-  /**
-   * Stores {@code cachedResponse} for {@code request} with the times the request was sent and the
-   * response received; see {@link #storeCachedResponse}.
-   */
   /** Whether a store may write a file: if not, storing is cheap enough for any thread. */
   boolean writesToDisk() {
     synchronized (lock) {
@@ -344,6 +340,10 @@ public final class HttpCache {
     }
   }
 
+  /**
+   * Stores {@code cachedResponse} for {@code request} with the times the request was sent and the
+   * response received; see {@link #storeCachedResponse}.
+   */
   void store(
       CachedResponse cachedResponse, Request request, Instant requestTime, Instant responseTime) {
     Checks.notNull(cachedResponse, "cachedResponse");
@@ -371,7 +371,16 @@ public final class HttpCache {
         LOG.debug("not caching {}: {} bytes exceed 5% of capacity ({})", key, size, limit);
         return;
       }
-      removeKey(key);
+      // The old entry goes; its variant record is replaced below, or forgotten if nothing is stored.
+      MemoryNode oldMemory = memory.remove(key);
+      if (oldMemory != null) {
+        memoryUsage -= oldMemory.size();
+      }
+      DiskNode oldDisk = disk.remove(key);
+      if (oldDisk != null) {
+        diskUsage -= oldDisk.size();
+        deleteQuietly(oldDisk.file());
+      }
       boolean stored = false;
       if (size <= memoryCapacity / MAX_ENTRY_FRACTION) {
         memory.put(key, new MemoryNode(primary, entry, size));
@@ -385,6 +394,8 @@ public final class HttpCache {
         variants
             .computeIfAbsent(primary, p -> new HashMap<>())
             .put(key, new Variant(varyNames, storedTime));
+      } else {
+        forgetIfGone(key, primary);
       }
       trimMemory();
       trimDisk();

@@ -395,6 +395,9 @@ public final class CacheRules {
    * around list elements normalised. An absent field differs from an empty one.
    */
   public static String variantKey(URI url, List<String> varyNames, Headers requestHeaders) {
+    if (varyNames.isEmpty()) {
+      return primaryKey(url);
+    }
     StringBuilder key = new StringBuilder(primaryKey(url));
     for (String name : varyNames) {
       key.append('\n').append(name);
