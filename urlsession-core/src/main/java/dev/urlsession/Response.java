@@ -20,17 +20,21 @@ public final class Response {
   private final URI url;
   private final int statusCode;
   private final Headers headers;
+  /** Set explicitly on the builder; otherwise derived from {@code Content-Type} when asked. */
   private final @Nullable String mimeType;
+  private final boolean mimeTypeSet;
   private final @Nullable String textEncodingName;
+  private final boolean textEncodingSet;
   private final long expectedContentLength;
 
   private Response(Builder b) {
     this.url = b.url;
     this.statusCode = b.statusCode;
     this.headers = b.headers.build();
-    String contentType = headers.first("Content-Type");
-    this.mimeType = b.mimeTypeSet ? b.mimeType : mimeTypeOf(contentType);
-    this.textEncodingName = b.textEncodingSet ? b.textEncodingName : charsetOf(contentType);
+    this.mimeType = b.mimeType;
+    this.mimeTypeSet = b.mimeTypeSet;
+    this.textEncodingName = b.textEncodingName;
+    this.textEncodingSet = b.textEncodingSet;
     this.expectedContentLength =
         b.expectedContentLengthSet ? b.expectedContentLength : contentLengthOf(headers);
   }
@@ -62,12 +66,12 @@ public final class Response {
 
   /** The MIME type, lower-case and without parameters, or {@code null} when not known. */
   public @Nullable String mimeType() {
-    return mimeType;
+    return mimeTypeSet ? mimeType : mimeTypeOf(headers.first("Content-Type"));
   }
 
   /** The lower-case {@code charset} parameter of the content type, or {@code null}. */
   public @Nullable String textEncodingName() {
-    return textEncodingName;
+    return textEncodingSet ? textEncodingName : charsetOf(headers.first("Content-Type"));
   }
 
   /** The declared length of the body ({@code Content-Length}), or -1 when unknown. */
@@ -87,7 +91,7 @@ public final class Response {
   /** A builder holding every value of this response. */
   public Builder toBuilder() {
     Builder b = new Builder(url).statusCode(statusCode).headers(headers);
-    b.mimeType(mimeType).textEncodingName(textEncodingName);
+    b.mimeType(mimeType()).textEncodingName(textEncodingName());
     b.expectedContentLength(expectedContentLength);
     return b;
   }

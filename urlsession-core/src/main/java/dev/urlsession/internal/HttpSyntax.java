@@ -28,10 +28,16 @@ public final class HttpSyntax {
 
   /** Whether {@code c} is an RFC 9110 {@code tchar}. */
   static boolean isTokenChar(char c) {
-    if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-      return true;
+    return c < 128 && TCHAR[c];
+  }
+
+  private static final boolean[] TCHAR = new boolean[128];
+
+  static {
+    for (char c = 0; c < 128; c++) {
+      TCHAR[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+          || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
     }
-    return "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
   }
 
   public static boolean isToken(String s) {
