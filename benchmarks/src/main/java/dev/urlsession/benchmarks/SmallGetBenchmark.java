@@ -109,6 +109,8 @@ public class SmallGetBenchmark {
    *   <li>{@code inline-queue}: a delegate queue that runs completion handlers on the thread that
    *       posts them (the I/O thread), i.e. no hand-off to a delegate thread;
    *   <li>{@code direct-proxy+inline-queue}: both;
+   *   <li>{@code no-cache}: plus {@code .httpCache(null)}, i.e. the price of the ephemeral
+   *       session's memory cache (a lookup and a store per response);
    *   <li>{@code listener}: plus a {@code SessionListener} on every task that adds a header to
    *       each request and counts completions, i.e. the price of the observation hooks (the
    *       Spring layer's Micrometer listener does more on top).
@@ -141,6 +143,9 @@ public class SmallGetBenchmark {
         case "direct-proxy+inline-queue":
           config.proxy(ProxyConfiguration.direct());
           delegateQueue = Runnable::run;
+          break;
+        case "no-cache":
+          config.httpCache(null);
           break;
         case "listener":
           config.sessionListenerFactory(task -> new SessionListener() {
