@@ -372,15 +372,8 @@ public final class HttpCache {
         return;
       }
       // The old entry goes; its variant record is replaced below, or forgotten if nothing is stored.
-      MemoryNode oldMemory = memory.remove(key);
-      if (oldMemory != null) {
-        memoryUsage -= oldMemory.size();
-      }
-      DiskNode oldDisk = disk.remove(key);
-      if (oldDisk != null) {
-        diskUsage -= oldDisk.size();
-        deleteQuietly(oldDisk.file());
-      }
+      dropMemory(key);
+      dropDisk(key);
       boolean stored = false;
       if (size <= memoryCapacity / MAX_ENTRY_FRACTION) {
         memory.put(key, new MemoryNode(primary, entry, size));
@@ -442,20 +435,36 @@ public final class HttpCache {
   }
 
   private void removeMemory(String key) {
-    MemoryNode m = memory.remove(key);
+    MemoryNode m = dropMemory(key);
     if (m != null) {
-      memoryUsage -= m.size();
       forgetIfGone(key, m.primaryKey());
     }
   }
 
   private void removeDisk(String key) {
+    DiskNode d = dropDisk(key);
+    if (d != null) {
+      forgetIfGone(key, d.primaryKey());
+    }
+  }
+
+  /** Removes the memory entry of {@code key}, keeping its variant record. */
+  private @Nullable MemoryNode dropMemory(String key) {
+    MemoryNode m = memory.remove(key);
+    if (m != null) {
+      memoryUsage -= m.size();
+    }
+    return m;
+  }
+
+  /** Removes the disk entry of {@code key} and its file, keeping its variant record. */
+  private @Nullable DiskNode dropDisk(String key) {
     DiskNode d = disk.remove(key);
     if (d != null) {
       diskUsage -= d.size();
       deleteQuietly(d.file());
-      forgetIfGone(key, d.primaryKey());
     }
+    return d;
   }
 
   private void forgetIfGone(String key, String primaryKey) {

@@ -1,11 +1,10 @@
 package dev.urlsession;
 
-import dev.urlsession.internal.Checks;
-
 import dev.urlsession.SessionException.Code;
 import dev.urlsession.internal.CacheEntry;
 import dev.urlsession.internal.CacheReplay;
 import dev.urlsession.internal.CacheRules;
+import dev.urlsession.internal.Checks;
 import dev.urlsession.internal.ClientIdentities;
 import dev.urlsession.internal.ErrorMapper;
 import dev.urlsession.internal.HttpChallenge;

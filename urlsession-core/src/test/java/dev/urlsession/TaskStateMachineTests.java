@@ -94,32 +94,17 @@ class TaskStateMachineTests {
   @Test
   void taskWhoseLoadFinishedWhileSuspendedCompletesOnResumeAndLetsTheSessionBecomeInvalid() throws Exception {
     server.enqueue(new MockResponse.Builder().body("small").build());
-    RecordingDelegate recorder = new RecordingDelegate();
     java.util.concurrent.CompletableFuture<Void> allowed = new java.util.concurrent.CompletableFuture<>();
-    Session s = Session.create(SessionConfiguration.ephemeral(), new DataDelegate() {
+    RecordingDelegate recorder = new RecordingDelegate() {
       @Override
       public void didReceiveResponse(Session session, DataTask task, Response response,
           java.util.function.Consumer<ResponseDisposition> handler) {
         task.suspend(); // the body and its end arrive while the task is suspended
-        handler.accept(ResponseDisposition.ALLOW);
+        super.didReceiveResponse(session, task, response, handler);
         allowed.complete(null);
       }
-
-      @Override
-      public void didReceiveData(Session session, DataTask task, byte[] data) {
-        recorder.didReceiveData(session, task, data);
-      }
-
-      @Override
-      public void didComplete(Session session, SessionTask task, @org.jspecify.annotations.Nullable SessionException error) {
-        recorder.didComplete(session, task, error);
-      }
-
-      @Override
-      public void didBecomeInvalid(Session session, @org.jspecify.annotations.Nullable SessionException error) {
-        recorder.didBecomeInvalid(session, error);
-      }
-    }, null);
+    };
+    Session s = Session.create(SessionConfiguration.ephemeral(), recorder, null);
     DataTask task = s.dataTask(server.url("/small").uri());
     task.resume();
     allowed.get(10, SECONDS);
@@ -128,6 +113,8 @@ class TaskStateMachineTests {
     task.resume();
     assertThat(recorder.awaitCompletion()).isNull();
     assertThat(recorder.body.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("small");
+    recorder.assertEvents("didCreateTask", "didReceiveResponse 200", "didReceiveData",
+        "didFinishCollectingMetrics", "didComplete null");
     // The session lets go of the task (statistics count the tasks it still holds).
     Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> s.statistics().tasks().isEmpty());
     s.finishTasksAndInvalidate();
