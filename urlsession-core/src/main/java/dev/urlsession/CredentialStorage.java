@@ -137,6 +137,29 @@ public final class CredentialStorage {
     return c != null ? c : byUser.values().iterator().next();
   }
 
+  /**
+   * The default credential of the first server space for HTTP Basic at {@code scheme://host:port}
+   * (for sending preemptively), with its space; null when there is none. Reads the storage in
+   * place: asked for every HTTP request, it must not copy it.
+   */
+  synchronized Map.@Nullable Entry<ProtectionSpace, Credential> defaultBasicCredential(
+      String scheme, String host, int port) {
+    if (credentials.isEmpty()) {
+      return null;
+    }
+    for (ProtectionSpace s : credentials.keySet()) {
+      if (!s.isProxy() && s.authenticationMethod() == AuthenticationMethod.HTTP_BASIC
+          && s.host().equalsIgnoreCase(host) && s.port() == port
+          && s.protocol().equalsIgnoreCase(scheme)) {
+        Credential c = defaultCredential(s);
+        if (c != null) {
+          return Map.entry(s, c);
+        }
+      }
+    }
+    return null;
+  }
+
   /** Stores {@code credential} and makes it the default of {@code space}. */
   public void setDefaultCredential(Credential credential, ProtectionSpace space) {
     set(credential, space);

@@ -1,6 +1,7 @@
 package dev.urlsession;
 
 import dev.urlsession.SessionException.Code;
+import dev.urlsession.internal.BodyBuffer;
 import dev.urlsession.internal.CacheEntry;
 import dev.urlsession.internal.CacheReplay;
 import dev.urlsession.internal.CacheRules;
@@ -18,7 +19,6 @@ import dev.urlsession.spi.ProtocolClient;
 import dev.urlsession.spi.ProtocolHandler;
 import dev.urlsession.spi.ProtocolLoad;
 import dev.urlsession.spi.SessionListener;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -180,7 +180,7 @@ abstract class RealTask implements SessionTask {
   /** The request the cache entry is keyed by (without conditional headers). */
   private @Nullable Request cacheRequest;
   /** A copy of the body for the cache, while it stays under the cache's entry size limit. */
-  private @Nullable ByteArrayOutputStream cacheBuffer;
+  private @Nullable BodyBuffer cacheBuffer;
   private long cacheLimit;
   // --- authentication, guarded by this ---
   private List<HttpChallenge> challenges = List.of();
@@ -193,7 +193,7 @@ abstract class RealTask implements SessionTask {
   private Map<String, String> authorizationHeaders = Map.of();
   private int authenticationAttempts;
   private long backlog;
-  private @Nullable ByteArrayOutputStream collected;
+  private @Nullable BodyBuffer collected;
   /** When the resource deadline started ({@link System#nanoTime()}), while the task runs. */
   private long resourceStartNanos;
   private long resourceTimeoutNanos;
@@ -236,7 +236,7 @@ abstract class RealTask implements SessionTask {
       this.bytesExpectedToSend = Math.max(0, spec.request.bodyLength());
     }
     if (completionHandler != null) {
-      collected = new ByteArrayOutputStream();
+      collected = new BodyBuffer();
     }
   }
 
@@ -804,7 +804,7 @@ abstract class RealTask implements SessionTask {
     if (cache != null && cacheRequest != null && !fromCache && kind == Kind.DATA
         && CacheRules.isStorable(cacheRequest, r)) {
       cacheLimit = (cache.diskCapacity() > 0 ? cache.diskCapacity() : cache.memoryCapacity()) / 20;
-      cacheBuffer = cacheLimit > 0 ? new ByteArrayOutputStream() : null;
+      cacheBuffer = cacheLimit > 0 ? new BodyBuffer() : null;
     }
     bytesExpectedToReceive = isIdentity(r) ? r.expectedContentLength() : -1;
     if (kind == Kind.DOWNLOAD) {
@@ -1430,21 +1430,14 @@ abstract class RealTask implements SessionTask {
     if (storage == null || url.getHost() == null) {
       return Map.of();
     }
-    int port = HttpChallenge.port(url);
-    for (Map.Entry<ProtectionSpace, Map<String, Credential>> e : storage.allCredentials().entrySet()) {
-      ProtectionSpace s = e.getKey();
-      if (!s.isProxy() && s.authenticationMethod() == AuthenticationMethod.HTTP_BASIC
-          && s.host().equalsIgnoreCase(url.getHost()) && s.port() == port
-          && s.protocol().equalsIgnoreCase(url.getScheme())) {
-        Credential c = storage.defaultCredential(s);
-        if (c != null) {
-          credentialInUse = c; // a 401 now counts as this credential's failure
-          spaceInUse = s;
-          return Map.of("Authorization", HttpChallenge.basic(c));
-        }
-      }
+    Map.Entry<ProtectionSpace, Credential> basic =
+        storage.defaultBasicCredential(url.getScheme(), url.getHost(), HttpChallenge.port(url));
+    if (basic == null) {
+      return Map.of();
     }
-    return Map.of();
+    credentialInUse = basic.getValue(); // a 401 now counts as this credential's failure
+    spaceInUse = basic.getKey();
+    return Map.of("Authorization", HttpChallenge.basic(basic.getValue()));
   }
 
   /** A response that is not a challenge means the credential in use worked: keep it as asked. */
@@ -1510,7 +1503,7 @@ abstract class RealTask implements SessionTask {
       }
       keepForCache(chunk);
       if (collected != null) {
-        collected.write(chunk, 0, chunk.length);
+        collected.add(chunk);
         backlog -= chunk.length;
       } else if (d != null) {
         session.queue.offer(guarded("didReceiveData", () -> {
@@ -1530,15 +1523,15 @@ abstract class RealTask implements SessionTask {
     return null;
   }
 
-  /** Copies a chunk for the cache while the body stays small enough to be stored. */
+  /** Keeps a chunk for the cache while the body stays small enough to be stored. */
   private void keepForCache(byte[] chunk) {
     if (cacheBuffer == null) {
       return;
     }
-    if (cacheBuffer.size() + chunk.length > cacheLimit) {
+    if ((long) cacheBuffer.size() + chunk.length > cacheLimit) {
       cacheBuffer = null; // too large to cache
     } else {
-      cacheBuffer.write(chunk, 0, chunk.length);
+      cacheBuffer.add(chunk);
     }
   }
 

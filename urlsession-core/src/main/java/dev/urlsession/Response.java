@@ -168,9 +168,9 @@ public final class Response {
 
     /** Sets the status code (0 for non-HTTP, else 100 to 999). */
     public Builder statusCode(int statusCode) {
-      Checks.argument(
-          statusCode == 0 || (statusCode >= 100 && statusCode <= 999),
-          "statusCode must be 0 or 100..999 but was " + statusCode);
+      if (statusCode != 0 && (statusCode < 100 || statusCode > 999)) {
+        throw new IllegalArgumentException("statusCode must be 0 or 100..999 but was " + statusCode);
+      }
       this.statusCode = statusCode;
       return this;
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.urlsession.SessionException.Code;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.function.Consumer;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -59,6 +60,16 @@ class CacheIntegrationTests {
     server.takeRequest(5, SECONDS);
     RecordedRequest revalidation = server.takeRequest(5, SECONDS);
     assertThat(revalidation.getHeaders().get("If-None-Match")).isEqualTo("\"e1\"");
+  }
+
+  @Test
+  void theBodyGivenToTheCallerIsNotTheCachedOne() throws Exception {
+    server.enqueue(new MockResponse.Builder().addHeader("Cache-Control", "max-age=60").body("mine").build());
+    byte[] body = session.data(Request.get(server.url("/m").uri())).get(10, SECONDS).body();
+    assertThat(body).asString(StandardCharsets.UTF_8).isEqualTo("mine");
+    Arrays.fill(body, (byte) 'x');
+    assertThat(get("/m", CachePolicy.RETURN_CACHE_DATA_DONT_LOAD)).isEqualTo("mine");
+    assertThat(server.getRequestCount()).isEqualTo(1);
   }
 
   @Test

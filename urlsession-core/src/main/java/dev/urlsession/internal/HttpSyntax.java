@@ -64,7 +64,9 @@ public final class HttpSyntax {
 
   /** Throws when {@code value} holds a control character (CR, LF, NUL, ...) other than HTAB. */
   public static String checkHeaderValue(String name, String value) {
-    Checks.notNull(value, "value of header " + name);
+    if (value == null) {
+      throw new IllegalArgumentException("value of header " + name + " must not be null");
+    }
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       if ((c < 0x20 && c != '\t') || c == 0x7f) {
