@@ -179,7 +179,10 @@ abstract class RealTask implements SessionTask {
   private boolean fromCache;
   /** The request the cache entry is keyed by (without conditional headers). */
   private @Nullable Request cacheRequest;
-  /** A copy of the body for the cache, while it stays under the cache's entry size limit. */
+  /**
+   * The body for the cache, while it stays under the cache's entry size limit. Its chunks may be
+   * those of {@link #collected}: the cache takes a copy when the task completes.
+   */
   private @Nullable BodyBuffer cacheBuffer;
   private long cacheLimit;
   // --- authentication, guarded by this ---
@@ -1501,7 +1504,7 @@ abstract class RealTask implements SessionTask {
         }
         continue;
       }
-      keepForCache(chunk);
+      keepForCache(chunk, collected == null && d != null);
       if (collected != null) {
         collected.add(chunk);
         backlog -= chunk.length;
@@ -1523,15 +1526,19 @@ abstract class RealTask implements SessionTask {
     return null;
   }
 
-  /** Keeps a chunk for the cache while the body stays small enough to be stored. */
-  private void keepForCache(byte[] chunk) {
+  /**
+   * Keeps a chunk for the cache while the body stays small enough to be stored. A chunk handed to
+   * didReceiveData belongs to the delegate, which may write to it, so the cache keeps a copy; the
+   * collected body is handed over only after the cache copied it (at completion).
+   */
+  private void keepForCache(byte[] chunk, boolean toDelegate) {
     if (cacheBuffer == null) {
       return;
     }
     if ((long) cacheBuffer.size() + chunk.length > cacheLimit) {
       cacheBuffer = null; // too large to cache
     } else {
-      cacheBuffer.add(chunk);
+      cacheBuffer.add(toDelegate ? chunk.clone() : chunk);
     }
   }
 

@@ -73,6 +73,29 @@ class CacheIntegrationTests {
   }
 
   @Test
+  void aDelegateWritingToItsDataDoesNotChangeTheCachedBody() throws Exception {
+    RecordingDelegate scribbler = new RecordingDelegate() {
+      @Override
+      public void didReceiveData(Session s, DataTask task, byte[] data) {
+        super.didReceiveData(s, task, data);
+        Arrays.fill(data, (byte) 'x');
+      }
+    };
+    Session scribbling =
+        Session.create(SessionConfiguration.ephemeral().toBuilder().httpCache(cache).build(), scribbler, null);
+    try {
+      server.enqueue(new MockResponse.Builder().addHeader("Cache-Control", "max-age=60").body("theirs").build());
+      scribbling.dataTask(server.url("/d").uri()).resume();
+      assertThat(scribbler.awaitCompletion()).isNull();
+      assertThat(scribbler.body.toString(StandardCharsets.UTF_8)).isEqualTo("theirs");
+      assertThat(get("/d", CachePolicy.RETURN_CACHE_DATA_DONT_LOAD)).isEqualTo("theirs");
+      assertThat(server.getRequestCount()).isEqualTo(1);
+    } finally {
+      scribbling.invalidateAndCancel();
+    }
+  }
+
+  @Test
   void returnCacheDataDontLoadFailsOnAMissWithCannotLoadFromNetwork() throws Exception {
     session.dataTask(Request.builder(server.url("/miss").uri())
         .cachePolicy(CachePolicy.RETURN_CACHE_DATA_DONT_LOAD).build()).resume();
