@@ -333,6 +333,16 @@ public final class HttpCache {
     }
   }
 
+  /**
+   * The largest body a store may keep: 5 % of the disk capacity when there is one, else of the
+   * memory capacity (a task stops copying its body for the cache beyond it).
+   */
+  long entryLimit() {
+    synchronized (lock) {
+      return (diskCapacity > 0 ? diskCapacity : memoryCapacity) / MAX_ENTRY_FRACTION;
+    }
+  }
+
   /** Whether a store may write a file: if not, storing is cheap enough for any thread. */
   boolean writesToDisk() {
     synchronized (lock) {

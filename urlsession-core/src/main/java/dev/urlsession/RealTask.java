@@ -152,7 +152,7 @@ abstract class RealTask implements SessionTask {
   private final long bytesExpectedToSend;
   /** The body of the current load, if any. */
   private @Nullable RequestBody currentBody;
-  private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
+  private final ArrayDeque<byte[]> pending = new ArrayDeque<>(4); // most bodies: one chunk
   // --- download state, guarded by this ---
   private @Nullable Path file;
   private @Nullable FileChannel channel;
@@ -806,7 +806,7 @@ abstract class RealTask implements SessionTask {
     HttpCache cache = session.configuration().httpCache();
     if (cache != null && cacheRequest != null && !fromCache && kind == Kind.DATA
         && CacheRules.isStorable(cacheRequest, r)) {
-      cacheLimit = (cache.diskCapacity() > 0 ? cache.diskCapacity() : cache.memoryCapacity()) / 20;
+      cacheLimit = cache.entryLimit();
       cacheBuffer = cacheLimit > 0 ? new BodyBuffer() : null;
     }
     bytesExpectedToReceive = isIdentity(r) ? r.expectedContentLength() : -1;
