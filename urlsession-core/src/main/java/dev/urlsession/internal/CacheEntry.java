@@ -11,30 +11,13 @@ import java.time.Instant;
  *     RFC 9111 section 4.2.3)
  * @param responseTime when the response was received ({@code response_time})
  * @param storedTime when the entry was put in the cache (for {@code removeCachedResponses(since)})
- * @param freshness what the freshness rules need of the stored response, worked out from it and
- *     the two times above
  */
 public record CacheEntry(
-    CachedResponse cachedResponse,
-    Instant requestTime,
-    Instant responseTime,
-    Instant storedTime,
-    CacheRules.Freshness freshness) {
+    CachedResponse cachedResponse, Instant requestTime, Instant responseTime, Instant storedTime) {
   public CacheEntry {
     Checks.notNull(cachedResponse, "cachedResponse");
     Checks.notNull(requestTime, "requestTime");
     Checks.notNull(responseTime, "responseTime");
     Checks.notNull(storedTime, "storedTime");
-    Checks.notNull(freshness, "freshness");
-  }
-
-  /** An entry whose {@link #freshness()} is worked out from the response and its times. */
-  public CacheEntry(
-      CachedResponse cachedResponse, Instant requestTime, Instant responseTime, Instant storedTime) {
-    this(cachedResponse, requestTime, responseTime, storedTime,
-        CacheRules.Freshness.of(
-            Checks.notNull(cachedResponse, "cachedResponse").response(),
-            Checks.notNull(requestTime, "requestTime"),
-            Checks.notNull(responseTime, "responseTime")));
   }
 }

@@ -251,32 +251,19 @@ public final class CacheRules {
    */
   public static boolean needsRevalidation(
       Request request, Response response, Instant requestTime, Instant responseTime, Instant now) {
-    return needsRevalidation(request, Freshness.of(response, requestTime, responseTime), responseTime, now);
-  }
-
-  /**
-   * {@link #needsRevalidation(Request, Response, Instant, Instant, Instant)} of an entry, with what
-   * depends on the stored response alone worked out when it was stored ({@link CacheEntry#freshness()}).
-   */
-  public static boolean needsRevalidation(Request request, CacheEntry entry, Instant now) {
-    return needsRevalidation(request, entry.freshness(), entry.responseTime(), now);
-  }
-
-  private static boolean needsRevalidation(
-      Request request, Freshness f, Instant responseTime, Instant now) {
-    if (f.noCache()) {
+    Directives res = Directives.of(response.headers());
+    if (res.has("no-cache")) {
       return true;
     }
-    Headers headers = request.headers();
-    Directives req = Directives.of(headers);
+    Directives req = Directives.of(request.headers());
     if (req.has("no-cache")) {
       return true;
     }
-    if (!headers.contains("Cache-Control") && pragmaNoCache(headers)) {
+    if (!request.headers().contains("Cache-Control") && pragmaNoCache(request.headers())) {
       return true;
     }
-    Duration lifetime = f.lifetime();
-    Duration age = f.correctedInitialAge().plus(nonNegative(Duration.between(responseTime, now)));
+    Duration lifetime = freshnessLifetime(response, responseTime);
+    Duration age = currentAge(response, requestTime, responseTime, now);
     long maxAge = req.seconds("max-age");
     if (maxAge >= 0 && age.compareTo(Duration.ofSeconds(maxAge)) > 0) {
       return true;
@@ -288,7 +275,7 @@ public final class CacheRules {
     if (lifetime.compareTo(age) > 0) {
       return false;
     }
-    if (f.mustRevalidate() || !req.has("max-stale")) {
+    if (res.has("must-revalidate") || !req.has("max-stale")) {
       return true;
     }
     if (req.value("max-stale") == null) {
@@ -298,25 +285,10 @@ public final class CacheRules {
     return maxStale < 0 || age.minus(lifetime).compareTo(Duration.ofSeconds(maxStale)) > 0;
   }
 
-  /**
-   * What the freshness rules need of a stored response that does not change while it is stored:
-   * worked out once, when it is stored, instead of at every lookup.
-   *
-   * @param lifetime {@link #freshnessLifetime}
-   * @param correctedInitialAge {@link #currentAge} at the moment it was received
-   * @param noCache its {@code Cache-Control} has {@code no-cache}
-   * @param mustRevalidate its {@code Cache-Control} has {@code must-revalidate}
-   * @param hasValidator {@link #hasValidator}
-   */
-  public record Freshness(Duration lifetime, Duration correctedInitialAge, boolean noCache,
-      boolean mustRevalidate, boolean hasValidator) {
-    /** The freshness facts of {@code response}, received at {@code responseTime}. */
-    public static Freshness of(Response response, Instant requestTime, Instant responseTime) {
-      Directives cc = Directives.of(response.headers());
-      return new Freshness(freshnessLifetime(response, responseTime),
-          currentAge(response, requestTime, responseTime, responseTime), cc.has("no-cache"),
-          cc.has("must-revalidate"), CacheRules.hasValidator(response));
-    }
+  /** {@link #needsRevalidation(Request, Response, Instant, Instant, Instant)} of an entry. */
+  public static boolean needsRevalidation(Request request, CacheEntry entry, Instant now) {
+    return needsRevalidation(
+        request, entry.cachedResponse().response(), entry.requestTime(), entry.responseTime(), now);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -529,7 +501,7 @@ public final class CacheRules {
       case RETURN_CACHE_DATA_DONT_LOAD:
         return entry != null ? use(entry) : new Decision(Action.FAIL, null, Headers.empty());
       case RELOAD_REVALIDATING_CACHE_DATA:
-        return entry != null && entry.freshness().hasValidator()
+        return entry != null && hasValidator(entry.cachedResponse().response())
             ? revalidate(entry)
             : load();
       case USE_PROTOCOL_CACHE_POLICY:
@@ -540,7 +512,7 @@ public final class CacheRules {
         if (!needsRevalidation(request, entry, now)) {
           return use(entry);
         }
-        return entry.freshness().hasValidator() ? revalidate(entry) : load();
+        return hasValidator(entry.cachedResponse().response()) ? revalidate(entry) : load();
     }
   }
 
