@@ -49,7 +49,9 @@ public final class BodyBuffer {
   }
 
   /**
-   * The body: the only chunk itself when one was added, else a copy trimmed to {@link #size()}.
+   * The body: the only chunk itself when one was added; else the buffer's own array when it is
+   * exactly full (a later {@link #add} then moves to a new one), or a copy trimmed to {@link
+   * #size()}. Either way, later adds never write to the array returned.
    */
   public byte[] toByteArray() {
     return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
