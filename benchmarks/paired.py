@@ -22,7 +22,7 @@ import subprocess
 import sys
 
 
-def fork(jar, benchmark, variant, out):
+def fork(jar, benchmark, variant, out, max_others):
     cmd = ["java", "-jar", jar, f"SmallGetBenchmark.{benchmark}$", "-f", "1", "-prof", "gc",
            "-prof", "dev.urlsession.benchmarks.CpuProfiler", "-rf", "json", "-rff", out]
     if benchmark.startswith("session"):
@@ -40,7 +40,7 @@ def fork(jar, benchmark, variant, out):
     scores = [x for fk in result["primaryMetric"]["rawData"] for x in fk]
     others = series("cpu.others") or [0.0] * len(scores)
     cpu = series("cpu.client.norm") or [float("nan")] * len(scores)
-    kept = [(s, c) for s, o, c in zip(scores, others, cpu) if o <= fork.max_others]
+    kept = [(s, c) for s, o, c in zip(scores, others, cpu) if o <= max_others]
     if not kept:
         return float("nan"), float("nan"), 0
     return (statistics.median(s for s, _ in kept), statistics.median(c for _, c in kept),
@@ -56,7 +56,6 @@ def main(argv):
     p.add_argument("--out", default="target/paired")
     p.add_argument("--max-others", type=float, default=0.25)
     a = p.parse_args(argv)
-    fork.max_others = a.max_others
     os.makedirs(a.out, exist_ok=True)
     c = a.concurrency
     print(f"pair  first    raw req/s  session req/s  ratio   raw CPU ns  session CPU ns  "
@@ -66,7 +65,8 @@ def main(argv):
         order = ["raw", "session"] if i % 2 == 0 else ["session", "raw"]
         got = {}
         for who in order:
-            got[who] = fork(a.jar, f"{who}_c{c}", a.variant, os.path.join(a.out, f"{who}_c{c}_{i}.json"))
+            got[who] = fork(a.jar, f"{who}_c{c}", a.variant,
+                            os.path.join(a.out, f"{who}_c{c}_{i}.json"), a.max_others)
         (rs, rc, rk), (ss, sc, sk) = got["raw"], got["session"]
         if rk == 0 or sk == 0:
             print(f"{i:>4}  {order[0]:<7}  (a fork competed with other processes throughout: skipped)")

@@ -144,9 +144,6 @@ public final class CredentialStorage {
    */
   synchronized Map.@Nullable Entry<ProtectionSpace, Credential> defaultBasicCredential(
       String scheme, String host, int port) {
-    if (credentials.isEmpty()) {
-      return null;
-    }
     for (ProtectionSpace s : credentials.keySet()) {
       if (!s.isProxy() && s.authenticationMethod() == AuthenticationMethod.HTTP_BASIC
           && s.host().equalsIgnoreCase(host) && s.port() == port
