@@ -230,7 +230,7 @@ public final class CpuProfiler implements InternalProfiler {
   }
 
   /** Busy time of all the machine's CPUs from /proc/stat (ns); -1 where not available. */
-  private static long systemBusyNanos() {
+  static long systemBusyNanos() {
     try {
       String[] f = Files.readAllLines(Paths.get("/proc/stat")).get(0).trim().split("\\s+");
       // cpu user nice system idle iowait irq softirq steal ...

@@ -16,6 +16,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
 import org.apache.hc.client5.http.async.methods.SimpleRequestBuilder;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -247,32 +249,35 @@ public class SmallGetBenchmark {
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public void session_c64(SessionClient c, Blackhole bh) throws Exception {
-    @SuppressWarnings("unchecked")
-    Future<DataResponse>[] batch = new Future[BATCH];
-    for (int i = 0; i < BATCH; i++) {
-      batch[i] = c.get();
-    }
-    long deadline = System.nanoTime() + TIMEOUT_NANOS;
-    for (Future<DataResponse> f : batch) {
-      bh.consume(check(await(f, deadline)));
-    }
+    bh.consume(batch(c::get, r -> check(r).length));
   }
 
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public void raw_c64(RawClient c, Blackhole bh) throws Exception {
-    @SuppressWarnings("unchecked")
-    Future<SimpleHttpResponse>[] batch = new Future[BATCH];
-    for (int i = 0; i < BATCH; i++) {
-      batch[i] = c.get();
-    }
-    long deadline = System.nanoTime() + TIMEOUT_NANOS;
-    for (Future<SimpleHttpResponse> f : batch) {
-      bh.consume(check(await(f, deadline)));
-    }
+    bh.consume(batch(c::get, r -> check(r).length));
   }
 
   // --- helpers ---
+
+  /**
+   * Starts {@value #BATCH} requests, then waits for all of them (one {@code TIMEOUT_NANOS}
+   * deadline for the batch); returns the bytes of all checked bodies.
+   */
+  static <T> long batch(Supplier<? extends Future<T>> start, ToIntFunction<T> check)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    @SuppressWarnings("unchecked")
+    Future<T>[] batch = new Future[BATCH];
+    for (int i = 0; i < BATCH; i++) {
+      batch[i] = start.get();
+    }
+    long deadline = System.nanoTime() + TIMEOUT_NANOS;
+    long bytes = 0;
+    for (Future<T> f : batch) {
+      bytes += check.applyAsInt(await(f, deadline));
+    }
+    return bytes;
+  }
 
   private static <T> T await(Future<T> f, long deadline)
       throws InterruptedException, ExecutionException, TimeoutException {
