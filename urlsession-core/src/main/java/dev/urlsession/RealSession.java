@@ -2,6 +2,7 @@ package dev.urlsession;
 
 import dev.urlsession.internal.BuiltInProtocols;
 import dev.urlsession.internal.Checks;
+import dev.urlsession.internal.Deadlines;
 import dev.urlsession.internal.HttpEngine;
 import dev.urlsession.internal.HttpProtocolHandler;
 import dev.urlsession.internal.RequestBody;
@@ -49,6 +50,9 @@ final class RealSession implements Session {
   private final AtomicLong taskIds = new AtomicLong();
   /** Created tasks that have not completed. */
   private final Map<Long, RealTask> tasks = new ConcurrentHashMap<>();
+  /** Whether {@link Deadlines} sweeps {@code tasks}: while there is any. */
+  private volatile boolean sweeping;
+  private final Deadlines.Watched deadlineSweep = this::checkDeadlines;
   private final AtomicBoolean invalidated = new AtomicBoolean();
   private final AtomicBoolean invalidationDelivered = new AtomicBoolean();
   private final CompletableFuture<Void> invalid = new CompletableFuture<>();
@@ -183,8 +187,52 @@ final class RealSession implements Session {
       task.listenTo(factory);
     }
     tasks.put(task.taskIdentifier(), task);
+    sweepDeadlines();
     task.announceCreated();
     return task;
+  }
+
+  /**
+   * Has {@link Deadlines} sweep this session's tasks, unless it does already. One watch per
+   * session instead of one per task: the tasks' own map is what the sweep walks. Called after a
+   * task is put in {@code tasks}.
+   */
+  private void sweepDeadlines() {
+    if (!sweeping) {
+      startSweeping();
+    }
+  }
+
+  /** Whether {@link Deadlines} sweeps this session's tasks now (for tests). */
+  boolean sweepingDeadlines() {
+    return sweeping;
+  }
+
+  private synchronized void startSweeping() {
+    if (!sweeping) {
+      sweeping = true;
+      Deadlines.watch(deadlineSweep);
+    }
+  }
+
+  /**
+   * The sweep: checks the deadlines of every task (those not running return at once), and stops
+   * watching once the session has no task. A task put meanwhile either sees {@code sweeping} false
+   * and watches again, or is seen here by the second look.
+   */
+  private void checkDeadlines(long now) {
+    for (RealTask task : tasks.values()) {
+      task.checkDeadlines(now);
+    }
+    if (tasks.isEmpty()) {
+      synchronized (this) {
+        sweeping = false;
+        Deadlines.unwatch(deadlineSweep);
+      }
+      if (!tasks.isEmpty()) {
+        startSweeping();
+      }
+    }
   }
 
   private RealTask.TaskSpec spec(RealTask.Kind kind, Request request) {
@@ -255,6 +303,7 @@ final class RealSession implements Session {
     spec.taskDelegate = taskDelegate;
     RealTask task = new RealDownloadTask(spec);
     tasks.put(task.taskIdentifier(), task);
+    sweepDeadlines();
     return task;
   }
 

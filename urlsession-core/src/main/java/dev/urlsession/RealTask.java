@@ -200,11 +200,13 @@ abstract class RealTask implements SessionTask {
   /** When the resource deadline started ({@link System#nanoTime()}), while the task runs. */
   private long resourceStartNanos;
   private long resourceTimeoutNanos;
-  /** Whether {@link Deadlines} watches this task. */
-  private boolean watched;
+  /**
+   * Whether the task's deadlines run: its session's {@link Deadlines} sweep checks them. Written
+   * under the lock, volatile so that the sweep passes over other tasks without taking theirs.
+   */
+  private volatile boolean watched;
   /** A one-shot timer for a deadline that falls before the next sweep. */
   private @Nullable ScheduledFuture<?> preciseTimer;
-  private final Deadlines.Watched deadlines = this::checkDeadlines;
   // --- waiting for connectivity, guarded by this ---
   /** Whether the task waits for connectivity: the idle deadline does not run meanwhile. */
   private boolean waitingForConnectivity;
@@ -2246,15 +2248,15 @@ abstract class RealTask implements SessionTask {
     }
   }
 
-  /** Starts the resource deadline now and has {@link Deadlines} watch the task. Caller holds the lock. */
+  /**
+   * Starts the resource deadline now; the session's sweep checks the task's deadlines from now on
+   * (the task is among the session's tasks from creation to completion). Caller holds the lock.
+   */
   private void startDeadlines() {
     long now = System.nanoTime();
     resourceStartNanos = now;
     resourceTimeoutNanos = nanos(session.configuration().timeoutIntervalForResource());
-    if (!watched) {
-      watched = true;
-      Deadlines.watch(deadlines);
-    }
+    watched = true;
     armPreciseTimerIfDue(now);
   }
 
@@ -2262,7 +2264,6 @@ abstract class RealTask implements SessionTask {
   private void stopDeadlines() {
     if (watched) {
       watched = false;
-      Deadlines.unwatch(deadlines);
     }
     if (preciseTimer != null) {
       preciseTimer.cancel(false);
@@ -2299,8 +2300,14 @@ abstract class RealTask implements SessionTask {
     }
   }
 
-  /** Called by {@link Deadlines} and the precise timer: times the task out when a deadline has passed. */
-  private void checkDeadlines(long now) {
+  /**
+   * Called by the session's {@link Deadlines} sweep and the precise timer: times the task out when a
+   * deadline has passed.
+   */
+  void checkDeadlines(long now) {
+    if (!watched) {
+      return; // not started, suspended or completing: no lock taken
+    }
     Runnable after;
     synchronized (this) {
       if (completing || !watched) {

@@ -280,6 +280,21 @@ class DataTaskHttpTests {
   }
 
   @Test
+  void theDeadlineSweepStopsWhenTheSessionHasNoTaskAndComesBackForItsNextTask() throws Exception {
+    RealSession real = (RealSession) session;
+    server.enqueue(new MockResponse.Builder().body("quick").build());
+    assertThat(session.data(Request.get(url("/quick"))).get(10, SECONDS).body()).hasSize(5);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !real.sweepingDeadlines());
+
+    server.enqueue(new MockResponse.Builder().headersDelay(10, SECONDS).body("late").build());
+    var late = session.data(Request.builder(url("/slow")).timeoutInterval(Duration.ofMillis(500)).build());
+    assertThat(real.sweepingDeadlines()).isTrue();
+    assertThatThrownBy(() -> late.get(10, SECONDS))
+        .hasCauseInstanceOf(SessionException.class)
+        .cause().extracting(e -> ((SessionException) e).code()).isEqualTo(Code.TIMED_OUT);
+  }
+
+  @Test
   void additionalHeadersAreMergedUnderRequestHeadersCaseInsensitively() throws Exception {
     recreate(SessionConfiguration.ephemeral().toBuilder()
         .httpAdditionalHeaders(Map.of("X-A", "config", "X-B", "config", "Accept", "text/html")).build());

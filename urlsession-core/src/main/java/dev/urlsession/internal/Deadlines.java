@@ -13,18 +13,19 @@ import org.slf4j.LoggerFactory;
  * <p>A task's idle and resource deadlines move all the time (every byte received pushes the idle
  * one back), and almost none of them ever fires. Scheduling and cancelling timers for each task
  * cost two timer-queue operations and a wake-up of the timer thread per request (benchmarks/
- * README.md). Here a task is added to a set when it starts and removed when it completes; one
- * daemon thread visits the set every {@link #TICK_NANOS} and lets each task check its own
- * deadlines. A task whose deadline falls before the next visit arms a precise one-shot timer on
- * {@link Scheduler}, so a timeout fires on time, not up to a tick late.
+ * README.md). Here a session is added to a set while it has tasks (so that no set operation is
+ * paid per task); one daemon thread visits the set every {@link #TICK_NANOS} and lets each
+ * session's tasks check their own deadlines (a task that is not running returns at once). A task
+ * whose deadline falls before the next visit arms a precise one-shot timer on {@link Scheduler},
+ * so a timeout fires on time, not up to a tick late.
  *
- * <p>The thread parks when no task has been watched for {@link #LINGER_NANOS}, and is woken by
- * the next {@link #watch}.
+ * <p>The thread parks when nothing has been watched for {@link #LINGER_NANOS}, and is woken by the
+ * next {@link #watch}.
  */
 public final class Deadlines {
   private static final Logger log = LoggerFactory.getLogger(Deadlines.class);
 
-  /** How often watched tasks are visited: 100 ms. */
+  /** How often watched sessions are visited: 100 ms. */
   public static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   /** How long the thread keeps visiting an empty set before it parks: 10 s. */
