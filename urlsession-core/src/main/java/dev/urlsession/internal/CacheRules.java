@@ -64,19 +64,32 @@ public final class CacheRules {
   /**
    * RFC 9110 15.1: status codes that are heuristically cacheable (206 excluded: see isStorable).
    */
-  private static final Set<Integer> HEURISTICALLY_CACHEABLE =
-      Set.of(200, 203, 204, 300, 301, 308, 404, 405, 410, 414, 501);
+  private static final boolean[] HEURISTICALLY_CACHEABLE =
+      statuses(200, 203, 204, 300, 301, 308, 404, 405, 410, 414, 501);
 
   /**
    * The final status codes this cache understands well enough to store (RFC 9111 3, 5.2.2.3): the
    * codes registered by RFC 9110 except 206 (partial content is not assembled here) and 304 (it
    * only updates a stored response).
    */
-  private static final Set<Integer> UNDERSTOOD =
-      Set.of(
+  private static final boolean[] UNDERSTOOD =
+      statuses(
           200, 201, 202, 203, 204, 205, 300, 301, 302, 303, 305, 307, 308, 400, 401, 402, 403, 404,
           405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 421, 422, 426, 500, 501,
           502, 503, 504, 505);
+
+  /** A lookup table of the given status codes (100-599), so that a lookup boxes nothing. */
+  private static boolean[] statuses(int... codes) {
+    boolean[] table = new boolean[600];
+    for (int code : codes) {
+      table[code] = true;
+    }
+    return table;
+  }
+
+  private static boolean in(boolean[] table, int status) {
+    return status >= 0 && status < table.length && table[status];
+  }
 
   /**
    * Fields a 304 must not change in the stored response (RFC 9111 3.2): Content-Length, and the
@@ -121,7 +134,7 @@ public final class CacheRules {
       return false;
     }
     int status = response.statusCode();
-    if (status < 200 || !UNDERSTOOD.contains(status)) {
+    if (status < 200 || !in(UNDERSTOOD, status)) {
       return false;
     }
     Directives req = Directives.of(request.headers());
@@ -139,7 +152,7 @@ public final class CacheRules {
         || res.has("private")
         || res.seconds("max-age") >= 0
         || response.headers().contains("Expires")
-        || HEURISTICALLY_CACHEABLE.contains(status);
+        || in(HEURISTICALLY_CACHEABLE, status);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -157,7 +170,11 @@ public final class CacheRules {
    *     invalid (RFC 9110 6.6.1)
    */
   public static Duration freshnessLifetime(Response response, Instant responseTime) {
-    Directives cc = Directives.of(response.headers());
+    return freshnessLifetime(response, responseTime, Directives.of(response.headers()));
+  }
+
+  /** {@link #freshnessLifetime(Response, Instant)} with the response's directives already parsed. */
+  private static Duration freshnessLifetime(Response response, Instant responseTime, Directives cc) {
     long maxAge = cc.seconds("max-age");
     if (maxAge >= 0) {
       return Duration.ofSeconds(maxAge);
@@ -173,7 +190,7 @@ public final class CacheRules {
     if (maxAge == Directives.INVALID) {
       return Duration.ZERO;
     }
-    if (!HEURISTICALLY_CACHEABLE.contains(response.statusCode()) && !cc.has("public")) {
+    if (!in(HEURISTICALLY_CACHEABLE, response.statusCode()) && !cc.has("public")) {
       return Duration.ZERO;
     }
     String lastModifiedValue = response.header("Last-Modified");
@@ -262,7 +279,10 @@ public final class CacheRules {
     if (!request.headers().contains("Cache-Control") && pragmaNoCache(request.headers())) {
       return true;
     }
-    Duration lifetime = freshnessLifetime(response, responseTime);
+    Duration lifetime = freshnessLifetime(response, responseTime, res);
+    if (lifetime.isZero() && !req.has("max-stale")) {
+      return true; // never fresh, whatever its age: no need to work the age out
+    }
     Duration age = currentAge(response, requestTime, responseTime, now);
     long maxAge = req.seconds("max-age");
     if (maxAge >= 0 && age.compareTo(Duration.ofSeconds(maxAge)) > 0) {
@@ -377,6 +397,9 @@ public final class CacheRules {
 
   /** The request field names the response varies on, lower-case, distinct and sorted. */
   public static List<String> varyNames(Response response) {
+    if (!response.headers().contains("Vary")) {
+      return List.of();
+    }
     Set<String> names = new TreeSet<>();
     for (String value : response.headers().all("Vary")) {
       for (String name : value.split(",")) {

@@ -16,7 +16,6 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.ZipException;
@@ -44,8 +43,6 @@ import org.jspecify.annotations.Nullable;
 public final class HttpProtocolHandler implements ProtocolHandler {
   /** Bytes granted to the connection each time the task asks for more. */
   static final int WINDOW = 256 * 1024;
-
-  private static final Set<Integer> REDIRECT_CODES = Set.of(301, 302, 303, 305, 307, 308);
 
   private final HttpEngine engine;
   private final SessionConfiguration configuration;
@@ -126,11 +123,7 @@ public final class HttpProtocolHandler implements ProtocolHandler {
     AsyncEntityProducer bodyProducer =
         body == null ? null : body.producer(headerOrNull(httpRequest, "Content-Type"), support, recorder);
 
-    HttpClientContext context = HttpClientContext.create();
-    context.setAttribute(HttpEngine.RECORDER, recorder);
-    if (support != null) {
-      context.setAttribute(HttpEngine.SUPPORT, support);
-    }
+    HttpClientContext context = new HttpEngine.LoadContext(recorder, support);
     ClientIdentities identities = "https".equalsIgnoreCase(url.getScheme()) ? engine.identities() : null;
     dev.urlsession.Credential identity = identities == null ? null
         : identities.identity(url.getHost(), HttpChallenge.port(url));
@@ -195,6 +188,21 @@ public final class HttpProtocolHandler implements ProtocolHandler {
     Object attachment = load.attachment();
     if (attachment instanceof Future) {
       ((Future<?>) attachment).cancel(true);
+    }
+  }
+
+  /** The redirect status codes a task follows (or asks its delegate about). */
+  static boolean isRedirect(int status) {
+    switch (status) {
+      case 301:
+      case 302:
+      case 303:
+      case 305:
+      case 307:
+      case 308:
+        return true;
+      default:
+        return false;
     }
   }
 
@@ -331,7 +339,7 @@ public final class HttpProtocolHandler implements ProtocolHandler {
         decoder = ContentDecoder.forEncoding(response.header("Content-Encoding"));
       }
       int status = httpResponse.getCode();
-      Request redirect = REDIRECT_CODES.contains(status)
+      Request redirect = isRedirect(status)
           ? redirectRequest(request, status, response.header("Location")) : null;
       List<HttpChallenge> challenges = support != null && (status == 401 || status == 407)
           ? HttpChallenge.parse(response, proxyOf(context)) : List.of();
