@@ -66,7 +66,7 @@ public final class Request {
     this.shouldHandleCookies = b.shouldHandleCookies;
     this.mainDocumentUrl = b.mainDocumentUrl;
     this.properties =
-        b.properties.isEmpty()
+        b.properties == null || b.properties.isEmpty()
             ? Map.of()
             : Collections.unmodifiableMap(new LinkedHashMap<>(b.properties));
   }
@@ -184,7 +184,8 @@ public final class Request {
     private CachePolicy cachePolicy = CachePolicy.USE_PROTOCOL_CACHE_POLICY;
     private boolean shouldHandleCookies = true;
     private @Nullable URI mainDocumentUrl;
-    private final Map<String, Object> properties = new LinkedHashMap<>();
+    /** Created by the first property: most requests have none. */
+    private @Nullable Map<String, Object> properties;
 
     private Builder(URI url) {
       this.url = checkUrl(url);
@@ -201,7 +202,9 @@ public final class Request {
       this.cachePolicy = r.cachePolicy;
       this.shouldHandleCookies = r.shouldHandleCookies;
       this.mainDocumentUrl = r.mainDocumentUrl;
-      this.properties.putAll(r.properties);
+      if (!r.properties.isEmpty()) {
+        this.properties = new LinkedHashMap<>(r.properties);
+      }
     }
 
     private static URI checkUrl(@Nullable URI url) {
@@ -326,8 +329,13 @@ public final class Request {
     public Builder property(String key, @Nullable Object value) {
       Checks.notNull(key, "property key");
       if (value == null) {
-        properties.remove(key);
+        if (properties != null) {
+          properties.remove(key);
+        }
       } else {
+        if (properties == null) {
+          properties = new LinkedHashMap<>();
+        }
         properties.put(key, value);
       }
       return this;

@@ -59,10 +59,28 @@ import org.jspecify.annotations.Nullable;
  * that delegates see every step (URLSESSION-BEHAVIOUR.md appendix A).
  */
 public final class HttpEngine {
-  /** Context attribute holding the exchange's {@link TransactionRecorder}. */
-  static final String RECORDER = "dev.urlsession.transaction";
-  /** Context attribute holding the exchange's {@link LoadSupport}, which decides server trust. */
-  static final String SUPPORT = "dev.urlsession.load";
+  /**
+   * The context of one exchange: HttpClient's, plus the exchange's {@link TransactionRecorder} and
+   * the {@link LoadSupport} that decides server trust, in fields (no attribute map to fill and
+   * search on every request). HttpClient passes the instance it is given down its chain.
+   */
+  static final class LoadContext extends org.apache.hc.client5.http.protocol.HttpClientContext {
+    final TransactionRecorder recorder;
+    final @Nullable LoadSupport support;
+
+    LoadContext(TransactionRecorder recorder, @Nullable LoadSupport support) {
+      this.recorder = recorder;
+      this.support = support;
+    }
+
+    static @Nullable TransactionRecorder recorderOf(HttpContext context) {
+      return context instanceof LoadContext ? ((LoadContext) context).recorder : null;
+    }
+
+    static @Nullable LoadSupport supportOf(HttpContext context) {
+      return context instanceof LoadContext ? ((LoadContext) context).support : null;
+    }
+  }
 
   private static final String USER_AGENT =
       "urlsession/0.1.0 (Java/" + System.getProperty("java.version") + ")";
@@ -274,13 +292,12 @@ public final class HttpEngine {
    */
   private static AsyncExecChainHandler connectStart() {
     return (request, entityProducer, scope, chain, callback) -> {
-      Object r = scope.clientContext.getAttribute(RECORDER);
+      TransactionRecorder recorder = LoadContext.recorderOf(scope.clientContext);
       AsyncExecRuntime runtime = scope.execRuntime;
-      if (!(r instanceof TransactionRecorder) || runtime.isEndpointAcquired()) {
+      if (recorder == null || runtime.isEndpointAcquired()) {
         chain.proceed(request, entityProducer, scope, callback);
         return;
       }
-      TransactionRecorder recorder = (TransactionRecorder) r;
       Cancellable lease = runtime.acquireEndpoint(scope.exchangeId, scope.route,
           scope.clientContext.getUserToken(), scope.clientContext,
           new FutureCallback<>() {
@@ -320,8 +337,7 @@ public final class HttpEngine {
   private static AsyncExecChainHandler connectEnd(boolean deferredTrust,
       @Nullable ClientIdentities identities, PoolingAsyncClientConnectionManager pool) {
     return (request, entityProducer, scope, chain, callback) -> {
-      Object r = scope.clientContext.getAttribute(RECORDER);
-      TransactionRecorder recorder = r instanceof TransactionRecorder ? (TransactionRecorder) r : null;
+      TransactionRecorder recorder = LoadContext.recorderOf(scope.clientContext);
       if (recorder != null) {
         recorder.connected = true;
         if (!recorder.reused) {
@@ -343,8 +359,8 @@ public final class HttpEngine {
         return;
       }
       CertificateException failure = DeferredTrustManager.failureOf(ssl);
-      Object s = scope.clientContext.getAttribute(SUPPORT);
-      if (!(s instanceof LoadSupport)) {
+      LoadSupport support = LoadContext.supportOf(scope.clientContext);
+      if (support == null) {
         if (failure == null) {
           afterTrust(identities, pool, ssl, request, entityProducer, scope, chain, callback);
         } else {
@@ -364,7 +380,7 @@ public final class HttpEngine {
         reject(scope, callback, e);
         return;
       }
-      ((LoadSupport) s).evaluateServerTrust(new ServerTrust(host, certificates, failure), accepted -> {
+      support.evaluateServerTrust(new ServerTrust(host, certificates, failure), accepted -> {
         if (accepted) {
           try {
             afterTrust(identities, pool, ssl, request, entityProducer, scope, chain, callback);
@@ -397,13 +413,13 @@ public final class HttpEngine {
     if (issuers != null) {
       identities.takeRequest(host, port); // answered here, not by a failed handshake
     }
-    Object s = scope.clientContext.getAttribute(SUPPORT);
-    if (issuers == null || !(s instanceof LoadSupport)) {
+    LoadSupport support = LoadContext.supportOf(scope.clientContext);
+    if (issuers == null || support == null) {
       chain.proceed(request, entityProducer, scope, callback);
       return;
     }
     scope.clientContext.setAttribute(ClientIdentities.ASKED, Boolean.TRUE);
-    ((LoadSupport) s).clientCertificateRequested(
+    support.clientCertificateRequested(
         dev.urlsession.ProtectionSpace.forClientCertificate(host, port, issuers), answer -> {
           if (answer.identity() != null) {
             identities.use(host, port, answer.identity());
@@ -484,7 +500,8 @@ public final class HttpEngine {
 
     private record Choice(@Nullable ProxySelector selector, @Nullable HttpHost proxy, long expires) {}
 
-    private final java.util.concurrent.ConcurrentHashMap<String, Choice> choices =
+    /** Keyed by the target itself: its scheme, host and port (HttpHost's equality). */
+    private final java.util.concurrent.ConcurrentHashMap<HttpHost, Choice> choices =
         new java.util.concurrent.ConcurrentHashMap<>();
 
     CachingSystemRoutePlanner() {
@@ -494,9 +511,8 @@ public final class HttpEngine {
     @Override
     protected @Nullable HttpHost determineProxy(HttpHost target, HttpContext context) throws HttpException {
       ProxySelector selector = ProxySelector.getDefault();
-      String key = target.getSchemeName() + "://" + target.getHostName() + ":" + target.getPort();
       long now = System.nanoTime();
-      Choice c = choices.get(key);
+      Choice c = choices.get(target);
       if (c != null && c.selector() == selector && now - c.expires() < 0) {
         return c.proxy();
       }
@@ -504,7 +520,7 @@ public final class HttpEngine {
       if (choices.size() > 1024) {
         choices.clear(); // bounded: many distinct hosts just make it ask again
       }
-      choices.put(key, new Choice(selector, proxy, now + TTL_NANOS));
+      choices.put(target, new Choice(selector, proxy, now + TTL_NANOS));
       return proxy;
     }
   }
