@@ -83,10 +83,12 @@ public final class HttpCache {
   private final Clock clock;
   private final Object lock = new Object();
 
+  // Written under lock; volatile so that entryLimit() and writesToDisk(), asked for every response,
+  // read them without taking the lock the lookups and stores of other threads take.
+  private volatile @Nullable Path directory;
+  private volatile long memoryCapacity;
+  private volatile long diskCapacity;
   // Everything below is guarded by lock.
-  private @Nullable Path directory;
-  private long memoryCapacity;
-  private long diskCapacity;
   private long memoryUsage;
   private long diskUsage;
   private boolean diskFailureLogged;
@@ -338,16 +340,13 @@ public final class HttpCache {
    * memory capacity (a task stops copying its body for the cache beyond it).
    */
   long entryLimit() {
-    synchronized (lock) {
-      return (diskCapacity > 0 ? diskCapacity : memoryCapacity) / MAX_ENTRY_FRACTION;
-    }
+    long disk = diskCapacity;
+    return (disk > 0 ? disk : memoryCapacity) / MAX_ENTRY_FRACTION;
   }
 
   /** Whether a store may write a file: if not, storing is cheap enough for any thread. */
   boolean writesToDisk() {
-    synchronized (lock) {
-      return directory != null && diskCapacity > 0;
-    }
+    return directory != null && diskCapacity > 0;
   }
 
   /**
@@ -381,14 +380,16 @@ public final class HttpCache {
         LOG.debug("not caching {}: {} bytes exceed 5% of capacity ({})", key, size, limit);
         return;
       }
-      // The old entry goes; its variant record is replaced below, or forgotten if nothing is stored.
-      dropMemory(key);
+      // The old entry goes (a new memory entry takes its place in one step); its variant record is
+      // replaced below, or forgotten if nothing is stored.
       dropDisk(key);
       boolean stored = false;
       if (size <= memoryCapacity / MAX_ENTRY_FRACTION) {
-        memory.put(key, new MemoryNode(primary, entry, size));
-        memoryUsage += size;
+        MemoryNode old = memory.put(key, new MemoryNode(primary, entry, size));
+        memoryUsage += size - (old == null ? 0 : old.size());
         stored = true;
+      } else {
+        dropMemory(key);
       }
       if (toDisk) {
         stored |= writeDisk(key, primary, entry, cachedResponse.dataUnsafe());
