@@ -256,6 +256,9 @@ public final class HttpProtocolHandler implements ProtocolHandler {
     if (v.getMajor() == 2) {
       return "h2";
     }
+    if (v.getMajor() == 1) {
+      return v.getMinor() == 1 ? "http/1.1" : v.getMinor() == 0 ? "http/1.0" : "http/1." + v.getMinor();
+    }
     return "http/" + v.getMajor() + "." + v.getMinor();
   }
 
