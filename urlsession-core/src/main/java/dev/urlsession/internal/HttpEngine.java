@@ -346,16 +346,21 @@ public final class HttpEngine {
         recorder.proxy = scope.route.getProxyHost() != null;
       }
       boolean newConnection = recorder == null || !recorder.reused;
+      if (!newConnection) {
+        // A pooled connection: its trust and client certificate were settled when it was new.
+        chain.proceed(request, entityProducer, scope, callback);
+        return;
+      }
       SSLSession ssl = tlsSession(scope.execRuntime, scope.clientContext);
       boolean tls = "https".equalsIgnoreCase(scope.route.getTargetHost().getSchemeName());
-      if (deferredTrust && newConnection && tls
+      if (deferredTrust && tls
           && (ssl == null || ssl.getValue(DeferredTrustManager.EVALUATED) == null)) {
         // The evaluation of this TLS connection cannot be found: fail closed.
         reject(scope, callback, new CertificateException("the server's certificates were not evaluated"));
         return;
       }
-      if (!newConnection || ssl == null || ssl.getValue(DeferredTrustManager.EVALUATED) == null) {
-        afterTrust(identities, pool, newConnection ? ssl : null, request, entityProducer, scope, chain, callback);
+      if (ssl == null || ssl.getValue(DeferredTrustManager.EVALUATED) == null) {
+        afterTrust(identities, pool, ssl, request, entityProducer, scope, chain, callback);
         return;
       }
       CertificateException failure = DeferredTrustManager.failureOf(ssl);
