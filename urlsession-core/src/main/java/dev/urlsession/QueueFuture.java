@@ -1,5 +1,6 @@
 package dev.urlsession;
 
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -7,6 +8,7 @@ import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A future the library may complete on any thread, even an HttpClient I/O thread, whose dependent
@@ -29,9 +31,41 @@ final class QueueFuture<T> extends CompletableFuture<T> {
     this.queue = queue;
   }
 
-  /** Runs {@code action} on the completing thread: for the library's own cheap bookkeeping only. */
-  void onCompletionInline(BiConsumer<? super T, ? super Throwable> action) {
-    super.whenComplete(action);
+  /** Cancels the library's work behind this future; see {@link #onCancel}. */
+  private volatile @Nullable Runnable onCancel;
+
+  /**
+   * Has {@code action} run on the cancelling thread when this future is cancelled: by {@link
+   * #cancel}, or completed with a {@link CancellationException}. Set before the future is handed
+   * out; the action must be cheap and may run more than once (cancelling twice).
+   */
+  void onCancel(Runnable action) {
+    this.onCancel = action;
+  }
+
+  @Override
+  public boolean cancel(boolean mayInterruptIfRunning) {
+    boolean cancelled = super.cancel(mayInterruptIfRunning);
+    if (cancelled) {
+      runOnCancel();
+    }
+    return cancelled;
+  }
+
+  @Override
+  public boolean completeExceptionally(Throwable ex) {
+    boolean completed = super.completeExceptionally(ex);
+    if (completed && ex instanceof CancellationException) {
+      runOnCancel();
+    }
+    return completed;
+  }
+
+  private void runOnCancel() {
+    Runnable action = onCancel;
+    if (action != null) {
+      action.run();
+    }
   }
 
   @Override

@@ -186,7 +186,7 @@ final class RealSession implements Session {
     if (factory != null) {
       task.listenTo(factory);
     }
-    tasks.put(task.taskIdentifier(), task);
+    tasks.put(task.registryKey, task);
     sweepDeadlines();
     task.announceCreated();
     return task;
@@ -302,7 +302,7 @@ final class RealSession implements Session {
         taskIds.incrementAndGet(), from.originalRequest());
     spec.taskDelegate = taskDelegate;
     RealTask task = new RealDownloadTask(spec);
-    tasks.put(task.taskIdentifier(), task);
+    tasks.put(task.registryKey, task);
     sweepDeadlines();
     return task;
   }
@@ -450,11 +450,7 @@ final class RealSession implements Session {
   }
 
   private static <T> CompletableFuture<T> startFuture(RealTask task, QueueFuture<T> future) {
-    future.onCompletionInline((r, t) -> {
-      if (future.isCancelled()) {
-        task.cancel();
-      }
-    });
+    future.onCancel(task::cancel);
     task.resume();
     return future;
   }
@@ -526,7 +522,7 @@ final class RealSession implements Session {
 
   /** Called by a task once its completion has been posted to the queue. */
   void taskFinished(RealTask task) {
-    tasks.remove(task.taskIdentifier());
+    tasks.remove(task.registryKey);
     if (invalidated.get()) {
       maybeDeliverInvalidation();
     }

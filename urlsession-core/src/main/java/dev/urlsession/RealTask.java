@@ -85,6 +85,11 @@ abstract class RealTask implements SessionTask {
   final RealSession session;
   final Kind kind;
   private final long taskIdentifier;
+  /**
+   * The identifier boxed once, as the key of the session's task map: the thread that removes the
+   * task finds its entry by identity, without boxing again or reading another thread's Long.
+   */
+  final Long registryKey;
   private final Request originalRequest;
   /** A completion handler of a data or upload task, or the future behind {@code data()}. */
   private final @Nullable CompletionHandler<byte[]> completionHandler;
@@ -189,7 +194,8 @@ abstract class RealTask implements SessionTask {
   private List<HttpChallenge> challenges = List.of();
   private int challengeIndex;
   private @Nullable Response challengeResponse;
-  private final Map<ProtectionSpace, Integer> failures = new HashMap<>();
+  /** Failed attempts per protection space; created by the first failure. */
+  private @Nullable Map<ProtectionSpace, Integer> failures;
   /** The credential sent with the current load and the space it answers, saved once it works. */
   private @Nullable Credential credentialInUse;
   private @Nullable ProtectionSpace spaceInUse;
@@ -222,6 +228,7 @@ abstract class RealTask implements SessionTask {
     this.session = spec.session;
     this.kind = spec.kind;
     this.taskIdentifier = spec.taskIdentifier;
+    this.registryKey = spec.taskIdentifier;
     this.originalRequest = spec.request;
     this.currentRequest = spec.request;
     this.completion = new QueueFuture<>(spec.session.queue);
@@ -1088,6 +1095,9 @@ abstract class RealTask implements SessionTask {
       }
       touch();
       if (spaceInUse != null) {
+        if (failures == null) {
+          failures = new HashMap<>();
+        }
         failures.merge(spaceInUse, 1, Integer::sum); // the credential just sent did not work
       }
       credentialInUse = null;
@@ -1116,7 +1126,7 @@ abstract class RealTask implements SessionTask {
     HttpChallenge c = challenges.get(challengeIndex);
     ProtectionSpace space = c.protectionSpace();
     AuthenticationChallenge challenge = new AuthenticationChallenge(space, proposedCredential(space),
-        failures.getOrDefault(space, 0), challengeResponse, null);
+        failures(space), challengeResponse, null);
     SessionDelegate sessionLevel = space.authenticationMethod().isSessionLevel()
         && Delegates.implementsMethod(session.delegate(), "didReceiveChallenge/3") ? session.delegate() : null;
     TaskDelegate taskLevel = sessionLevel != null ? null
@@ -1185,7 +1195,7 @@ abstract class RealTask implements SessionTask {
         credential = null;
       } else if (answer == Answer.DEFAULT) {
         Credential proposed = proposedCredential(space);
-        credential = proposed != null && failures.getOrDefault(space, 0) == 0 ? proposed : null;
+        credential = proposed != null && failures(space) == 0 ? proposed : null;
       }
       String value;
       if (credential != null && space.isProxy()) {
@@ -2331,6 +2341,11 @@ abstract class RealTask implements SessionTask {
   }
 
   // --- delegate helpers ---
+
+  /** Failed attempts for {@code space}. Caller holds the lock. */
+  private int failures(ProtectionSpace space) {
+    return failures == null ? 0 : failures.getOrDefault(space, 0);
+  }
 
   private <T> @Nullable T pick(Class<T> type, String method) {
     return Delegates.pick(taskDelegate, session.delegate(), type, method);

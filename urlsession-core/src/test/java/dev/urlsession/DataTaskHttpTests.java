@@ -428,6 +428,19 @@ class DataTaskHttpTests {
   }
 
   @Test
+  void dataFutureCompletedWithACancellationExceptionCancelsTheTaskToo() throws Exception {
+    server.enqueue(new MockResponse.Builder().headersDelay(10, SECONDS).body("late").build());
+    CompletableFuture<DataResponse> slow = session.data(Request.get(url("/slow")));
+    server.takeRequest(5, SECONDS);
+    assertThat(session.allTasks().get(5, SECONDS)).hasSize(1);
+    // What CompletableFuture counts as cancelled, though cancel() was not called.
+    slow.completeExceptionally(new java.util.concurrent.CancellationException("given up"));
+    assertThat(slow.isCancelled()).isTrue();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+        .until(() -> session.allTasks().get(5, SECONDS).isEmpty());
+  }
+
+  @Test
   void dataFutureWhenTheLoadFailsFailsWithTheSessionException() {
     CompletableFuture<DataResponse> f = session.data(Request.get(URI.create("http://127.0.0.1:" + closedPort() + "/")));
     assertThatThrownBy(() -> f.get(10, SECONDS)).isInstanceOf(ExecutionException.class)
