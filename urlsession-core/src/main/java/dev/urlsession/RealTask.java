@@ -2272,9 +2272,7 @@ abstract class RealTask implements SessionTask {
 
   /** Caller holds the lock. */
   private void stopDeadlines() {
-    if (watched) {
-      watched = false;
-    }
+    watched = false;
     if (preciseTimer != null) {
       preciseTimer.cancel(false);
       preciseTimer = null;

@@ -256,8 +256,8 @@ public final class HttpProtocolHandler implements ProtocolHandler {
     if (v.getMajor() == 2) {
       return "h2";
     }
-    if (v.getMajor() == 1) {
-      return v.getMinor() == 1 ? "http/1.1" : v.getMinor() == 0 ? "http/1.0" : "http/1." + v.getMinor();
+    if (v.getMajor() == 1 && v.getMinor() == 1) {
+      return "http/1.1"; // nearly every response: no string built
     }
     return "http/" + v.getMajor() + "." + v.getMinor();
   }
