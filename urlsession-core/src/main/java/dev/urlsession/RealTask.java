@@ -1792,6 +1792,12 @@ abstract class RealTask implements SessionTask {
         phase = Phase.RECEIVING;
         return pump();
       }
+      if (checkpointer != null && r.statusCode() >= 500) {
+        // A durable transfer keeps its partial file through a server error (it is retried): the
+        // error page is not the resource.
+        return complete(new SessionException(Code.BAD_SERVER_RESPONSE, r.url(), "The server answered "
+            + r.statusCode() + " to the resumed request; the partial file is kept for the next attempt", null));
+      }
       if (r.statusCode() == 206 || r.statusCode() == 416) {
         // A range that does not fit the partial file: never append it; load everything anew.
         rangeOffset = 0;
@@ -1888,6 +1894,11 @@ abstract class RealTask implements SessionTask {
     Code code = e.code();
     boolean resumableFailure = code == Code.TIMED_OUT || code == Code.NETWORK_CONNECTION_LOST
         || (code == Code.CANCELLED && produceResumeData);
+    if (partialUntouched() && (resumableFailure || keepsUntouchedPartial(code))) {
+      // The resume data this task started from is as good as before: never throw its data away
+      // because the server could not be reached this time.
+      return true;
+    }
     if (resumableFailure && isFtp(currentRequest.url())) {
       // ftp: resumable when the server told the file's identity (MDTM and SIZE, binary only).
       return kind == Kind.DOWNLOAD && response != null && file != null && channel != null && written > 0
@@ -1896,7 +1907,38 @@ abstract class RealTask implements SessionTask {
     return resumableFailure && resumableResponse();
   }
 
+  /**
+   * Whether this download resumes a partial file that is still exactly as its resume data
+   * describes: no response has truncated it or added to it yet. Caller holds the lock.
+   */
+  private boolean partialUntouched() {
+    return kind == Kind.DOWNLOAD && resumeFrom != null && file != null && rangeOffset > 0
+        && written == rangeOffset && phase != Phase.RECEIVING;
+  }
+
+  /**
+   * Failures that say nothing about the resource: the server could not be reached or answered
+   * badly. A partial file the task started from survives them (with its validators).
+   */
+  private static boolean keepsUntouchedPartial(Code code) {
+    switch (code) {
+      case CANNOT_CONNECT_TO_HOST:
+      case CANNOT_FIND_HOST:
+      case DNS_LOOKUP_FAILED:
+      case NOT_CONNECTED_TO_INTERNET:
+      case SECURE_CONNECTION_FAILED:
+      case BAD_SERVER_RESPONSE:
+        return true;
+      default:
+        return false;
+    }
+  }
+
   private ResumeData resumeData() {
+    if (partialUntouched()) {
+      return ResumeData.create(resumeFrom.request(), file, written, resumeFrom.entityTag(),
+          resumeFrom.lastModified(), resumeFrom.expectedLength(), session.resumeKey());
+    }
     if (isFtp(currentRequest.url())) {
       return ResumeData.create(currentRequest, file, written, null, ftpModified, ftpSize,
           session.resumeKey());

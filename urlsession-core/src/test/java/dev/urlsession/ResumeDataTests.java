@@ -123,6 +123,41 @@ class ResumeDataTests {
   }
 
   @Test
+  void resumingWhileTheServerIsDownKeepsThePartialFileAndGivesTheResumeDataBack() throws Exception {
+    session();
+    server.faults.add(new RangeServer.Fault(1_000_000, -1));
+    try (OutageProxy proxy = new OutageProxy(new java.net.InetSocketAddress("127.0.0.1", server.url().getPort()))) {
+      session.downloadTask(proxy.url("/file.bin")).resume();
+      ResumeData first = delegate.awaitCompletion().resumeData().orElseThrow();
+      Path partial = first.partialFile();
+      long kept = first.bytesReceived();
+      assertThat(kept).isPositive();
+      assertThat(Files.size(partial)).isEqualTo(kept);
+
+      proxy.down();
+      for (int attempt = 0; attempt < 2; attempt++) { // the data comes back as good as it went
+        newSession();
+        session.downloadTask(first).resume();
+        SessionException refused = delegate.awaitCompletion();
+        assertThat(refused.code()).isEqualTo(Code.CANNOT_CONNECT_TO_HOST);
+        delegate.assertEvents("didCreateTask", "didFinishCollectingMetrics", "didComplete CANNOT_CONNECT_TO_HOST");
+        first = refused.resumeData().orElseThrow();
+        assertThat(first.partialFile()).isEqualTo(partial);
+        assertThat(first.bytesReceived()).isEqualTo(kept);
+        assertThat(Files.size(partial)).isEqualTo(kept);
+      }
+
+      proxy.up();
+      newSession();
+      session.downloadTask(first).resume();
+      assertThat(delegate.awaitCompletion()).isNull();
+      assertThat(sha256(delegate.fileContent)).isEqualTo(sha256(content));
+      assertThat(server.requests).hasSize(2); // the whole body once, then only the rest
+      assertThat(server.requests.get(1).get("range")).isEqualTo("bytes=" + kept + "-");
+    }
+  }
+
+  @Test
   void resumeWhenTheResourceChangedRestartsFromZeroWithTheNewContent() throws Exception {
     session();
     server.faults.add(new RangeServer.Fault(300_000, -1));
