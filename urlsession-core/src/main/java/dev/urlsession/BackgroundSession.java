@@ -75,6 +75,8 @@ final class BackgroundSession implements Session {
   private static final Logger log = LoggerFactory.getLogger(BackgroundSession.class);
   private static final Instant FAR_FUTURE = Instant.parse("2999-01-01T00:00:00Z");
   private static final Duration DELAY_ANSWER_TIMEOUT = Duration.ofMinutes(5);
+  /** Added to the priority of a transfer with data on disk (task priorities are 1 to 1001). */
+  private static final int RESUMING_PRIORITY = 2000;
 
   /** What db-scheduler does with an execution once a transfer run ended. */
   private interface DbCompletion extends com.github.kagkarlsson.scheduler.task.CompletionHandler<byte[]> {}
@@ -132,6 +134,10 @@ final class BackgroundSession implements Session {
   private record StoreCount(long queued, @Nullable String error, long atNanos) {}
   private volatile java.util.concurrent.@Nullable ScheduledFuture<?> janitor;
   private final CompletableFuture<Void> invalid = new CompletableFuture<>();
+  /** Results claimed for delivery whose events have not run yet (the delegate queue may be held). */
+  private final java.util.concurrent.atomic.AtomicInteger delivering = new java.util.concurrent.atomic.AtomicInteger();
+  /** Keeps the JVM running while transfers wait, retry or run ({@link BackgroundStore#keepsProcessAlive()}). */
+  private final @Nullable ProcessKeepAlive keepAlive;
 
   private BackgroundSession(SessionConfiguration configuration, SessionDelegate delegate,
       @Nullable Executor delegateQueue) {
@@ -205,6 +211,10 @@ final class BackgroundSession implements Session {
           .httpCookieStorage(configuration.httpCookieStorage())
           .backgroundStore(null);
       this.worker = RealSession.internal(workerConfig.build(), new WorkerDelegate());
+      this.keepAlive = store.keepsProcessAlive()
+          ? new ProcessKeepAlive("urlsession-background-keepalive-" + identifier, this::pendingTransfers,
+              invalidated::get, 1000)
+          : null;
       ok = true;
     } catch (IOException | SQLException e) {
       throw new IllegalStateException("cannot open the background store of \"" + identifier + "\" in " + root
@@ -431,6 +441,8 @@ final class BackgroundSession implements Session {
     if (!store.clustered()) {
       recoverInterruptedDeliveries();
       cancelOrphans(stored); // their results are delivered below
+      removeOrphanedFiles(stored);
+      preferTransfersWithData(stored);
     }
     for (long id : storedResults()) {
       if (deliver(id)) {
@@ -450,6 +462,9 @@ final class BackgroundSession implements Session {
       });
     }
     scheduler.start();
+    if (keepAlive != null) {
+      keepAlive.arm();
+    }
     if (store.clustered()) {
       long every = Math.max(500, store.takeoverWindow().toMillis() / 4);
       janitor = dev.urlsession.internal.Scheduler.schedule(this::deliverOrphanedResults, Duration.ofMillis(every));
@@ -546,6 +561,97 @@ final class BackgroundSession implements Session {
     }
   }
 
+  /**
+   * Deletes files no transfer owns (single node, before any transfer runs, so nothing is being
+   * written): partial downloads of transfers that crashed before their first checkpoint, and
+   * finished files whose transfer has neither an execution nor a result. Partial files of
+   * checkpoints, and of resume data handed to the application ({@code .resume}), stay.
+   */
+  private void removeOrphanedFiles(Set<Long> stored) {
+    Set<Path> owned = new HashSet<>();
+    for (Path cp : list(transfers, "*.checkpoint")) {
+      try {
+        owned.add(ResumeData.from(Files.readAllBytes(cp)).partialFile().toAbsolutePath().normalize());
+      } catch (IOException | RuntimeException e) {
+        log.debug("Unreadable checkpoint {}", cp, e);
+      }
+    }
+    int removed = 0;
+    for (Path partial : list(root.resolve("downloads"), "urlsession-download-*.tmp")) {
+      if (!owned.contains(partial.toAbsolutePath().normalize()) && deleteQuietly(partial)) {
+        removed++;
+      }
+    }
+    for (Path done : list(finished, "*.download")) {
+      long id = idOf(done);
+      if (id >= 0 && !stored.contains(id) && !Files.exists(resultFile(id)) && !Files.exists(deliveringFile(id))
+          && deleteQuietly(done)) {
+        removed++;
+      }
+    }
+    if (removed > 0) {
+      log.info("Background session {}: removed {} file(s) that no transfer owns (left by a crash)", identifier,
+          removed);
+    }
+  }
+
+  /**
+   * Raises the priority of stored transfers that already have data on disk, so that after a
+   * restart they continue before transfers that have not started. Single node, before the
+   * scheduler starts.
+   */
+  private void preferTransfersWithData(Set<Long> stored) {
+    List<Long> withData = new ArrayList<>();
+    for (long id : stored) {
+      if (Files.exists(checkpointFile(id))) {
+        withData.add(id);
+      }
+    }
+    if (withData.isEmpty()) {
+      return;
+    }
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement p = c.prepareStatement("update " + table + " set priority = priority + ?"
+            + " where task_name = ? and task_instance = ? and priority < ?")) {
+      for (long id : withData) {
+        p.setInt(1, RESUMING_PRIORITY);
+        p.setString(2, taskName);
+        p.setString(3, String.valueOf(id));
+        p.setInt(4, RESUMING_PRIORITY);
+        p.addBatch();
+      }
+      p.executeBatch();
+      if (!c.getAutoCommit()) {
+        c.commit();
+      }
+    } catch (SQLException e) {
+      log.warn("Could not put the transfers of {} that have data first", identifier, e);
+    }
+  }
+
+  /**
+   * Work that keeps the process alive: transfers in the store that are not suspended (waiting,
+   * retrying or running, on any node) and results whose events were not delivered yet.
+   */
+  private long pendingTransfers() {
+    return storedPending() + delivering.get();
+  }
+
+  private long storedPending() {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement p = c.prepareStatement("select count(*) from " + table
+            + " where task_name = ? and execution_time < ?")) {
+      p.setString(1, taskName);
+      p.setTimestamp(2, java.sql.Timestamp.from(FAR_FUTURE));
+      try (ResultSet r = p.executeQuery()) {
+        r.next();
+        return r.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private List<Long> storedResults() {
     List<Long> ids = new ArrayList<>();
     for (Path p : list(transfers, "*.result")) {
@@ -564,6 +670,8 @@ final class BackgroundSession implements Session {
       for (Path p : s) {
         out.add(p);
       }
+    } catch (NoSuchFileException e) {
+      // nothing there yet
     } catch (IOException e) {
       log.warn("Could not list {}", dir, e);
     }
@@ -810,6 +918,9 @@ final class BackgroundSession implements Session {
       scheduler.scheduleIfNotExists(dbTask.instanceBuilder(String.valueOf(t.id)).data(data)
           .priority(priorityOf(task)).scheduledTo(when));
       task.stored = true;
+      if (keepAlive != null) {
+        keepAlive.arm();
+      }
     } catch (IOException | RuntimeException e) {
       log.error("Could not store background transfer {}", task, e);
       completeLocally(task, new SessionException(Code.CANNOT_WRITE_TO_FILE, task.originalRequest().url(),
@@ -855,7 +966,11 @@ final class BackgroundSession implements Session {
           }
         }
       }
-      return rewrite(task.taskIdentifier(), Instant.now(), t -> t.withSuspended(false));
+      boolean done = rewrite(task.taskIdentifier(), Instant.now(), t -> t.withSuspended(false));
+      if (done && keepAlive != null) {
+        keepAlive.arm();
+      }
+      return done;
     });
   }
 
@@ -1216,7 +1331,8 @@ final class BackgroundSession implements Session {
       deleteFinished(a);
       CompletableFuture<@Nullable ResumeData> wanted = a.resumeDataWanted;
       if (wanted != null) {
-        queue.execute(() -> wanted.complete(produced));
+        ResumeData handedOut = handOut(produced);
+        queue.execute(() -> wanted.complete(handedOut));
       } else if (produced != null) {
         deleteQuietly(produced.partialFile());
       }
@@ -1262,6 +1378,30 @@ final class BackgroundSession implements Session {
       return retryLater(t, ctx);
     }
     return finish(new TransferResult(t, a.response, e.code(), null, e.getMessage(), null, a.received, a.expected, a.sent));
+  }
+
+  /**
+   * Resume data for the application: its partial file is renamed from {@code .tmp} to
+   * {@code .resume}, so that cleaning up after a crash never deletes data the application holds.
+   */
+  private @Nullable ResumeData handOut(@Nullable ResumeData produced) {
+    if (produced == null) {
+      return null;
+    }
+    Path partial = produced.partialFile();
+    String name = partial.getFileName().toString();
+    if (!name.endsWith(".tmp")) {
+      return produced;
+    }
+    Path kept = partial.resolveSibling(name.substring(0, name.length() - 4) + ".resume");
+    try {
+      Files.move(partial, kept, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      return ResumeData.create(produced.request(), kept, produced.bytesReceived(), produced.entityTag(),
+          produced.lastModified(), produced.expectedLength(), worker.resumeKey());
+    } catch (IOException e) {
+      log.warn("Could not set the partial file {} aside; the resume data keeps it where it is", partial, e);
+      return produced;
+    }
   }
 
   private void deleteFinished(Attempt a) {
@@ -1326,10 +1466,15 @@ final class BackgroundSession implements Session {
 
   private DbCompletion removeThenDeliver(long id) {
     return (c, ops) -> {
-      ops.remove();
-      deleteQuietly(cancelMarker(id));
-      deliver(id);
-      delivered.remove(id); // the row is gone: nothing can show the transfer again
+      delivering.incrementAndGet(); // from the row's removal on, the delivery keeps the process alive
+      try {
+        ops.remove();
+        deleteQuietly(cancelMarker(id));
+        deliver(id);
+        delivered.remove(id); // the row is gone: nothing can show the transfer again
+      } finally {
+        delivering.decrementAndGet();
+      }
     };
   }
 
@@ -1355,37 +1500,79 @@ final class BackgroundSession implements Session {
     }
     BackgroundTask task = facadeFor(r.transfer);
     delivered.add(id);
-    SessionException error = r.error();
     Path fileDelivered = transfers.resolve(id + ".file-delivered");
+    delivering.incrementAndGet();
     queue.execute(() -> {
-      task.completed(r.response, error, r.bytesReceived, r.bytesExpected, r.bytesSent);
-      SessionDelegate d = delegate;
-      if (r.file != null && error == null && d instanceof DownloadDelegate && task instanceof DownloadTask
-          && !Files.exists(fileDelivered)) {
-        guarded("didFinishDownloadingTo",
-            () -> ((DownloadDelegate) d).didFinishDownloadingTo(this, (DownloadTask) task, r.file)).run();
-        deleteQuietly(r.file);
-        try {
-          // A crash from here on redelivers didComplete only.
-          Transfer.writeDurably(fileDelivered, new byte[0]);
-        } catch (IOException e) {
-          log.warn("Could not record the delivery of {}", r.file, e);
-        }
+      try {
+        postEvents(id, r, task, claimed, fileDelivered);
+      } finally {
+        delivering.decrementAndGet();
       }
-      if (d instanceof TaskDelegate) {
-        guarded("didComplete", () -> ((TaskDelegate) d).didComplete(this, task, error)).run();
-      }
-      if (r.file != null) {
-        deleteQuietly(r.file);
-      }
-      deleteQuietly(checkpointFile(id));
-      deleteQuietly(taskFile(id));
-      deleteQuietly(claimed);
-      deleteQuietly(fileDelivered);
-      tasks.remove(id, task);
-      task.finishCompletion();
     });
     return true;
+  }
+
+  /** Posts the events of a claimed result (on the delegate queue). */
+  private void postEvents(long id, TransferResult r, BackgroundTask task, Path claimed, Path fileDelivered) {
+    SessionException error = r.error();
+    task.completed(r.response, error, r.bytesReceived, r.bytesExpected, r.bytesSent);
+    SessionDelegate d = delegate;
+    if (r.file != null && error == null && d instanceof DownloadDelegate && task instanceof DownloadTask
+        && !Files.exists(fileDelivered)) {
+      if (!acknowledged(() -> ((DownloadDelegate) d).didFinishDownloadingTo(this, (DownloadTask) task, r.file))) {
+        keepForRedelivery(id, claimed, r.file);
+        return;
+      }
+      deleteQuietly(r.file);
+      try {
+        // A crash from here on redelivers didComplete only.
+        Transfer.writeDurably(fileDelivered, new byte[0]);
+      } catch (IOException e) {
+        log.warn("Could not record the delivery of {}", r.file, e);
+      }
+    }
+    if (d instanceof TaskDelegate) {
+      guarded("didComplete", () -> ((TaskDelegate) d).didComplete(this, task, error)).run();
+    }
+    if (r.file != null) {
+      deleteQuietly(r.file);
+    }
+    deleteQuietly(checkpointFile(id));
+    deleteQuietly(taskFile(id));
+    deleteQuietly(claimed);
+    deleteQuietly(fileDelivered);
+    tasks.remove(id, task);
+    task.finishCompletion();
+  }
+
+  /**
+   * Runs a delegate call that takes over a file; false when it threw: the file was not taken,
+   * so it must not be deleted.
+   */
+  private static boolean acknowledged(Runnable call) {
+    try {
+      call.run();
+      return true;
+    } catch (RuntimeException e) {
+      log.error("DownloadDelegate.didFinishDownloadingTo threw; the downloaded file is kept", e);
+      return false;
+    }
+  }
+
+  /**
+   * A delegate did not take a finished file: the file and the result stay, and are delivered
+   * again (at least once) when a session with this identifier is next created, or, clustered, by
+   * any node after the takeover window. No {@code didComplete} is delivered now.
+   */
+  private void keepForRedelivery(long id, Path claimed, Path file) {
+    log.warn("Background transfer {} of {}: {} is kept and delivered again when the session is next created",
+        id, identifier, file);
+    try {
+      Files.move(claimed, resultFile(id), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      log.warn("Could not keep the result of background transfer {} for redelivery; it is delivered again at "
+          + "the next start", id, e); // a .delivering record is recovered then
+    }
   }
 
   // --- events from the internal session (its delegate queue) ---
@@ -1525,11 +1712,12 @@ final class BackgroundSession implements Session {
     };
   }
 
-  private static void deleteQuietly(Path p) {
+  private static boolean deleteQuietly(Path p) {
     try {
-      Files.deleteIfExists(p);
+      return Files.deleteIfExists(p);
     } catch (IOException e) {
       log.warn("Could not delete {}", p, e);
+      return false;
     }
   }
 
@@ -1630,6 +1818,9 @@ final class BackgroundSession implements Session {
   }
 
   private void detach() {
+    if (keepAlive != null) {
+      keepAlive.wake(); // it sees the session invalidated and ends
+    }
     var j = janitor;
     if (j != null) {
       j.cancel(false);
@@ -1733,17 +1924,18 @@ final class BackgroundSession implements Session {
     return live;
   }
 
+  /**
+   * The transfers not yet completed. The list is read from the store when this is called, so the
+   * future is already complete: it does not wait for the delegate queue, which may be held (the
+   * Spring layer holds it until the application is ready to receive events).
+   */
   @Override
   public CompletableFuture<List<SessionTask>> allTasks() {
-    CompletableFuture<List<SessionTask>> f = new CompletableFuture<>();
-    List<SessionTask> live = List.copyOf(knownTasks());
-    queue.execute(() -> f.complete(live));
-    return f;
+    return CompletableFuture.completedFuture(List.copyOf(knownTasks()));
   }
 
   @Override
   public CompletableFuture<TaskLists> tasks() {
-    CompletableFuture<TaskLists> f = new CompletableFuture<>();
     List<UploadTask> upload = new ArrayList<>();
     List<DownloadTask> download = new ArrayList<>();
     for (BackgroundTask t : knownTasks()) {
@@ -1753,9 +1945,7 @@ final class BackgroundSession implements Session {
         download.add((DownloadTask) t);
       }
     }
-    TaskLists lists = new TaskLists(List.of(), upload, download);
-    queue.execute(() -> f.complete(lists));
-    return f;
+    return CompletableFuture.completedFuture(new TaskLists(List.of(), upload, download));
   }
 
   /**

@@ -14,6 +14,10 @@ import org.postgresql.ds.PGSimpleDataSource;
  *   <li>{@code start <storage> <id> <journal> <baseUrl> <count> <size>}: starts {@code count}
  *       downloads of {@code /file/<n>?size=<size>} and runs until killed;
  *   <li>{@code start-default ...}: as {@code start} with the default checkpoint interval;
+ *   <li>{@code start-nocheckpoint ...}: as {@code start}, never checkpointing (a crash before the
+ *       first checkpoint);
+ *   <li>{@code return ...} and {@code return-no-keepalive ...}: start the downloads and return from
+ *       {@code main} at once, with the store keeping the process alive or not;
  *   <li>{@code halt-on-deliver <storage> <id> <journal> <baseUrl> 1 <size>}: one download; the
  *       process halts inside {@code didFinishDownloadingTo};
  *   <li>{@code node <storage> <id> <journal> <baseUrl> <count> <size> <jdbcUrl> <window-ms>
@@ -40,9 +44,15 @@ public final class BackgroundChildMain {
         .pollingInterval(Duration.ofMillis(100))
         .checkpointInterval(Duration.ofMillis(200))
         .retryInitialDelay(Duration.ofMillis(100));
-    boolean enqueue = true;
+    boolean enqueue = !mode.endsWith("-reattach"); // re-attaching runs the stored transfers
     if (mode.equals("start-default")) {
       store = BackgroundStore.builder().maxConcurrentTransfers(Math.min(count, 32));
+    }
+    if (mode.startsWith("start-nocheckpoint")) {
+      store.checkpointInterval(Duration.ofHours(1)).checkpointBytes(1L << 40);
+    }
+    if (mode.equals("return-no-keepalive")) {
+      store.keepsProcessAlive(false);
     }
     if (mode.equals("node")) {
       PGSimpleDataSource ds = new PGSimpleDataSource();
@@ -92,6 +102,9 @@ public final class BackgroundChildMain {
     }
     System.out.println("READY " + (System.nanoTime() - began) / 1_000_000 + " ms");
     System.out.flush();
+    if (mode.startsWith("return")) {
+      return; // the session is neither closed nor waited for, as in an application's main
+    }
     if (mode.equals("many")) {
       monitor.join(TimeUnit.MINUTES.toMillis(4));
       System.out.println("RESULT " + rec.count("didComplete ") + " " + rec.events.stream()

@@ -135,6 +135,85 @@ class BackgroundKillTests {
     assertThat(filesNamed(storage.resolve("background/killed/downloads"), ".tmp")).isZero();
   }
 
+  static java.util.Set<Path> partialFiles(Path downloads) throws Exception {
+    if (!Files.isDirectory(downloads)) {
+      return java.util.Set.of();
+    }
+    try (var s = Files.list(downloads)) {
+      return s.filter(p -> p.getFileName().toString().endsWith(".tmp")).collect(java.util.stream.Collectors.toSet());
+    }
+  }
+
+  @Test
+  void crashesBeforeTheFirstCheckpointLeaveNoFileThatNoTransferOwns() throws Exception {
+    Path downloads = storage.resolve("background/crashy/downloads");
+    java.util.Set<Path> previous = java.util.Set.of();
+    for (int run = 0; run < 3; run++) {
+      child = startChild(run == 0 ? "start-nocheckpoint" : "start-nocheckpoint-reattach", storage.toString(), "crashy",
+          storage.resolve("journal-" + run).toString(), server.url("").toString(), "3", String.valueOf(SIZE));
+      java.util.Set<Path> before = previous;
+      // The previous run's partial files are gone once this run writes its own three.
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        java.util.Set<Path> now = partialFiles(downloads);
+        return now.size() == 3 && java.util.Collections.disjoint(now, before);
+      });
+      child.destroyForcibly();
+      assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(filesNamed(storage.resolve("background/crashy/transfers"), ".checkpoint")).isZero();
+      previous = partialFiles(downloads);
+    }
+    server.bytesPerSecond = 0;
+    BackgroundRecorder rec = new BackgroundRecorder(null);
+    Session s = Session.create(config("crashy"), rec, null);
+    try {
+      for (Path orphan : previous) {
+        assertThat(orphan).doesNotExist();
+      }
+      List<SessionTask> surviving = s.allTasks().get(10, TimeUnit.SECONDS);
+      assertThat(surviving).hasSize(3);
+      for (SessionTask t : surviving) {
+        t.completion().get(60, TimeUnit.SECONDS);
+      }
+      assertThat(rec.count("didComplete ")).isEqualTo(3);
+    } finally {
+      s.close();
+    }
+    assertThat(partialFiles(downloads)).isEmpty();
+  }
+
+  @Test
+  void aProcessWhoseMainReturnsStaysAliveUntilItsTransfersCompleteThenExits() throws Exception {
+    server.bytesPerSecond = 300_000;
+    Path journal = storage.resolve("kept-alive.txt");
+    child = startChild("return", storage.toString(), "alive", journal.toString(), server.url("").toString(),
+        "2", "300000");
+    assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the process exits once its transfers are done").isTrue();
+    assertThat(child.exitValue()).isZero();
+    assertThat(Files.readAllLines(journal)).filteredOn(l -> l.startsWith("didComplete "))
+        .containsExactlyInAnyOrder("didComplete 1 ok", "didComplete 2 ok");
+  }
+
+  @Test
+  void withoutKeepAliveAProcessWhoseMainReturnsExitsAndItsTransfersContinueNextTime() throws Exception {
+    server.bytesPerSecond = 100_000;
+    Path journal = storage.resolve("not-kept.txt");
+    child = startChild("return-no-keepalive", storage.toString(), "gone", journal.toString(),
+        server.url("").toString(), "1", "1000000");
+    assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("nothing keeps the process").isTrue();
+    assertThat(Files.exists(journal) ? Files.readString(journal) : "").doesNotContain("didComplete");
+    server.bytesPerSecond = 0;
+    BackgroundRecorder rec = new BackgroundRecorder(null);
+    Session s = Session.create(config("gone"), rec, null);
+    try {
+      for (SessionTask t : s.allTasks().get(10, TimeUnit.SECONDS)) {
+        t.completion().get(60, TimeUnit.SECONDS);
+      }
+      assertThat(rec.events).contains("didComplete 1 ok");
+    } finally {
+      s.close();
+    }
+  }
+
   @Test
   void aCompletionInterruptedByACrashIsDeliveredAfterRestartThenDidFinishEvents() throws Exception {
     server.bytesPerSecond = 0;

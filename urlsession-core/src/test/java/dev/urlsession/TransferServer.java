@@ -40,6 +40,10 @@ final class TransferServer implements AutoCloseable {
   final Map<String, AtomicInteger> fullResponses = new ConcurrentHashMap<>();
   final Map<String, AtomicInteger> rangeResponses = new ConcurrentHashMap<>();
   final Map<String, AtomicInteger> flakyCalls = new ConcurrentHashMap<>();
+  /** Each request for a file, in arrival order: its path, then {@code range} or {@code full}. */
+  final java.util.List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Requests with a Range header answered 503 (an outage behind a proxy) before one is served. */
+  final AtomicInteger rangeFailures = new AtomicInteger();
   /** Paths whose next full response is cut (connection reset) after this many body bytes. */
   final Map<String, Integer> dropOnceAfter = new ConcurrentHashMap<>();
 
@@ -107,6 +111,15 @@ final class TransferServer implements AutoCloseable {
     ex.getResponseHeaders().add("Content-Type", "application/octet-stream");
     String range = ex.getRequestHeaders().getFirst("Range");
     String ifRange = ex.getRequestHeaders().getFirst("If-Range");
+    requests.add(path + " " + (range != null ? "range" : "full"));
+    if (range != null && rangeFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      byte[] page = "<h1>503 Service Unavailable</h1>".getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(503, page.length);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(page);
+      }
+      return;
+    }
     int start = 0;
     if (range != null && range.startsWith("bytes=") && range.endsWith("-") && (ifRange == null || ifRange.equals(etag))) {
       start = Integer.parseInt(range.substring(6, range.length() - 1));

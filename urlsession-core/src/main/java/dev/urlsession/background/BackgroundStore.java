@@ -45,6 +45,7 @@ public final class BackgroundStore {
   private final Duration retryMaximumDelay;
   private final boolean transfersEnabled;
   private final long minimumFreeSpace;
+  private final boolean keepsProcessAlive;
 
   private BackgroundStore(Builder b) {
     this.dataSource = b.dataSource;
@@ -59,6 +60,7 @@ public final class BackgroundStore {
     this.retryMaximumDelay = b.retryMaximumDelay;
     this.transfersEnabled = b.transfersEnabled;
     this.minimumFreeSpace = b.minimumFreeSpace;
+    this.keepsProcessAlive = b.keepsProcessAlive;
   }
 
   /** The embedded store with default settings: the session's storage directory, no setup. */
@@ -91,6 +93,7 @@ public final class BackgroundStore {
     b.retryMaximumDelay = retryMaximumDelay;
     b.transfersEnabled = transfersEnabled;
     b.minimumFreeSpace = minimumFreeSpace;
+    b.keepsProcessAlive = keepsProcessAlive;
     return b;
   }
 
@@ -164,6 +167,20 @@ public final class BackgroundStore {
     return minimumFreeSpace;
   }
 
+  /**
+   * Whether the session keeps the JVM running while it has transfers to run: true by default.
+   * All the library's threads are daemons; with this, one non-daemon thread lives while the
+   * session's store holds transfers that are not suspended (waiting, retrying or running), so
+   * that an application whose only work is background transfers does not exit before they end.
+   * It ends when none is left or the session is invalidated. A transfer that keeps failing is
+   * retried until {@code timeoutIntervalForResource} (7 days by default): the JVM stays up as
+   * long. With false, the JVM may exit at any time; the transfers continue when a session with
+   * the identifier is next created.
+   */
+  public boolean keepsProcessAlive() {
+    return keepsProcessAlive;
+  }
+
   @Override
   public String toString() {
     return "BackgroundStore{" + (dataSource == null ? "embedded" : "dataSource")
@@ -186,6 +203,7 @@ public final class BackgroundStore {
     private Duration retryMaximumDelay = Duration.ofMinutes(5);
     private boolean transfersEnabled = true;
     private long minimumFreeSpace;
+    private boolean keepsProcessAlive = true;
 
     private Builder() {}
 
@@ -274,6 +292,12 @@ public final class BackgroundStore {
         throw new IllegalArgumentException("minimumFreeSpace must not be negative: " + bytes);
       }
       this.minimumFreeSpace = bytes;
+      return this;
+    }
+
+    /** Sets whether the session keeps the JVM running while it has transfers to run (see {@link #keepsProcessAlive()}). */
+    public Builder keepsProcessAlive(boolean keepAlive) {
+      this.keepsProcessAlive = keepAlive;
       return this;
     }
 
