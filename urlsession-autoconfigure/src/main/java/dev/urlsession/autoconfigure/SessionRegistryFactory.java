@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.ssl.SslBundles;
@@ -30,15 +31,19 @@ final class SessionRegistryFactory {
   private final Map<HttpCache, SizedCache> sizedCaches = new IdentityHashMap<>();
   private final ListableBeanFactory beanFactory;
   private final ApplicationEventPublisher publisher;
+  /** The delegate queue of background sessions, held until the application can take their events. */
+  private final @Nullable Executor backgroundQueue;
 
   SessionRegistryFactory(UrlSessionProperties properties, List<SessionConfigurationCustomizer> customizers,
-      @Nullable SslBundles sslBundles, ListableBeanFactory beanFactory, ApplicationEventPublisher publisher) {
+      @Nullable SslBundles sslBundles, ListableBeanFactory beanFactory, ApplicationEventPublisher publisher,
+      @Nullable Executor backgroundQueue) {
     this.properties = properties;
     this.customizers = customizers;
     this.mapper = new SessionConfigurationPropertyMapper(sslBundles,
         () -> beanFactory.getBeanProvider(javax.sql.DataSource.class).getIfAvailable());
     this.beanFactory = beanFactory;
     this.publisher = publisher;
+    this.backgroundQueue = backgroundQueue;
   }
 
   SessionRegistry create() {
@@ -88,7 +93,8 @@ final class SessionRegistryFactory {
           "Set " + path + " to the name of a SessionDelegate bean, or set urlsession.events.enabled"
               + " to true so that its events are published.");
     }
-    Session created = Session.create(configuration, delegate, null);
+    boolean background = configuration.kind() == SessionConfiguration.Kind.BACKGROUND;
+    Session created = Session.create(configuration, delegate, background ? backgroundQueue : null);
     created.sessionDescription(name);
     return created;
   }

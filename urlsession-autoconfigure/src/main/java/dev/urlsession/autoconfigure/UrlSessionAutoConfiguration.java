@@ -47,9 +47,15 @@ public final class UrlSessionAutoConfiguration {
   @Lazy(false)
   SessionRegistry sessionRegistry(UrlSessionProperties properties,
       ObjectProvider<SessionConfigurationCustomizer> customizers, ObjectProvider<SslBundles> sslBundles,
-      ApplicationContext context) {
+      ApplicationContext context, BackgroundEventGate backgroundEventGate) {
     return new SessionRegistryFactory(properties, customizers.orderedStream().toList(),
-        sslBundles.getIfAvailable(), context, new ContextEventPublisher(context)).create();
+        sslBundles.getIfAvailable(), context, new ContextEventPublisher(context), backgroundEventGate).create();
+  }
+
+  @Bean
+  @Lazy(false)
+  BackgroundEventGate urlSessionBackgroundEventGate() {
+    return new BackgroundEventGate();
   }
 
   @Bean(destroyMethod = "")

@@ -11,6 +11,10 @@ import java.nio.file.Path;
  * or copies the file. A listener that runs later ({@code @Async}, or a
  * {@code @TransactionalEventListener} after commit) finds no file.
  *
+ * <p>For a background session the event comes at least once: when the application stops (or
+ * crashes) inside a listener, or a listener throws, the file is kept and the event is published
+ * again at the next start, for the same task identifier. Make the listener idempotent.
+ *
  * <pre>{@code
  * @EventListener
  * void downloaded(DownloadFinishedEvent event) throws IOException {

@@ -12,6 +12,7 @@ import dev.urlsession.Request;
 import dev.urlsession.Response;
 import dev.urlsession.ResponseDisposition;
 import dev.urlsession.Session;
+import dev.urlsession.SessionConfiguration;
 import dev.urlsession.SessionDelegate;
 import dev.urlsession.SessionException;
 import dev.urlsession.SessionTask;
@@ -54,7 +55,9 @@ import org.springframework.util.Assert;
  *
  * <p>Events are published synchronously on the session's delegate queue (this delegate's calls
  * run there). A listener that throws is logged with the session name and task id and the session
- * goes on; with Spring's default event multicaster such a listener also keeps the listeners after
+ * goes on, except for a {@link DownloadFinishedEvent} of a background session: its exception
+ * reaches the session, which keeps the file and delivers it again (with the event) the next time
+ * the session is created, so a file is never deleted before a listener took it; with Spring's default event multicaster such a listener also keeps the listeners after
  * it from receiving that one event (set an {@code ErrorHandler} on the multicaster to isolate
  * each listener).
  *
@@ -330,7 +333,14 @@ public class EventPublishingDelegate implements DataDelegate, DownloadDelegate {
     } finally {
       // Listeners run now, while the file exists; the session deletes it when this returns.
       if (Files.exists(location)) {
-        publish(new DownloadFinishedEvent(session, sessionName, task, location), task);
+        DownloadFinishedEvent event = new DownloadFinishedEvent(session, sessionName, task, location);
+        if (session.configuration().kind() == SessionConfiguration.Kind.BACKGROUND) {
+          // Not acknowledged unless published: a background session then keeps the file and
+          // delivers it again at the next start.
+          publisher.publishEvent(event);
+        } else {
+          publish(event, task);
+        }
       }
     }
   }
