@@ -14,13 +14,17 @@ import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
+import org.springframework.core.ResolvableType;
 import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotationMetadata;
 
 /**
  * Registers each configured session as a {@link Session} bean named after it, taken from the
  * {@link SessionRegistry} bean. The only session, or the one marked {@code primary: true}, is
- * primary. A bean the application defined under the same name wins.
+ * primary. Each carries its name as qualifier. A {@code Session} bean the application defined
+ * under the same name wins; when a bean of another type has the name (a {@code @Component class
+ * Downloads} beside a session {@code downloads}), the session is registered as
+ * {@code urlsession.sessions.<name>} instead, still injectable with {@code @Qualifier("<name>")}.
  */
 final class SessionBeanRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware, BeanFactoryAware {
   private static final Logger log = LoggerFactory.getLogger(SessionBeanRegistrar.class);
@@ -47,10 +51,18 @@ final class SessionBeanRegistrar implements ImportBeanDefinitionRegistrar, Envir
     BeanFactory factory = beanFactory;
     boolean onlyOne = sessions.size() == 1;
     sessions.forEach((name, properties) -> {
+      String beanName = name;
       if (registry.containsBeanDefinition(name)) {
-        log.info("Session '{}' is not registered as a bean: the application defines a bean of that name;"
-            + " it stays available from the SessionRegistry", name);
-        return;
+        ResolvableType type = registry.getBeanDefinition(name).getResolvableType();
+        Class<?> other = type.resolve();
+        if (other == null || Session.class.isAssignableFrom(other)) {
+          log.info("Session '{}' is not registered as a bean: the application defines a bean of that name;"
+              + " it stays available from the SessionRegistry", name);
+          return;
+        }
+        beanName = PropertyPaths.session(name);
+        log.info("Session '{}' is registered as bean '{}': bean '{}' is a {}; inject the session with"
+            + " @Qualifier(\"{}\")", name, beanName, name, other.getName(), name);
       }
       RootBeanDefinition definition = new RootBeanDefinition(Session.class,
           () -> factory.getBean(SessionRegistry.class).session(name));
@@ -59,7 +71,7 @@ final class SessionBeanRegistrar implements ImportBeanDefinitionRegistrar, Envir
       Boolean primary = properties.getPrimary();
       definition.setPrimary(Boolean.TRUE.equals(primary) || (onlyOne && primary == null));
       definition.addQualifier(new AutowireCandidateQualifier(Qualifier.class, name));
-      registry.registerBeanDefinition(name, definition);
+      registry.registerBeanDefinition(beanName, definition);
     });
   }
 }
