@@ -38,6 +38,8 @@ class UrlSessionPropertiesMetadataTests {
   /** Properties without a default: unset means "none" (no header, no proxy host, no bundle, ...). */
   private static final Set<String> WITHOUT_DEFAULT = Set.of(
       "urlsession.sessions",
+      "urlsession.http-service-groups",
+      "urlsession.http-clients.session",
       DEFAULTS + "identifier",
       DEFAULTS + "http-additional-headers",
       DEFAULTS + "proxy.host",
@@ -105,6 +107,7 @@ class UrlSessionPropertiesMetadataTests {
     expected.put("urlsession.events.progress-interval", d -> d.properties.getEvents().getProgressInterval());
     expected.put("urlsession.observation.enabled", d -> d.properties.getObservation().isEnabled());
     expected.put("urlsession.observation.max-uri-tags", d -> d.properties.getObservation().getMaxUriTags());
+    expected.put("urlsession.http-clients.enabled", d -> d.properties.getHttpClients().isEnabled());
     return expected;
   }
 
