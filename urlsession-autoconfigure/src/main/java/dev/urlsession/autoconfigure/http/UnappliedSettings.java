@@ -1,7 +1,9 @@
 package dev.urlsession.autoconfigure.http;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
@@ -44,16 +46,16 @@ final class UnappliedSettings {
     }
     List<String> ignored = new ArrayList<>();
     if (settings.connectTimeout() != null) {
-      ignored.add("connect timeout " + settings.connectTimeout());
+      ignored.add("connect timeout " + text(settings.connectTimeout()));
     }
     if (settings.readTimeout() != null) {
-      ignored.add("read timeout " + settings.readTimeout());
+      ignored.add("read timeout " + text(settings.readTimeout()));
     }
     if (settings.redirects() != null) {
-      ignored.add("redirects " + settings.redirects());
+      ignored.add("redirects " + text(settings.redirects()));
     }
     if (settings.cookieHandling() != null) {
-      ignored.add("cookie handling " + settings.cookieHandling());
+      ignored.add("cookie handling " + text(settings.cookieHandling()));
     }
     if (!ignored.isEmpty()) {
       String message = client + " runs on session '" + sessionName + "', whose own configuration decides"
@@ -63,5 +65,17 @@ final class UnappliedSettings {
         log.warn(message);
       }
     }
+  }
+
+  /** A setting as it is written in properties: {@code 5s}, {@code 250ms}, {@code dont-follow}. */
+  private static String text(Object value) {
+    if (value instanceof Duration duration) {
+      long millis = duration.toMillis();
+      return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+    }
+    if (value instanceof Enum<?> constant) {
+      return constant.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+    return String.valueOf(value);
   }
 }

@@ -27,6 +27,8 @@ import org.springframework.boot.restclient.RestTemplateBuilder;
 import org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration;
 import org.springframework.boot.restclient.autoconfigure.RestTemplateAutoConfiguration;
 import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.http.client.autoconfigure.service.HttpServiceClientProperties;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -149,6 +151,21 @@ class UrlSessionHttpClientsAutoConfigurationTests {
   }
 
   @Test
+  void autoConfigurationWhenSpringBootsHttpClientModuleIsAbsentBacksOff() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(UrlSessionAutoConfiguration.class,
+            UrlSessionHttpClientsAutoConfiguration.class, UrlSessionHttpServiceClientAutoConfiguration.class))
+        .withClassLoader(new FilteredClassLoader(ClientHttpRequestFactoryBuilder.class, HttpServiceClientProperties.class))
+        .withPropertyValues("urlsession.sessions.api.type=ephemeral", "urlsession.http-clients.enabled=true",
+            "urlsession.http-service-groups.github=api")
+        .run(context -> {
+          assertThat(context).hasNotFailed().hasSingleBean(Session.class);
+          assertThat(context).doesNotHaveBean(SessionClientHttpRequestFactoryBuilder.class)
+              .doesNotHaveBean(SessionHttpServiceGroupConfigurer.class);
+        });
+  }
+
+  @Test
   void builderWhenTheApplicationDefinesItsOwnBacksOff() {
     ClientHttpRequestFactoryBuilder<?> own = ClientHttpRequestFactoryBuilder.simple();
     runner.withPropertyValues("urlsession.http-clients.enabled=true")
@@ -181,7 +198,7 @@ class UrlSessionHttpClientsAutoConfigurationTests {
           context.getBean(RestClient.Builder.class);
           context.getBean(RestClient.Builder.class);
           String message = "The HTTP client runs on session 'api', whose own configuration decides these settings;"
-              + " not applied: read timeout PT5S.";
+              + " not applied: read timeout 5s.";
           assertThat(output.getAll()).containsOnlyOnce(message);
         });
   }

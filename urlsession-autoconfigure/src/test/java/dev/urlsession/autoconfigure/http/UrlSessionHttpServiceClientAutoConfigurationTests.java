@@ -158,7 +158,7 @@ class UrlSessionHttpServiceClientAutoConfigurationTests {
     withClients().withPropertyValues("spring.http.serviceclient.api.read-timeout=3s").run(context -> {
       context.getBean(GreetingClient.class);
       assertThat(output.getAll()).containsOnlyOnce("HTTP service group 'api' runs on session 'api', whose own"
-          + " configuration decides these settings; not applied: read timeout PT3S.");
+          + " configuration decides these settings; not applied: read timeout 3s.");
     });
   }
 
