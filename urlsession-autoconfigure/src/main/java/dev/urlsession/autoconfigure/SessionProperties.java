@@ -74,8 +74,9 @@ public class SessionProperties {
   private @Nullable HttpVersionPolicy httpVersionPolicy;
 
   /**
-   * Directory where the session keeps its files. Ephemeral sessions keep nothing on disk: they
-   * ignore the one of defaults and reject their own.
+   * Directory where the session keeps its files (downloads, cookies, cache, background
+   * transfers). Ephemeral sessions keep nothing on disk: they ignore the one of defaults and
+   * reject their own.
    */
   private @Nullable Path storageDirectory;
 
@@ -256,7 +257,7 @@ public class SessionProperties {
    * @since 0.1.0
    */
   public static class Background {
-    /** Where transfers are kept: embedded (the default) or data-source (the application's DataSource). */
+    /** Where transfers are kept: embedded (a file database under the storage directory) or data-source (the application's DataSource). */
     private @Nullable StoreType store;
 
     /**
@@ -455,12 +456,12 @@ public class SessionProperties {
      */
     private @Nullable Boolean enabled;
 
-    /** Bytes of responses kept in memory (4MB by default). */
+    /** Bytes of responses kept in memory. */
     private @Nullable DataSize memoryCapacity;
 
     /**
-     * Bytes of responses kept on disk under the storage directory (20MB by default). Ephemeral
-     * sessions keep nothing on disk: they ignore the one of defaults and reject their own.
+     * Bytes of responses kept on disk under the storage directory. Ephemeral sessions keep nothing
+     * on disk: they ignore the one of defaults and reject their own.
      * Sessions sharing a storage directory share one cache, so they must agree on its sizes.
      */
     private @Nullable DataSize diskCapacity;

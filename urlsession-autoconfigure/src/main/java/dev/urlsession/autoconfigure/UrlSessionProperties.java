@@ -3,6 +3,7 @@ package dev.urlsession.autoconfigure;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
@@ -41,6 +42,15 @@ public class UrlSessionProperties {
   /** Micrometer observations and meters of the named sessions. */
   private final Observation observation = new Observation();
 
+  /** Spring Boot's RestClient.Builder and RestTemplateBuilder on a session. */
+  private final HttpClients httpClients = new HttpClients();
+
+  /**
+   * HTTP service groups (@ImportHttpServices) that run on a session: the name of the session, by
+   * group name. A group named after a session runs on it without an entry here.
+   */
+  private final Map<String, String> httpServiceGroups = new LinkedHashMap<>();
+
   public SessionProperties getDefaults() {
     return defaults;
   }
@@ -55,6 +65,53 @@ public class UrlSessionProperties {
 
   public Observation getObservation() {
     return observation;
+  }
+
+  public HttpClients getHttpClients() {
+    return httpClients;
+  }
+
+  public Map<String, String> getHttpServiceGroups() {
+    return httpServiceGroups;
+  }
+
+  /**
+   * Properties of the HTTP clients Spring Boot builds: with {@code enabled}, its
+   * {@code ClientHttpRequestFactoryBuilder} makes requests run on a session, so
+   * {@code RestClient.Builder}, {@code RestTemplateBuilder} and HTTP service groups without a
+   * session of their own use it.
+   *
+   * @since 0.1.0
+   */
+  public static class HttpClients {
+    /**
+     * Whether the HTTP clients Spring Boot builds (RestClient.Builder, RestTemplateBuilder, its
+     * ClientHttpRequestFactory bean, HTTP service groups without a session of their own) send
+     * their requests through a session.
+     */
+    private boolean enabled = false;
+
+    /**
+     * Name of the session the HTTP clients use; when not set, the primary session (the only one,
+     * or the one marked primary), or the shared session when none is configured.
+     */
+    private @Nullable String session;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public @Nullable String getSession() {
+      return session;
+    }
+
+    public void setSession(@Nullable String session) {
+      this.session = session;
+    }
   }
 
   /**
