@@ -273,6 +273,7 @@ final class SessionConfigurationPropertyMapper {
       map.from(p::getTransfersEnabled).to(b::transfersEnabled);
       map.from(p::getMinimumFreeSpace).to(v -> apply(layer.path("background.minimum-free-space"), v,
           size -> b.minimumFreeSpace(size.toBytes()), "must not be negative", "a size such as 1GB"));
+      map.from(p::getKeepsProcessAlive).to(b::keepsProcessAlive);
     }
     if (store.value == SessionProperties.StoreType.DATA_SOURCE) {
       DataSource source = dataSource.get();
@@ -309,7 +310,8 @@ final class SessionConfigurationPropertyMapper {
         {"retry-initial-delay", text(p.getRetryInitialDelay())},
         {"retry-maximum-delay", text(p.getRetryMaximumDelay())},
         {"transfers-enabled", text(p.getTransfersEnabled())},
-        {"minimum-free-space", text(p.getMinimumFreeSpace())}};
+        {"minimum-free-space", text(p.getMinimumFreeSpace())},
+        {"keeps-process-alive", text(p.getKeepsProcessAlive())}};
     for (String[] field : set) {
       if (field[1] != null) {
         String path = session.path("background." + field[0]);

@@ -303,6 +303,13 @@ public class SessionProperties {
      */
     private @Nullable DataSize minimumFreeSpace;
 
+    /**
+     * Whether the session keeps the JVM running while its store holds transfers that are not
+     * suspended, or events not yet delivered, so that an application without a web server does
+     * not exit before its transfers end.
+     */
+    private @Nullable Boolean keepsProcessAlive;
+
     public @Nullable StoreType getStore() {
       return store;
     }
@@ -397,6 +404,14 @@ public class SessionProperties {
 
     public void setMinimumFreeSpace(@Nullable DataSize minimumFreeSpace) {
       this.minimumFreeSpace = minimumFreeSpace;
+    }
+
+    public @Nullable Boolean getKeepsProcessAlive() {
+      return keepsProcessAlive;
+    }
+
+    public void setKeepsProcessAlive(@Nullable Boolean keepsProcessAlive) {
+      this.keepsProcessAlive = keepsProcessAlive;
     }
   }
 

@@ -69,6 +69,7 @@ class BackgroundSessionPropertiesTests {
         "urlsession.sessions.downloads.background.retry-initial-delay=200ms",
         "urlsession.sessions.downloads.background.retry-maximum-delay=5s",
         "urlsession.sessions.downloads.background.minimum-free-space=1MB",
+        "urlsession.sessions.downloads.background.keeps-process-alive=false",
         "urlsession.sessions.api.type=default")).run(context -> {
           SessionConfiguration c = configuration(context, "downloads");
           assertThat(c.kind()).isEqualTo(SessionConfiguration.Kind.BACKGROUND);
@@ -88,6 +89,7 @@ class BackgroundSessionPropertiesTests {
           assertThat(store.retryMaximumDelay()).isEqualTo(Duration.ofSeconds(5));
           assertThat(store.minimumFreeSpace()).isEqualTo(1024L * 1024);
           assertThat(store.transfersEnabled()).isTrue();
+          assertThat(store.keepsProcessAlive()).isFalse();
           assertThat(configuration(context, "api").kind()).isEqualTo(SessionConfiguration.Kind.DEFAULT);
         });
   }

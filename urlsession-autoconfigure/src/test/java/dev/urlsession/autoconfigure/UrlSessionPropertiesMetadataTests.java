@@ -96,6 +96,7 @@ class UrlSessionPropertiesMetadataTests {
     expected.put(DEFAULTS + "background.retry-maximum-delay", d -> d.store.retryMaximumDelay());
     expected.put(DEFAULTS + "background.transfers-enabled", d -> d.store.transfersEnabled());
     expected.put(DEFAULTS + "background.minimum-free-space", d -> DataSize.ofBytes(d.store.minimumFreeSpace()));
+    expected.put(DEFAULTS + "background.keeps-process-alive", d -> d.store.keepsProcessAlive());
     expected.put(DEFAULTS + "cookies.enabled", d -> d.config.httpCookieStorage() != null);
     expected.put(DEFAULTS + "cookies.accept-policy", d -> d.config.httpCookieAcceptPolicy());
     expected.put(DEFAULTS + "cookies.should-set", d -> d.config.httpShouldSetCookies());
