@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * Thread-safe: one monitor per task; delegate calls go to the session's delegate queue.
  */
 abstract class BackgroundTask implements SessionTask {
-  final BackgroundSession session;
+  final BackgroundTransfers transfers;
   private final long taskIdentifier;
   private final Request originalRequest;
   final java.nio.file.@Nullable Path uploadFile;
@@ -37,9 +37,9 @@ abstract class BackgroundTask implements SessionTask {
   private long bytesExpectedToSend;
   private boolean cancelled;
 
-  BackgroundTask(BackgroundSession session, long taskIdentifier, Request request,
+  BackgroundTask(BackgroundTransfers transfers, long taskIdentifier, Request request,
       java.nio.file.@Nullable Path uploadFile, @Nullable ResumeData resumeFrom, boolean enqueued) {
-    this.session = session;
+    this.transfers = transfers;
     this.taskIdentifier = taskIdentifier;
     this.originalRequest = request;
     this.currentRequest = request;
@@ -60,7 +60,7 @@ abstract class BackgroundTask implements SessionTask {
     }
   }
 
-  static BackgroundTask create(BackgroundSession session, long id, Request request,
+  static BackgroundTask create(BackgroundTransfers session, long id, Request request,
       java.nio.file.@Nullable Path uploadFile, @Nullable ResumeData resumeFrom, boolean enqueued) {
     return uploadFile != null
         ? new Upload(session, id, request, uploadFile, enqueued)
@@ -95,9 +95,9 @@ abstract class BackgroundTask implements SessionTask {
       state = State.RUNNING;
     }
     if (enqueue) {
-      session.enqueue(this);
+      transfers.enqueue(this);
     } else if (wake) {
-      session.resumeTransfer(this);
+      transfers.resume(this);
     }
   }
 
@@ -112,7 +112,7 @@ abstract class BackgroundTask implements SessionTask {
       suspendStored = enqueued;
     }
     if (suspendStored) {
-      session.suspendTransfer(this);
+      transfers.suspend(this);
     }
   }
 
@@ -127,7 +127,7 @@ abstract class BackgroundTask implements SessionTask {
       cancelled = true;
       stored = enqueued;
     }
-    session.cancelTransfer(this, stored);
+    transfers.cancel(this, stored);
   }
 
   synchronized boolean isEnqueued() {
@@ -327,18 +327,18 @@ abstract class BackgroundTask implements SessionTask {
   }
 
   static final class Download extends BackgroundTask implements DownloadTask {
-    Download(BackgroundSession s, long id, Request r, @Nullable ResumeData from, boolean enqueued) {
+    Download(BackgroundTransfers s, long id, Request r, @Nullable ResumeData from, boolean enqueued) {
       super(s, id, r, null, from, enqueued);
     }
 
     @Override
     public CompletableFuture<@Nullable ResumeData> cancelByProducingResumeData() {
-      return session.cancelProducingResumeData(this);
+      return transfers.cancelProducingResumeData(this);
     }
   }
 
   static final class Upload extends BackgroundTask implements UploadTask {
-    Upload(BackgroundSession s, long id, Request r, java.nio.file.Path file, boolean enqueued) {
+    Upload(BackgroundTransfers s, long id, Request r, java.nio.file.Path file, boolean enqueued) {
       super(s, id, r, file, null, enqueued);
     }
   }

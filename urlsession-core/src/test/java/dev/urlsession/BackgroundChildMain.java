@@ -14,6 +14,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  *   <li>{@code start <storage> <id> <journal> <baseUrl> <count> <size>}: starts {@code count}
  *       downloads of {@code /file/<n>?size=<size>} and runs until killed;
  *   <li>{@code start-default ...}: as {@code start} with the default checkpoint interval;
+ *   <li>a mode ending in {@code -reattach} (such as {@code start-default-reattach}) enqueues
+ *       nothing: it runs the transfers a previous process stored;
  *   <li>{@code start-nocheckpoint ...}: as {@code start}, never checkpointing (a crash before the
  *       first checkpoint);
  *   <li>{@code return ...} and {@code return-no-keepalive ...}: start the downloads and return from
@@ -45,7 +47,7 @@ public final class BackgroundChildMain {
         .checkpointInterval(Duration.ofMillis(200))
         .retryInitialDelay(Duration.ofMillis(100));
     boolean enqueue = !mode.endsWith("-reattach"); // re-attaching runs the stored transfers
-    if (mode.equals("start-default")) {
+    if (mode.startsWith("start-default")) {
       store = BackgroundStore.builder().maxConcurrentTransfers(Math.min(count, 32));
     }
     if (mode.startsWith("start-nocheckpoint")) {

@@ -19,6 +19,10 @@ import java.util.concurrent.TimeUnit;
  *       same identifier. Prints the time from {@code Session.create} to the first resumed byte
  *       ({@code didResumeAtOffset}) and the bytes downloaded twice (served before the kill but
  *       not covered by a checkpoint), per transfer.
+ *   <li><b>bytes served</b> (embedded store, default settings): 12 downloads of 32 MiB at 2 MB/s
+ *       each, 4 at a time, (a) in child JVMs killed twice mid-transfer before this JVM finishes
+ *       them, and (b) in this JVM through an origin that goes down for 10 s mid-transfer. Prints
+ *       the bytes the server sent over the bytes of the files: what the crash or outage cost.
  *   <li><b>takeover</b> (clustered, embedded PostgreSQL): node A (a child JVM) and node B (this
  *       JVM) share an identifier; A is killed; prints the time from the kill to B's first resume
  *       of one of A's transfers, for takeover windows of 10 s and the default 60 s.
@@ -29,14 +33,85 @@ import java.util.concurrent.TimeUnit;
 public final class BackgroundRecoveryBenchmark {
   private BackgroundRecoveryBenchmark() {}
 
+  /** {@code [rounds]} runs everything; {@code served} only the bytes-served scenarios. */
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("served")) {
+      crashes();
+      outage();
+      return;
+    }
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
     for (int i = 1; i <= rounds; i++) {
       restart(i);
     }
+    crashes();
+    outage();
     for (long window : new long[] {10_000, 60_000}) {
       takeover(window);
     }
+  }
+
+  static final int SERVED_COUNT = 12;
+  static final int SERVED_SIZE = 32 * 1024 * 1024;
+
+  /** Two kill -9 mid-transfer, then completion in this JVM: bytes served over bytes of the files. */
+  static void crashes() throws Exception {
+    Path storage = Files.createTempDirectory("bg-crashes");
+    try (TransferServer server = new TransferServer(2_000_000)) {
+      for (int kill = 0; kill < 2; kill++) {
+        Process p = child(storage.resolve("child-" + kill + ".log"), kill == 0 ? "start-default" : "start-default-reattach",
+            storage.toString(), "crashes", storage.resolve("events.txt").toString(), server.url("").toString(),
+            String.valueOf(SERVED_COUNT), String.valueOf(SERVED_SIZE));
+        Thread.sleep(10_000); // mid-transfer: 4 running, about 20 MB each
+        p.destroyForcibly();
+        p.waitFor(20, TimeUnit.SECONDS);
+      }
+      BackgroundRecorder rec = new BackgroundRecorder(null);
+      Session s = Session.create(SessionConfiguration.backgroundBuilder("crashes").storageDirectory(storage).build(),
+          rec, null);
+      awaitCompletions(rec, SERVED_COUNT, 300);
+      s.close();
+      report("kill -9 twice", server, rec);
+    }
+  }
+
+  /** The origin refuses connections for 10 s mid-transfer. */
+  static void outage() throws Exception {
+    Path storage = Files.createTempDirectory("bg-outage");
+    try (TransferServer server = new TransferServer(2_000_000);
+        OutageProxy origin = new OutageProxy(new java.net.InetSocketAddress("127.0.0.1",
+            server.server.getAddress().getPort()))) {
+      BackgroundRecorder rec = new BackgroundRecorder(null);
+      Session s = Session.create(SessionConfiguration.backgroundBuilder("outage").storageDirectory(storage).build(),
+          rec, null);
+      for (int i = 0; i < SERVED_COUNT; i++) {
+        s.downloadTask(origin.url("/file/" + i + "?size=" + SERVED_SIZE)).resume();
+      }
+      Thread.sleep(10_000);
+      origin.down();
+      Thread.sleep(10_000);
+      origin.up();
+      awaitCompletions(rec, SERVED_COUNT, 300);
+      s.close();
+      report("origin down 10 s", server, rec);
+    }
+  }
+
+  static void awaitCompletions(BackgroundRecorder rec, int count, int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (rec.count("didComplete ") < count && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+  }
+
+  static void report(String scenario, TransferServer server, BackgroundRecorder rec) {
+    long files = (long) SERVED_COUNT * SERVED_SIZE;
+    long ok = rec.events.stream().filter(e -> e.startsWith("didComplete ") && e.endsWith(" ok")).count();
+    long whole = server.fullResponses.values().stream().mapToLong(java.util.concurrent.atomic.AtomicInteger::get).sum();
+    long ranges = server.rangeResponses.values().stream().mapToLong(java.util.concurrent.atomic.AtomicInteger::get).sum();
+    System.out.printf("%s: %d x %d MiB, completed ok=%d, served=%d bytes, served/files=%.4f, whole responses=%d,"
+        + " range responses=%d%n", scenario, SERVED_COUNT, SERVED_SIZE >> 20, ok, server.bodyBytesSent.get(),
+        server.bodyBytesSent.get() / (double) files, whole, ranges);
   }
 
   static Process child(Path log, String... args) throws Exception {

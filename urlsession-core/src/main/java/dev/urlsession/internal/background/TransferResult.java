@@ -1,5 +1,8 @@
-package dev.urlsession;
+package dev.urlsession.internal.background;
 
+import dev.urlsession.Headers;
+import dev.urlsession.Response;
+import dev.urlsession.SessionException;
 import dev.urlsession.SessionException.BackgroundTaskCancelledReason;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -13,48 +16,33 @@ import org.jspecify.annotations.Nullable;
 /**
  * How a background transfer ended, kept durably ({@code <id>.result}) until its events were
  * delivered to an attached session: the transfer, the response, the error, and the finished file.
+ *
+ * @param errorCode the failure's code, or null for a success
+ * @param reason why the library gave the transfer up, or null
+ * @param file the finished download, or null
  */
-final class TransferResult {
+public record TransferResult(Transfer transfer, @Nullable Response response, SessionException.@Nullable Code errorCode,
+    @Nullable BackgroundTaskCancelledReason reason, @Nullable String detail, @Nullable Path file,
+    long bytesReceived, long bytesExpected, long bytesSent) {
   private static final int MAGIC = 0x55425253; // "UBRS"
   private static final int VERSION = 1;
 
-  final Transfer transfer;
-  final @Nullable Response response;
-  final SessionException.@Nullable Code errorCode;
-  final @Nullable BackgroundTaskCancelledReason reason;
-  final @Nullable String detail;
-  final @Nullable Path file;
-  final long bytesReceived;
-  final long bytesExpected;
-  final long bytesSent;
-
-  TransferResult(Transfer transfer, @Nullable Response response, SessionException.@Nullable Code errorCode,
-      @Nullable BackgroundTaskCancelledReason reason, @Nullable String detail, @Nullable Path file,
-      long bytesReceived, long bytesExpected, long bytesSent) {
-    this.transfer = transfer;
-    this.response = response;
-    this.errorCode = errorCode;
-    this.reason = reason;
-    this.detail = detail;
-    this.file = file;
-    this.bytesReceived = bytesReceived;
-    this.bytesExpected = bytesExpected;
-    this.bytesSent = bytesSent;
-  }
-
-  static TransferResult failure(Transfer t, SessionException.Code code,
+  /** A transfer that ended with {@code code} before (or without) a response. */
+  public static TransferResult failure(Transfer t, SessionException.Code code,
       @Nullable BackgroundTaskCancelledReason reason, @Nullable String detail) {
     return new TransferResult(t, null, code, reason, detail, null, 0, -1, 0);
   }
 
-  @Nullable SessionException error() {
+  /** The failure to deliver, or null for a success. */
+  public @Nullable SessionException error() {
     if (errorCode == null) {
       return null;
     }
-    return new SessionException(errorCode, transfer.request.url(), detail, null, reason);
+    return new SessionException(errorCode, transfer.request().url(), detail, null, reason);
   }
 
-  byte[] encode() {
+  /** The record in its versioned binary form. */
+  public byte[] encode() {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream(512);
     try (DataOutputStream out = new DataOutputStream(buffer)) {
       out.writeInt(MAGIC);
@@ -86,7 +74,12 @@ final class TransferResult {
     return buffer.toByteArray();
   }
 
-  static TransferResult decode(byte[] bytes) {
+  /**
+   * Reads a record.
+   *
+   * @throws IllegalArgumentException if the bytes are not a record of this version
+   */
+  public static TransferResult decode(byte[] bytes) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       if (in.readInt() != MAGIC || in.readUnsignedByte() != VERSION) {
         throw new IllegalArgumentException("not a urlsession background result record");

@@ -1,74 +1,52 @@
-package dev.urlsession;
+package dev.urlsession.internal.background;
 
+import dev.urlsession.Headers;
+import dev.urlsession.Request;
+import dev.urlsession.ResumeData;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One background transfer as the durable store keeps it (db-scheduler's {@code task_data} and
  * {@code <id>.task}): what to load, never what happened. Immutable; encoded in a versioned binary
  * format of our own (never Java serialization, which must not read data from a shared database).
+ *
+ * @param earliestBeginMillis the earliest begin date, or -1
+ * @param delayAnswered whether willBeginDelayedRequest was already asked
+ * @param resumeData resume data the task was created from, or null
  */
-final class Transfer {
+public record Transfer(long id, boolean upload, Request request, @Nullable Path uploadFile,
+    @Nullable String description, long createdMillis, long deadlineMillis, long earliestBeginMillis,
+    boolean delayAnswered, boolean suspended, byte @Nullable [] resumeData) {
   private static final int MAGIC = 0x55425452; // "UBTR"
   private static final int VERSION = 1;
 
-  final long id;
-  final boolean upload;
-  final Request request;
-  final @Nullable Path uploadFile;
-  final @Nullable String description;
-  final long createdMillis;
-  final long deadlineMillis;
-  /** The earliest begin date, or -1. */
-  final long earliestBeginMillis;
-  /** Whether willBeginDelayedRequest was already asked. */
-  final boolean delayAnswered;
-  final boolean suspended;
-  final byte @Nullable [] resumeData;
-
-  Transfer(long id, boolean upload, Request request, @Nullable Path uploadFile,
-      @Nullable String description, long createdMillis, long deadlineMillis, long earliestBeginMillis,
-      boolean delayAnswered, boolean suspended, byte @Nullable [] resumeData) {
-    this.id = id;
-    this.upload = upload;
-    this.request = request;
-    this.uploadFile = uploadFile;
-    this.description = description;
-    this.createdMillis = createdMillis;
-    this.deadlineMillis = deadlineMillis;
-    this.earliestBeginMillis = earliestBeginMillis;
-    this.delayAnswered = delayAnswered;
-    this.suspended = suspended;
-    this.resumeData = resumeData;
-  }
-
-  Transfer withRequest(Request r) {
+  /** The transfer loading {@code r} instead, its delayed-begin question answered. */
+  public Transfer withRequest(Request r) {
     return new Transfer(id, upload, r, uploadFile, description, createdMillis, deadlineMillis,
         earliestBeginMillis, true, suspended, resumeData);
   }
 
-  Transfer withDelayAnswered() {
+  /** The transfer with its delayed-begin question answered. */
+  public Transfer withDelayAnswered() {
     return new Transfer(id, upload, request, uploadFile, description, createdMillis, deadlineMillis,
         earliestBeginMillis, true, suspended, resumeData);
   }
 
-  Transfer withSuspended(boolean s) {
+  /** The transfer suspended by the application, or resumed. */
+  public Transfer withSuspended(boolean s) {
     return new Transfer(id, upload, request, uploadFile, description, createdMillis, deadlineMillis,
         earliestBeginMillis, delayAnswered, s, resumeData);
   }
 
-  byte[] encode() {
+  /** The record in its versioned binary form. */
+  public byte[] encode() {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
     try (DataOutputStream out = new DataOutputStream(buffer)) {
       out.writeInt(MAGIC);
@@ -93,7 +71,12 @@ final class Transfer {
     return buffer.toByteArray();
   }
 
-  static Transfer decode(byte[] bytes) {
+  /**
+   * Reads a record.
+   *
+   * @throws IllegalArgumentException if the bytes are not a record of this version
+   */
+  public static Transfer decode(byte[] bytes) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       if (in.readInt() != MAGIC || in.readUnsignedByte() != VERSION) {
         throw new IllegalArgumentException("not a urlsession background transfer record");
@@ -124,7 +107,7 @@ final class Transfer {
     }
   }
 
-  static void writeRequest(DataOutputStream out, Request r) throws IOException {
+  private static void writeRequest(DataOutputStream out, Request r) throws IOException {
     out.writeUTF(r.method());
     out.writeUTF(r.url().toString());
     Headers headers = r.headers();
@@ -136,7 +119,7 @@ final class Transfer {
     out.writeLong(r.isTimeoutIntervalSet() ? r.timeoutInterval().toMillis() : -1); // -1: the session's
   }
 
-  static Request readRequest(DataInputStream in) throws IOException {
+  private static Request readRequest(DataInputStream in) throws IOException {
     String method = in.readUTF();
     Request.Builder b = Request.builder(URI.create(in.readUTF())).method(method);
     int n = in.readUnsignedShort();
@@ -148,43 +131,5 @@ final class Transfer {
       b.timeoutInterval(java.time.Duration.ofMillis(timeout));
     }
     return b.build();
-  }
-
-  /**
-   * Writes {@code data} to {@code target} crash-safely: a temporary file in the same directory,
-   * forced to disk, renamed over the target, then the directory forced (RELIABILITY.md).
-   */
-  static void writeDurably(Path target, byte[] data) throws IOException {
-    Path dir = target.getParent();
-    Path temp = dir.resolve(target.getFileName() + ".tmp-" + Long.toHexString(System.nanoTime()));
-    try (FileChannel c = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(data);
-      while (b.hasRemaining()) {
-        c.write(b);
-      }
-      c.force(true);
-    } catch (IOException e) {
-      Files.deleteIfExists(temp);
-      throw e;
-    }
-    moveDurably(temp, target);
-  }
-
-  /** Renames {@code from} to {@code to} atomically (same directory or file system), then forces the directory. */
-  static void moveDurably(Path from, Path to) throws IOException {
-    try {
-      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-    }
-    forceDirectory(to.getParent());
-  }
-
-  static void forceDirectory(Path dir) {
-    try (FileChannel c = FileChannel.open(dir, StandardOpenOption.READ)) {
-      c.force(true);
-    } catch (IOException | RuntimeException e) {
-      // not every platform can force a directory: the rename itself is still atomic
-    }
   }
 }
