@@ -184,7 +184,7 @@ final class RealSession implements Session {
   private RealTask register(RealTask task) {
     SessionListener.Factory factory = configuration.sessionListenerFactory();
     if (factory != null) {
-      task.listenTo(factory);
+      task.events.listenTo(factory);
     }
     tasks.put(task.registryKey, task);
     sweepDeadlines();
@@ -235,15 +235,15 @@ final class RealSession implements Session {
     }
   }
 
-  private RealTask.TaskSpec spec(RealTask.Kind kind, Request request) {
+  private TaskSpec spec(TaskKind kind, Request request) {
     Checks.notNull(request, "request");
     checkValid();
-    return new RealTask.TaskSpec(this, kind, taskIds.incrementAndGet(), request);
+    return new TaskSpec(this, kind, taskIds.incrementAndGet(), request);
   }
 
   private RealTask newDataTask(Request request, @Nullable CompletionHandler<byte[]> handler,
       @Nullable TaskDelegate taskDelegate) {
-    RealTask.TaskSpec spec = spec(RealTask.Kind.DATA, request);
+    TaskSpec spec = spec(TaskKind.data(), request);
     spec.dataHandler = handler;
     spec.future = handler != null && taskDelegate != null;
     spec.taskDelegate = taskDelegate;
@@ -252,9 +252,9 @@ final class RealSession implements Session {
 
   private RealTask newUploadTask(Request request, @Nullable byte[] bytes, @Nullable Path file,
       @Nullable CompletionHandler<byte[]> handler, boolean future) {
-    RealTask.TaskSpec spec = spec(RealTask.Kind.UPLOAD, request);
+    RequestBody body = null;
     if (bytes != null) {
-      spec.uploadBody = RequestBody.of(bytes.clone());
+      body = RequestBody.of(bytes.clone());
     } else if (file != null) {
       long length;
       try {
@@ -262,11 +262,9 @@ final class RealSession implements Session {
       } catch (IOException e) {
         length = 0;
       }
-      spec.uploadFile = file;
-      spec.uploadBody = RequestBody.of(file, length);
-    } else {
-      spec.streamedUpload = true;
+      body = RequestBody.of(file, length);
     }
+    TaskSpec spec = spec(TaskKind.upload(body, file), request);
     spec.dataHandler = handler;
     spec.future = future;
     return register(new RealUploadTask(spec));
@@ -274,8 +272,7 @@ final class RealSession implements Session {
 
   private RealTask newDownloadTask(Request request, @Nullable ResumeData resumeData,
       @Nullable CompletionHandler<Path> handler, @Nullable TaskDelegate taskDelegate, boolean future) {
-    RealTask.TaskSpec spec = spec(RealTask.Kind.DOWNLOAD, request);
-    spec.resumeFrom = resumeData;
+    TaskSpec spec = spec(TaskKind.download(resumeData, null), request);
     spec.fileHandler = handler;
     spec.callerOwnsFile = future;
     spec.future = future;
@@ -285,10 +282,7 @@ final class RealSession implements Session {
 
   /** A suspended download task of a background transfer, checkpointed as it writes. */
   RealTask newCheckpointedDownload(Request request, @Nullable ResumeData resumeData, Checkpointer checkpointer) {
-    RealTask.TaskSpec spec = spec(RealTask.Kind.DOWNLOAD, request);
-    spec.resumeFrom = resumeData;
-    spec.checkpointer = checkpointer;
-    return register(new RealDownloadTask(spec));
+    return register(new RealDownloadTask(spec(TaskKind.download(resumeData, checkpointer), request)));
   }
 
   /** A suspended upload task of a background transfer. */
@@ -298,8 +292,8 @@ final class RealSession implements Session {
 
   /** The download task a data task becomes (BECOME_DOWNLOAD); it starts running at once. */
   RealTask newHandedOverDownloadTask(RealTask from, @Nullable TaskDelegate taskDelegate) {
-    RealTask.TaskSpec spec = new RealTask.TaskSpec(this, RealTask.Kind.DOWNLOAD,
-        taskIds.incrementAndGet(), from.originalRequest());
+    TaskSpec spec = new TaskSpec(this, TaskKind.download(null, null), taskIds.incrementAndGet(),
+        from.originalRequest());
     spec.taskDelegate = taskDelegate;
     RealTask task = new RealDownloadTask(spec);
     tasks.put(task.registryKey, task);
@@ -427,7 +421,7 @@ final class RealSession implements Session {
         future.complete(new DataResponse(body, response));
       }
     });
-    task.completeDirectly();
+    task.route.completeDirectly();
     return startFuture(task, future);
   }
 
@@ -613,7 +607,7 @@ final class RealSession implements Session {
   public SessionStatistics statistics() {
     Map<String, Map<SessionTask.State, Integer>> counts = new java.util.HashMap<>();
     for (RealTask t : tasks.values()) {
-      counts.computeIfAbsent(t.kind.name().toLowerCase(java.util.Locale.ROOT),
+      counts.computeIfAbsent(t.kind.name(),
           k -> new java.util.EnumMap<>(SessionTask.State.class)).merge(t.state(), 1, Integer::sum);
     }
     HttpEngine e;

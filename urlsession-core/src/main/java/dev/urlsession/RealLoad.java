@@ -1,0 +1,214 @@
+package dev.urlsession;
+
+import dev.urlsession.internal.ClientIdentities;
+import dev.urlsession.internal.HttpChallenge;
+import dev.urlsession.internal.LoadSupport;
+import dev.urlsession.internal.RequestBody;
+import dev.urlsession.internal.ResumePoint;
+import dev.urlsession.internal.TransactionRecorder;
+import dev.urlsession.spi.ProtocolClient;
+import dev.urlsession.spi.ProtocolHandler;
+import dev.urlsession.spi.ProtocolLoad;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One load of a task's current request by a protocol handler: the {@link ProtocolClient} the
+ * handler reports to, which forwards each report to the task while the load is the task's current
+ * one. Reports after the load finished, failed or was stopped are ignored.
+ */
+final class RealLoad implements ProtocolLoad, ProtocolClient, LoadSupport {
+  private static final Logger log = LoggerFactory.getLogger(RealLoad.class);
+
+  /** The task served; changes once when a data task becomes a download task. */
+  volatile RealTask task;
+  private final Request request;
+  final ProtocolHandler handler;
+  private final @Nullable RequestBody body;
+  private final Map<String, String> authorization;
+  final TransactionRecorder recorder;
+  private final AtomicBoolean finished = new AtomicBoolean();
+  private volatile @Nullable Object attachment;
+  private volatile @Nullable Runnable demandAction;
+
+  RealLoad(RealTask task, Request request, ProtocolHandler handler, @Nullable RequestBody body,
+      Map<String, String> authorization) {
+    this.task = task;
+    this.request = request;
+    this.handler = handler;
+    this.body = body;
+    this.authorization = authorization;
+    this.recorder = new TransactionRecorder(request);
+  }
+
+  boolean isFinished() {
+    return finished.get();
+  }
+
+  void stop() {
+    if (finished.compareAndSet(false, true)) {
+      try {
+        handler.stopLoading(this);
+      } catch (RuntimeException e) {
+        log.error("ProtocolHandler.stopLoading threw", e);
+      }
+    }
+  }
+
+  void demand() {
+    Runnable r = demandAction;
+    if (r != null) {
+      r.run();
+    }
+  }
+
+  @Override
+  public Request request() {
+    return request;
+  }
+
+  @Override
+  public ProtocolClient client() {
+    return this;
+  }
+
+  @Override
+  public SessionTask task() {
+    return task;
+  }
+
+  @Override
+  public @Nullable Object attachment() {
+    return attachment;
+  }
+
+  @Override
+  public void attachment(@Nullable Object attachment) {
+    this.attachment = attachment;
+  }
+
+  @Override
+  public void didReceiveResponse(Response response, CacheStoragePolicy storagePolicy) {
+    if (!finished.get()) {
+      RequestPreparer.storeCookies(task.session.configuration(), request, handler, response);
+      if (recorder.response == null) {
+        recorder.response = response;
+      }
+      task.onResponse(this, response);
+    }
+  }
+
+  @Override
+  public void didLoadData(byte[] data) {
+    if (!finished.get()) {
+      task.onData(this, data);
+    }
+  }
+
+  @Override
+  public void didFinishLoading() {
+    if (finished.compareAndSet(false, true)) {
+      task.onFinish(this);
+    }
+  }
+
+  @Override
+  public void didFail(SessionException error) {
+    if (finished.compareAndSet(false, true)) {
+      task.onFail(this, error);
+    }
+  }
+
+  @Override
+  public void wasRedirectedTo(Request request, Response redirectResponse) {
+    if (!finished.get()) {
+      RequestPreparer.storeCookies(task.session.configuration(), this.request, handler, redirectResponse);
+      if (recorder.response == null) {
+        recorder.response = redirectResponse;
+      }
+      task.onRedirect(this, request, redirectResponse);
+    }
+  }
+
+  @Override
+  public boolean wantsData() {
+    return task.wantsData(this);
+  }
+
+  @Override
+  public void onDemand(Runnable action) {
+    this.demandAction = action;
+  }
+
+  @Override
+  public boolean writeDirectly(ByteBuffer src) {
+    return task.onDataDirect(this, src);
+  }
+
+  @Override
+  public void didSendBodyData(long bytes) {
+    task.onBodyDataSent(this, bytes);
+  }
+
+  @Override
+  public TransactionRecorder transaction() {
+    return recorder;
+  }
+
+  @Override
+  public @Nullable RequestBody requestBody() {
+    return body;
+  }
+
+  @Override
+  public void challenged(List<HttpChallenge> challenges, Response response) {
+    if (!finished.get()) {
+      RequestPreparer.storeCookies(task.session.configuration(), request, handler, response);
+      if (recorder.response == null) {
+        recorder.response = response;
+      }
+      task.onChallenge(this, challenges, response);
+    }
+  }
+
+  @Override
+  public Map<String, String> authorizationHeaders() {
+    return authorization;
+  }
+
+  @Override
+  public void evaluateServerTrust(ServerTrust trust, Consumer<Boolean> decision) {
+    task.evaluateServerTrust(this, trust, decision);
+  }
+
+  @Override
+  public @Nullable String acceptEncoding() {
+    return task.sink.acceptEncoding();
+  }
+
+  @Override
+  public void clientCertificateRequested(ProtectionSpace space, Consumer<ClientIdentities.Answer> decision) {
+    task.clientCertificateRequested(this, space, decision);
+  }
+
+  @Override
+  public boolean mayResume() {
+    return task.sink.mayResume();
+  }
+
+  @Override
+  public @Nullable ResumePoint resumePoint() {
+    return task.resumePoint(this);
+  }
+
+  @Override
+  public void resourceValidated(@Nullable String lastModified, long size, boolean continuesAtOffset) {
+    task.onResourceValidated(this, lastModified, size, continuesAtOffset);
+  }
+}

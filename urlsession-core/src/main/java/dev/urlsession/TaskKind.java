@@ -1,0 +1,140 @@
+package dev.urlsession;
+
+import dev.urlsession.internal.RequestBody;
+import java.net.URI;
+import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What kind of task a task is: what it sends (the request's body, an upload's body, a stream
+ * asked of the delegate) and what its body becomes (its {@link BodySink}). A new kind of task is
+ * a new subclass; the task's state machine does not tell kinds apart.
+ */
+abstract class TaskKind {
+  /** The kind's name in statistics and metrics: {@code data}, {@code upload}, {@code download}. */
+  abstract String name();
+
+  /** The sink of one task's body. */
+  abstract BodySink newSink(RealSession session, RealTask task, TaskEvents events, ResultRoute route);
+
+  /** Whether the task's loads use the HTTP cache. */
+  boolean usesCache() {
+    return false;
+  }
+
+  /** Bytes the task is expected to send ({@code countOfBytesExpectedToSend}); -1 when unknown. */
+  long bytesExpectedToSend(Request request) {
+    return Math.max(0, request.bodyLength());
+  }
+
+  /** A failure found before the first load (an upload file that cannot be read), or null. */
+  @Nullable SessionException checkBeforeStart(URI url) {
+    return null;
+  }
+
+  /** Whether a load sending the upload body must first ask the delegate for a body stream. */
+  boolean streamsBody(boolean withUploadBody) {
+    return false;
+  }
+
+  /** The body a load of {@code request} sends; {@code withUploadBody} is false after a redirect that drops it. */
+  @Nullable RequestBody body(Request request, boolean withUploadBody) {
+    return request.bodyLength() > 0 ? RequestBody.of(request.body()) : null;
+  }
+
+  /** A data task: the body is the request's own; the response may be cached. */
+  static TaskKind data() {
+    return Data.INSTANCE;
+  }
+
+  /** An upload task sending {@code body}, or a stream from {@code needNewBodyStream} when null. */
+  static TaskKind upload(@Nullable RequestBody body, @Nullable Path file) {
+    return new Upload(body, file);
+  }
+
+  /** A download task, continuing {@code resumeFrom} when given, checkpointed when asked. */
+  static TaskKind download(@Nullable ResumeData resumeFrom, @Nullable Checkpointer checkpointer) {
+    return new Download(resumeFrom, checkpointer);
+  }
+
+  private static final class Data extends TaskKind {
+    static final Data INSTANCE = new Data();
+
+    @Override
+    String name() {
+      return "data";
+    }
+
+    @Override
+    boolean usesCache() {
+      return true;
+    }
+
+    @Override
+    BodySink newSink(RealSession session, RealTask task, TaskEvents events, ResultRoute route) {
+      return new DataSink(session, (DataTask) task, events, route, task::delivered);
+    }
+  }
+
+  private static final class Upload extends TaskKind {
+    /** The body, re-sendable; null for a streamed upload. */
+    private final @Nullable RequestBody body;
+    /** The file the body is read from, checked when the task starts. */
+    private final @Nullable Path file;
+
+    Upload(@Nullable RequestBody body, @Nullable Path file) {
+      this.body = body;
+      this.file = file;
+    }
+
+    @Override
+    String name() {
+      return "upload";
+    }
+
+    @Override
+    BodySink newSink(RealSession session, RealTask task, TaskEvents events, ResultRoute route) {
+      return new DataSink(session, (DataTask) task, events, route, task::delivered);
+    }
+
+    @Override
+    long bytesExpectedToSend(Request request) {
+      return body == null ? -1 : body.length();
+    }
+
+    @Override
+    @Nullable SessionException checkBeforeStart(URI url) {
+      return file == null ? null : RealSession.checkReadableFile(file, url);
+    }
+
+    @Override
+    boolean streamsBody(boolean withUploadBody) {
+      return withUploadBody && body == null;
+    }
+
+    @Override
+    @Nullable RequestBody body(Request request, boolean withUploadBody) {
+      return withUploadBody ? body : null;
+    }
+  }
+
+  private static final class Download extends TaskKind {
+    private final @Nullable ResumeData resumeFrom;
+    private final @Nullable Checkpointer checkpointer;
+
+    Download(@Nullable ResumeData resumeFrom, @Nullable Checkpointer checkpointer) {
+      this.resumeFrom = resumeFrom;
+      this.checkpointer = checkpointer;
+    }
+
+    @Override
+    String name() {
+      return "download";
+    }
+
+    @Override
+    BodySink newSink(RealSession session, RealTask task, TaskEvents events, ResultRoute route) {
+      return new FileSink(session, (DownloadTask) task, events, route, resumeFrom, checkpointer);
+    }
+  }
+}
