@@ -82,9 +82,11 @@ public final class HttpProtocolHandler implements ProtocolHandler {
     BasicHttpRequest httpRequest;
     try {
       // User info never goes on the wire: it is a credential, used by the task when challenged.
-      String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
-      if (url.getRawQuery() != null) {
-        path += "?" + url.getRawQuery();
+      // Non-ASCII characters go on the wire as UTF-8, percent-encoded (URI.toASCIIString()).
+      URI wire = HttpUris.ascii(url);
+      String path = wire.getRawPath() == null || wire.getRawPath().isEmpty() ? "/" : wire.getRawPath();
+      if (wire.getRawQuery() != null) {
+        path += "?" + wire.getRawQuery();
       }
       httpRequest = new BasicHttpRequest(request.method(),
           new org.apache.hc.core5.http.HttpHost(url.getScheme(), url.getHost(), HttpChallenge.port(url)), path);
@@ -229,7 +231,7 @@ public final class HttpProtocolHandler implements ProtocolHandler {
     }
     URI target;
     try {
-      target = request.url().resolve(URI.create(location.trim()));
+      target = HttpUris.ascii(request.url()).resolve(HttpUris.location(location));
     } catch (IllegalArgumentException e) {
       return null;
     }
