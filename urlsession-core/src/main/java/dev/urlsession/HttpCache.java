@@ -532,7 +532,7 @@ public final class HttpCache {
   /** The directory if it can be created and written to, else null (logged once). */
   private static @Nullable Path openDirectory(Path directory) {
     try {
-      Files.createDirectories(directory);
+      dev.urlsession.internal.PrivateFiles.createDirectories(directory); // owner-only when new
       Path probe = Files.createTempFile(directory, PROBE_PREFIX, TEMP_SUFFIX);
       Files.delete(probe);
       return directory;
