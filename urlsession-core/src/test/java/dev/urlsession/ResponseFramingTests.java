@@ -53,6 +53,9 @@ class ResponseFramingTests {
     server.enqueue("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nworld".getBytes(StandardCharsets.US_ASCII), true);
 
     assertThat(get("/a")).asString().isEqualTo("hello");
+    // The body can reach the task just before the connection is back in the pool.
+    Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> session.statistics().connectionPool().available() == 1);
     assertThat(get("/b")).asString().isEqualTo("world");
 
     assertThat(server.acceptedConnections()).isEqualTo(1);
@@ -67,6 +70,9 @@ class ResponseFramingTests {
     server.enqueue("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnext".getBytes(StandardCharsets.US_ASCII), true);
 
     assertThat(get("/smuggle")).asString().isEqualTo("hello world");
+    Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> session.statistics().connectionPool().leased() == 0);
+    assertThat(session.statistics().connectionPool().available()).as("nothing kept for reuse").isZero();
     assertThat(get("/next")).asString().isEqualTo("next");
 
     assertThat(server.acceptedConnections()).as("the second request had a connection of its own").isEqualTo(2);
