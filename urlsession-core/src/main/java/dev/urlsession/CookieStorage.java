@@ -666,12 +666,7 @@ public final class CookieStorage {
     boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
     if (!Files.isDirectory(dir)) {
       try {
-        if (posix) {
-          Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
-              PosixFilePermissions.fromString("rwx------")));
-        } else {
-          Files.createDirectories(dir);
-        }
+        dev.urlsession.internal.PrivateFiles.createDirectories(dir);
       } catch (FileAlreadyExistsException e) {
         // a race with another creator; the move below reports a real problem
       }

@@ -257,7 +257,7 @@ public final class CredentialStorage {
       }));
     }
     try {
-      Files.createDirectories(f.getParent());
+      dev.urlsession.internal.PrivateFiles.createDirectories(f.getParent());
       Path temp = Files.createTempFile(f.getParent(), "credentials", ".tmp");
       try {
         restrict(temp);

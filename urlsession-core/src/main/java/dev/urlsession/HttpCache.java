@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>What is stored.</b> A store is ignored when the entry's policy is {@link
  * CacheStoragePolicy#NOT_ALLOWED}, the request method is not {@code GET}, the response has {@code
- * Vary: *}, or the entry is larger than 5% of the disk capacity (when it would go to disk) or of
- * the memory capacity (when it stays in memory), as Apple documents. {@link
+ * Vary: *}, or the entry is larger than 5% of the disk capacity (when it would go to disk: its body,
+ * URL and header fields) or of the memory capacity (when it stays in memory: what it costs there,
+ * see Capacities), as Apple documents. {@link
  * CacheStoragePolicy#ALLOWED} entries go to disk when the cache has a usable directory and a
  * non-zero disk capacity, and to memory as well when they are no larger than 5% of the memory
  * capacity; {@link CacheStoragePolicy#ALLOWED_IN_MEMORY_ONLY} entries never touch the disk. Storing
@@ -52,8 +53,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Capacities.</b> Each tier evicts its least recently used entries to stay within its
  * capacity; lowering a capacity evicts at once, and a disk capacity of 0 deletes the disk entries.
- * Memory usage is approximate: body bytes plus the characters of the URL and header fields. Disk
- * usage is the size of the entry files.
+ * Memory usage counts what an entry really takes of the heap, estimated: its body, about 512 bytes
+ * for its objects (response, headers, URI, timestamps, index), 4 bytes per URL character and 80
+ * bytes plus the characters of each header field; so the memory capacity bounds the heap even
+ * for many tiny responses (a tiny response counts about 1 KiB: a 4 MiB cache keeps about 4,000
+ * of them). Disk usage is the size of the entry files.
  *
  * <p><b>Disk.</b> One file per entry, named by the SHA-256 of its key, written to a temporary file
  * and moved into place atomically, in a versioned format with checksums; entries survive a restart.
@@ -73,6 +77,12 @@ public final class HttpCache {
 
   /** Memory capacity of {@link #shared()}: 4 MiB, as Apple's header states. */
   static final long SHARED_MEMORY_CAPACITY = 4L * 1024 * 1024;
+
+  /** The heap an entry in memory takes besides its body, URL and header fields (bytes). */
+  static final long ENTRY_OVERHEAD = 512;
+
+  /** The heap a header field takes besides its characters: two strings and their arrays. */
+  static final long HEADER_OVERHEAD = 80;
 
   /** An entry larger than capacity / 20 (5%) is not stored in that tier. */
   private static final int MAX_ENTRY_FRACTION = 20;
@@ -376,8 +386,9 @@ public final class HttpCache {
       boolean toDisk =
           policy == CacheStoragePolicy.ALLOWED && directory != null && diskCapacity > 0;
       long limit = (toDisk ? diskCapacity : memoryCapacity) / MAX_ENTRY_FRACTION;
-      if (size > limit) {
-        LOG.debug("not caching {}: {} bytes exceed 5% of capacity ({})", key, size, limit);
+      long tierSize = toDisk ? contentSize(cachedResponse) : size;
+      if (tierSize > limit) {
+        LOG.debug("not caching {}: {} bytes exceed 5% of capacity ({})", key, tierSize, limit);
         return;
       }
       // The old entry goes (a new memory entry takes its place in one step); its variant record is
@@ -409,12 +420,31 @@ public final class HttpCache {
   // ---------------------------------------------------------------------------------------------
   // Tiers (all called with lock held)
 
-  private static long approximateSize(CachedResponse c) {
+  /**
+   * What an entry in memory costs, estimated from the objects it keeps: the body, a fixed part for
+   * the entry's own objects (the entry and its three timestamps, the cached and the HTTP response,
+   * the headers object, the URI and the map and variant records that index it), 4 bytes per URL
+   * character (the URL is held by the URI with its parsed parts and by two cache keys), and per
+   * header field its characters plus two strings' overhead. Calibrated on a 64-bit JVM with
+   * compressed references (CacheHeapTests measures it): tiny responses cost about 1 KiB each.
+   */
+  /** An entry's content: body bytes plus the characters of its URL and header fields (its file's size, about). */
+  private static long contentSize(CachedResponse c) {
     Response r = c.response();
     long size = c.dataLength() + r.url().toString().length();
     Headers h = r.headers();
     for (int i = 0; i < h.size(); i++) {
       size += h.name(i).length() + h.value(i).length();
+    }
+    return size;
+  }
+
+  static long approximateSize(CachedResponse c) {
+    Response r = c.response();
+    long size = c.dataLength() + ENTRY_OVERHEAD + 4L * r.url().toString().length();
+    Headers h = r.headers();
+    for (int i = 0; i < h.size(); i++) {
+      size += HEADER_OVERHEAD + h.name(i).length() + h.value(i).length();
     }
     return size;
   }
@@ -502,7 +532,7 @@ public final class HttpCache {
   /** The directory if it can be created and written to, else null (logged once). */
   private static @Nullable Path openDirectory(Path directory) {
     try {
-      Files.createDirectories(directory);
+      dev.urlsession.internal.PrivateFiles.createDirectories(directory); // owner-only when new
       Path probe = Files.createTempFile(directory, PROBE_PREFIX, TEMP_SUFFIX);
       Files.delete(probe);
       return directory;

@@ -35,7 +35,8 @@ public final class ResumeData {
   public static final int MAX_SIZE = 64 * 1024;
 
   private static final int MAGIC = 0x55525344; // "URSD"
-  private static final int VERSION = 1;
+  /** Version 2 adds the partial file's key; blobs of version 1 are still read (no key). */
+  private static final int VERSION = 2;
   private static final int MAC_LENGTH = 32;
 
   private final byte[] bytes;
@@ -45,9 +46,11 @@ public final class ResumeData {
   private final @Nullable String entityTag;
   private final @Nullable String lastModified;
   private final long expectedLength;
+  private final @Nullable String partialFileKey;
 
   private ResumeData(byte[] bytes, Request request, Path partialFile, long offset,
-      @Nullable String entityTag, @Nullable String lastModified, long expectedLength) {
+      @Nullable String entityTag, @Nullable String lastModified, long expectedLength,
+      @Nullable String partialFileKey) {
     this.bytes = bytes;
     this.request = request;
     this.partialFile = partialFile;
@@ -55,6 +58,7 @@ public final class ResumeData {
     this.entityTag = entityTag;
     this.lastModified = lastModified;
     this.expectedLength = expectedLength;
+    this.partialFileKey = partialFileKey;
   }
 
   /**
@@ -74,7 +78,7 @@ public final class ResumeData {
         throw new IllegalArgumentException("not urlsession resume data");
       }
       int version = in.readUnsignedByte();
-      if (version != VERSION) {
+      if (version != 1 && version != VERSION) {
         throw new IllegalArgumentException("unsupported resume data version " + version);
       }
       URI url = URI.create(in.readUTF());
@@ -88,6 +92,7 @@ public final class ResumeData {
       String etag = emptyToNull(in.readUTF());
       String lastModified = emptyToNull(in.readUTF());
       long expected = in.readLong();
+      String fileKey = version >= 2 ? emptyToNull(in.readUTF()) : null;
       byte[] mac = new byte[MAC_LENGTH];
       in.readFully(mac);
       if (in.read() != -1) {
@@ -96,7 +101,7 @@ public final class ResumeData {
       if (offset < 0 || expected < -1) {
         throw new IllegalArgumentException("resume data holds negative lengths");
       }
-      return new ResumeData(copy, request.build(), partial, offset, etag, lastModified, expected);
+      return new ResumeData(copy, request.build(), partial, offset, etag, lastModified, expected, fileKey);
     } catch (IOException | RuntimeException e) {
       if (e instanceof IllegalArgumentException && e.getMessage() != null
           && !(e.getCause() instanceof IOException)) {
@@ -106,9 +111,19 @@ public final class ResumeData {
     }
   }
 
-  /** Signs and encodes resume data with {@code key}. */
+  /** Signs and encodes resume data with {@code key}, without the partial file's key. */
   static ResumeData create(Request request, Path partialFile, long offset,
       @Nullable String entityTag, @Nullable String lastModified, long expectedLength, byte[] key) {
+    return create(request, partialFile, offset, entityTag, lastModified, expectedLength, null, key);
+  }
+
+  /**
+   * Signs and encodes resume data with {@code key}; {@code partialFileKey} is the partial file's
+   * identity ({@code PrivateFiles.fileKey}), checked before the file is written again.
+   */
+  static ResumeData create(Request request, Path partialFile, long offset,
+      @Nullable String entityTag, @Nullable String lastModified, long expectedLength,
+      @Nullable String partialFileKey, byte[] key) {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream(512);
     try (DataOutputStream out = new DataOutputStream(buffer)) {
       out.writeInt(MAGIC);
@@ -125,6 +140,7 @@ public final class ResumeData {
       out.writeUTF(entityTag == null ? "" : entityTag);
       out.writeUTF(lastModified == null ? "" : lastModified);
       out.writeLong(expectedLength);
+      out.writeUTF(partialFileKey == null ? "" : partialFileKey);
       out.flush();
       out.write(mac(key, buffer.toByteArray()));
     } catch (IOException e) {
@@ -152,6 +168,14 @@ public final class ResumeData {
 
   private static @Nullable String emptyToNull(String s) {
     return s.isEmpty() ? null : s;
+  }
+
+  /**
+   * The identity of the partial file when the data was made (device and inode on Unix), or null
+   * (resume data of version 1, or a file system without file keys).
+   */
+  @Nullable String partialFileKey() {
+    return partialFileKey;
   }
 
   /** The encoded, signed blob. */

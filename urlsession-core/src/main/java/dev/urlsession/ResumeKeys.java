@@ -41,7 +41,7 @@ final class ResumeKeys {
   private static byte[] load(Path directory) {
     Path keyFile = directory.resolve("resume-data.key");
     try {
-      Files.createDirectories(directory);
+      dev.urlsession.internal.PrivateFiles.createDirectories(directory);
       if (!Files.exists(keyFile)) {
         Path temp = Files.createTempFile(directory, "resume-data", ".key.tmp");
         try {

@@ -72,6 +72,8 @@ public final class SessionConfiguration {
   private final boolean discretionary;
   private final @Nullable BackgroundStore backgroundStore;
   private final SessionListener.@Nullable Factory sessionListenerFactory;
+  private final int maximumContentDecodingRatio;
+  private final long maximumInMemoryBodySize;
 
   /** One persistent cookie storage per storage directory. */
   private static final java.util.Map<Path, CookieStorage> COOKIES = new java.util.concurrent.ConcurrentHashMap<>();
@@ -82,6 +84,12 @@ public final class SessionConfiguration {
   /** Memory and disk capacities of a default session's cache (Apple's shared cache sizes). */
   static final long DEFAULT_MEMORY_CAPACITY = 4L * 1024 * 1024;
   static final long DEFAULT_DISK_CAPACITY = 20L * 1024 * 1024;
+
+  /** The default of {@link #maximumContentDecodingRatio()}. */
+  public static final int DEFAULT_MAXIMUM_CONTENT_DECODING_RATIO = 200;
+
+  /** The default of {@link #maximumInMemoryBodySize()}: 64 MiB. */
+  public static final long DEFAULT_MAXIMUM_IN_MEMORY_BODY_SIZE = 64L * 1024 * 1024;
 
   private SessionConfiguration(Builder b) {
     this.kind = b.kind;
@@ -110,6 +118,8 @@ public final class SessionConfiguration {
     this.httpShouldSetCookies = b.httpShouldSetCookies;
     this.waitsForConnectivity = b.waitsForConnectivity;
     this.sessionListenerFactory = b.sessionListenerFactory;
+    this.maximumContentDecodingRatio = b.maximumContentDecodingRatio;
+    this.maximumInMemoryBodySize = b.maximumInMemoryBodySize;
   }
 
   /** Where a default session keeps its files unless told otherwise: {@code ~/.urlsession}. */
@@ -338,6 +348,46 @@ public final class SessionConfiguration {
     return sessionListenerFactory;
   }
 
+  /**
+   * How far a content-encoded response body ({@code gzip}, {@code deflate}, {@code br}) may
+   * inflate: its decoded bytes may be at most this many times the encoded bytes they came from, once
+   * they pass 8 MiB (smaller bodies are never refused for their ratio). A body that inflates more
+   * is a decompression bomb: the task fails with
+   * {@link SessionException.Code#DATA_LENGTH_EXCEEDS_MAXIMUM} and the rest of the body is not
+   * read. 0 means no limit. Whatever the ratio, bodies are decoded in chunks of at most 64 KiB and
+   * only as fast as the task takes them, so decoding never holds more than that in memory.
+   *
+   * <p>The default, {@value #DEFAULT_MAXIMUM_CONTENT_DECODING_RATIO}, is ten times what real
+   * documents reach: text, HTML and JSON compress 3 to 20 times with gzip, very repetitive logs
+   * and tables up to about 50 (Brotli a little more), while a bomb inflates about 1,000 times
+   * with gzip (its format's limit) and millions of times with Brotli. A server can so make a task
+   * do at most 200 times the work of the bytes it sends, and at most 8 MiB more.
+   *
+   * @since 0.1.0
+   */
+  public int maximumContentDecodingRatio() {
+    return maximumContentDecodingRatio;
+  }
+
+  /**
+   * The most bytes of response body a task collects in memory: the body a data or upload task
+   * hands to its completion handler (or to {@code didComplete} when its delegate does not take
+   * the data as it arrives). A larger body fails the task with
+   * {@link SessionException.Code#DATA_LENGTH_EXCEEDS_MAXIMUM} as soon as it is known to be
+   * larger (a {@code Content-Length} above it, or the bytes received), instead of exhausting the
+   * heap. Bodies streamed to a delegate or to a download file are not limited.
+   *
+   * <p>The default, 64 MiB ({@value #DEFAULT_MAXIMUM_IN_MEMORY_BODY_SIZE} bytes), holds any API
+   * response or page while a few dozen tasks at the limit at once still fit in a server's heap;
+   * larger resources belong in a download task. At most 2 GiB minus a few bytes (the largest Java
+   * array) is ever collected, whatever this says.
+   *
+   * @since 0.1.0
+   */
+  public long maximumInMemoryBodySize() {
+    return maximumInMemoryBodySize;
+  }
+
   @Override
   public String toString() {
     return "SessionConfiguration{kind=" + kind
@@ -385,6 +435,8 @@ public final class SessionConfiguration {
     private boolean httpShouldSetCookies = true;
     private boolean waitsForConnectivity;
     private SessionListener.@Nullable Factory sessionListenerFactory;
+    private int maximumContentDecodingRatio = DEFAULT_MAXIMUM_CONTENT_DECODING_RATIO;
+    private long maximumInMemoryBodySize = DEFAULT_MAXIMUM_IN_MEMORY_BODY_SIZE;
 
     private Builder(Kind kind) {
       this.kind = kind;
@@ -429,6 +481,33 @@ public final class SessionConfiguration {
       this.httpShouldSetCookies = c.httpShouldSetCookies;
       this.waitsForConnectivity = c.waitsForConnectivity;
       this.sessionListenerFactory = c.sessionListenerFactory;
+      this.maximumContentDecodingRatio = c.maximumContentDecodingRatio;
+      this.maximumInMemoryBodySize = c.maximumInMemoryBodySize;
+    }
+
+    /**
+     * Sets {@link SessionConfiguration#maximumContentDecodingRatio()}; 0 for no limit.
+     *
+     * @throws IllegalArgumentException if negative
+     * @since 0.1.0
+     */
+    public Builder maximumContentDecodingRatio(int ratio) {
+      if (ratio < 0) {
+        throw new IllegalArgumentException("maximumContentDecodingRatio must not be negative: " + ratio);
+      }
+      this.maximumContentDecodingRatio = ratio;
+      return this;
+    }
+
+    /**
+     * Sets {@link SessionConfiguration#maximumInMemoryBodySize()}.
+     *
+     * @throws IllegalArgumentException if not positive
+     * @since 0.1.0
+     */
+    public Builder maximumInMemoryBodySize(long bytes) {
+      this.maximumInMemoryBodySize = Checks.positive(bytes, "maximumInMemoryBodySize");
+      return this;
     }
 
     /**

@@ -78,15 +78,33 @@ public class SessionException extends IOException {
     return b.append(')').toString();
   }
 
-  /** The URL without user info, for messages and logs. */
+  /** The most characters of a URL a message or log line shows. */
+  static final int MAX_URL_LENGTH = 512;
+
+  /**
+   * The URL for messages and logs: without user info, and cut to {@value #MAX_URL_LENGTH}
+   * characters with its length said after the cut (a {@code data:} URL may be hundreds of
+   * megabytes: it must not be copied into every message and log line).
+   */
   static String redact(URI url) {
+    String s = url.toString();
     // The raw authority is there even when Java cannot parse a host (user info is then unparsed).
     String authority = url.getRawAuthority();
-    if (authority == null || authority.indexOf('@') < 0) {
-      return url.toString();
+    if (authority != null && authority.indexOf('@') >= 0) {
+      String hostPart = authority.substring(authority.lastIndexOf('@') + 1);
+      int at = s.indexOf("//" + authority);
+      if (at >= 0) {
+        s = s.substring(0, at + 2) + hostPart + s.substring(at + 2 + authority.length());
+      }
     }
-    String hostPart = authority.substring(authority.lastIndexOf('@') + 1);
-    return url.toString().replace("//" + authority, "//" + hostPart);
+    if (s.length() <= MAX_URL_LENGTH) {
+      return s;
+    }
+    int cut = MAX_URL_LENGTH;
+    if (Character.isHighSurrogate(s.charAt(cut - 1))) {
+      cut--;
+    }
+    return s.substring(0, cut) + "...(" + s.length() + " characters)";
   }
 
   /** What went wrong. */

@@ -17,6 +17,15 @@ import org.jspecify.annotations.Nullable;
  * {@code APP_TRANSPORT_SECURITY_REQUIRES_SECURE_CONNECTION} before any byte is sent; this includes
  * an https to http redirect.
  *
+ * <p><b>Servers.</b> Local networking, allowed by default as on Apple's platforms, counts private
+ * ({@code 10/8}, {@code 172.16/12}, {@code 192.168/16}) and link-local ({@code 169.254/16},
+ * {@code fe80::/10}) address literals as local: on a server that is also where internal services
+ * and the cloud's metadata service ({@code http://169.254.169.254/}) answer. A server-side client
+ * that loads URLs others choose should use {@code allowsLocalNetworking(false)} and name the
+ * internal hosts it needs with {@link Builder#exceptionDomain}. Whatever the policy, a redirect
+ * from {@code https} to {@code http} is followed only to a host the policy names (see
+ * {@link #allowsRedirect}), so an https origin cannot send a task to a cleartext local address.
+ *
  * <pre>{@code
  * TransportSecurityPolicy.builder()
  *     .exceptionDomain("legacy.example.com", true)   // and its subdomains
@@ -99,6 +108,35 @@ public final class TransportSecurityPolicy {
     if (allowsLocalNetworking && isLocal(h)) {
       return true;
     }
+    return namesHost(h);
+  }
+
+  /**
+   * Whether a redirect from {@code from} to {@code to} may be followed as far as transport
+   * security goes: always, except a downgrade from {@code https} to {@code http}, which is
+   * followed only when {@code to}'s host is one of the {@linkplain #exceptionDomains() exception
+   * domains} (the domain itself, or a subdomain when included). Neither local networking nor
+   * arbitrary loads allow a downgrade: a server must not be able to turn a secure load into a
+   * cleartext one to a host nobody named, such as a cloud metadata address. The cleartext load
+   * itself must still be {@linkplain #allowsInsecureLoad allowed}.
+   *
+   * @since 0.1.0
+   */
+  public boolean allowsRedirect(java.net.URI from, java.net.URI to) {
+    Checks.notNull(from, "from");
+    Checks.notNull(to, "to");
+    if (!"https".equalsIgnoreCase(from.getScheme()) || !"http".equalsIgnoreCase(to.getScheme())) {
+      return true;
+    }
+    return namesHost(to.getHost());
+  }
+
+  /** Whether {@code host} is an exception domain, or a subdomain of one that includes them. */
+  private boolean namesHost(@Nullable String host) {
+    if (host == null) {
+      return false;
+    }
+    String h = normalize(host);
     for (Map.Entry<String, Boolean> e : exceptionDomains.entrySet()) {
       if (h.equals(e.getKey()) || (e.getValue() && h.endsWith("." + e.getKey()))) {
         return true;
@@ -216,7 +254,11 @@ public final class TransportSecurityPolicy {
       return this;
     }
 
-    /** Whether cleartext loads of local hosts are allowed (default true). */
+    /**
+     * Whether cleartext loads of local hosts are allowed (default true): loopback, {@code localhost},
+     * unqualified and {@code .local} names, and private and link-local address literals. See the
+     * class comment for servers.
+     */
     public Builder allowsLocalNetworking(boolean allows) {
       this.allowsLocalNetworking = allows;
       return this;

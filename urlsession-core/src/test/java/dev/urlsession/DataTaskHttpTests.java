@@ -69,7 +69,7 @@ class DataTaskHttpTests {
     assertThat(task.completion().get(5, SECONDS)).isSameAs(task);
     RecordedRequest recorded = server.takeRequest(5, SECONDS);
     assertThat(recorded.getTarget()).isEqualTo("/a");
-    assertThat(recorded.getHeaders().get("Accept-Encoding")).isEqualTo("gzip, deflate");
+    assertThat(recorded.getHeaders().get("Accept-Encoding")).isEqualTo("gzip, deflate, br");
     assertThat(recorded.getHeaders().get("User-Agent")).startsWith("urlsession/");
   }
 

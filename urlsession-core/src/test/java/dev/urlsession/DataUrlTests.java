@@ -55,6 +55,19 @@ class DataUrlTests {
   }
 
   @Test
+  void dataUrlWhenLongerThanTheLimitFailsWithAMessageThatDoesNotHoldIt() throws Exception {
+    String url = "data:text/plain;base64," + "QUJD".repeat(DataUrlHandler.DEFAULT_MAX_LENGTH / 4 + 1);
+
+    DataTask task = load(url);
+
+    SessionException error = task.error();
+    assertThat(error.code()).isEqualTo(SessionException.Code.DATA_LENGTH_EXCEEDS_MAXIMUM);
+    assertThat(error.getMessage()).hasSizeLessThan(1024)
+        .contains("data:text/plain;base64,QUJDQUJD").contains("(" + url.length() + " characters)");
+    assertThat(task.toString()).hasSizeLessThan(1024);
+  }
+
+  @Test
   void dataUrlWhenPlainDeliversResponseDataAndCompletion() throws Exception {
     DataTask task = load("data:,123");
     assertThat(delegate.awaitCompletion()).isNull();

@@ -48,6 +48,9 @@ final class FtpTestServer implements AutoCloseable {
   private final int port;
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicInteger disconnections = new AtomicInteger();
+  /** Control connections the client has not left yet (no QUIT, not closed). */
+  private final java.util.Set<java.util.UUID> inUse = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final AtomicInteger mostOpen = new AtomicInteger();
   private final List<String> commands = new CopyOnWriteArrayList<>();
   private final Map<String, String> refusals = new java.util.concurrent.ConcurrentHashMap<>();
   /** Bytes of the next RETR sent before it is interrupted; -1 for none. */
@@ -80,12 +83,15 @@ final class FtpTestServer implements AutoCloseable {
       @Override
       public FtpletResult onConnect(FtpSession session) throws FtpException, IOException {
         connections.incrementAndGet();
+        inUse.add(session.getSessionId());
+        mostOpen.accumulateAndGet(inUse.size(), Math::max);
         return super.onConnect(session);
       }
 
       @Override
       public FtpletResult onDisconnect(FtpSession session) throws FtpException, IOException {
         disconnections.incrementAndGet();
+        inUse.remove(session.getSessionId());
         return super.onDisconnect(session);
       }
 
@@ -104,6 +110,9 @@ final class FtpTestServer implements AutoCloseable {
       public FtpletResult beforeCommand(FtpSession session, FtpRequest request)
           throws FtpException, IOException {
         commands.add(request.getCommand() + (request.hasArgument() ? " " + request.getArgument() : ""));
+        if (request.getCommand().equalsIgnoreCase("QUIT")) {
+          inUse.remove(session.getSessionId()); // the client is done with it: the server's close may come later
+        }
         String refusal = refusals.get(request.getCommand().toUpperCase(java.util.Locale.ROOT));
         if (refusal != null) {
           session.write(new org.apache.ftpserver.ftplet.DefaultFtpReply(
@@ -214,6 +223,15 @@ final class FtpTestServer implements AutoCloseable {
   /** How many control connections the server accepted. */
   int connections() {
     return connections.get();
+  }
+
+  /**
+   * The most control connections the client used at once: from connect to its QUIT (or, without
+   * one, until the connection closed). The server's own count also holds connections it has not
+   * noticed closing yet.
+   */
+  int mostConnectionsAtOnce() {
+    return mostOpen.get();
   }
 
   /** How many control connections ended (closed by either side). */

@@ -294,5 +294,49 @@ class FtpTests {
     for (int i = 0; i < 12; i++) {
       assertThat(all.get(i).get(20, SECONDS).body()).isEqualTo(random(200_000 + i, 10 + i));
     }
+    // At most httpMaximumConnectionsPerHost (6) at once: all 12 used to connect when their tasks
+    // were slow to take data, and the server (10 anonymous logins) refused some with 421.
+    assertThat(server.mostConnectionsAtOnce()).isLessThanOrEqualTo(6);
+  }
+
+  @Test
+  void ftpLoadsWhenMoreThanTheConnectionLimitWaitForAConnectionAndAllComplete() throws Exception {
+    for (int i = 0; i < 10; i++) {
+      Files.write(home.resolve("g" + i + ".bin"), random(300_000 + i, 20 + i));
+    }
+    session = Session.create(SessionConfiguration.ephemeral().toBuilder().httpMaximumConnectionsPerHost(2).build(),
+        delegate, null);
+    java.util.List<CompletableFuture<DataResponse>> all = new java.util.ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      all.add(session.data(Request.get(server.url("g" + i + ".bin"))));
+    }
+
+    for (int i = 0; i < 10; i++) {
+      assertThat(all.get(i).get(20, SECONDS).body()).isEqualTo(random(300_000 + i, 20 + i));
+    }
+    assertThat(server.mostConnectionsAtOnce()).isBetween(1, 2);
+    assertThat(server.connections()).isEqualTo(10);
+  }
+
+  @Test
+  void ftpLoadWhenCancelledWhileWaitingForAConnectionLeavesTheQueue() throws Exception {
+    Files.write(home.resolve("slow.bin"), random(1_000_000, 7));
+    Files.write(home.resolve("next.bin"), random(1_000, 8));
+    session = Session.create(SessionConfiguration.ephemeral().toBuilder().httpMaximumConnectionsPerHost(1).build(),
+        delegate, null);
+    server.stallNextDownload(100_000);
+    DataTask first = session.dataTask(server.url("slow.bin"));
+    first.resume();
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> delegate.body.size() > 0); // the first load holds the only connection, stalled
+    CompletableFuture<DataResponse> waiting = session.data(Request.get(server.url("never.bin")));
+
+    waiting.cancel(true);
+    first.cancel();
+    DataResponse next = session.data(Request.get(server.url("next.bin"))).get(20, SECONDS);
+
+    assertThat(next.body()).isEqualTo(random(1_000, 8));
+    assertThat(server.commands()).noneMatch(c -> c.contains("never.bin"));
+    assertThat(server.connections()).as("the cancelled load never connected").isEqualTo(2);
   }
 }

@@ -385,8 +385,12 @@ class HttpCacheTests {
 
   // --- capacities -----------------------------------------------------------------------------
 
-  /** Every entry of these tests has this approximate size: a 1000-byte body and a 23-char URL. */
-  static final long ENTRY_SIZE = 1000 + url(0).length();
+  /**
+   * Every entry of these tests costs this much in memory: a 1000-byte body, a 23-char URL and the
+   * entry's own objects (see {@link HttpCache#approximateSize}).
+   */
+  static final long ENTRY_SIZE =
+      HttpCache.approximateSize(cached(url(0), new byte[1000], CacheStoragePolicy.ALLOWED));
 
   @Test
   void storeCachedResponseWhenMemoryIsFullEvictsTheLeastRecentlyUsed() {
@@ -456,13 +460,14 @@ class HttpCacheTests {
   void storeCachedResponseWhenLargerThanFivePercentOfMemoryOnlyCacheIgnoresIt() {
     HttpCache cache = memoryCache(100_000);
     String u = "https://example.org/a";
+    long overhead = HttpCache.approximateSize(cached(u, new byte[0], CacheStoragePolicy.ALLOWED));
 
     cache.storeCachedResponse(
-        cached(u, new byte[5_000 - u.length() + 1], CacheStoragePolicy.ALLOWED), get(u));
+        cached(u, new byte[(int) (5_000 - overhead + 1)], CacheStoragePolicy.ALLOWED), get(u));
     assertThat(cache.cachedResponse(get(u))).isNull();
 
     cache.storeCachedResponse(
-        cached(u, new byte[5_000 - u.length()], CacheStoragePolicy.ALLOWED), get(u));
+        cached(u, new byte[(int) (5_000 - overhead)], CacheStoragePolicy.ALLOWED), get(u));
     assertThat(cache.cachedResponse(get(u))).isNotNull();
   }
 

@@ -131,6 +131,8 @@ class SessionConfigurationTests {
         .tlsMaximumSupportedProtocolVersion(TlsVersion.TLS_1_3)
         .httpVersionPolicy(HttpVersionPolicy.HTTP_1_1)
         .storageDirectory(storage)
+        .maximumContentDecodingRatio(7)
+        .maximumInMemoryBodySize(1234)
         .build();
 
     SessionConfiguration copy = original.toBuilder().build();
@@ -151,6 +153,35 @@ class SessionConfigurationTests {
     assertThat(copy.tlsMaximumSupportedProtocolVersion()).isEqualTo(TlsVersion.TLS_1_3);
     assertThat(copy.httpVersionPolicy()).isEqualTo(HttpVersionPolicy.HTTP_1_1);
     assertThat(copy.storageDirectory()).isEqualTo(storage);
+    assertThat(copy.maximumContentDecodingRatio()).isEqualTo(7);
+    assertThat(copy.maximumInMemoryBodySize()).isEqualTo(1234);
+  }
+
+  @Test
+  void memoryLimitsWhenNotSetHaveTheirDocumentedDefaults() {
+    for (SessionConfiguration c : List.of(SessionConfiguration.defaultConfiguration(),
+        SessionConfiguration.ephemeral(), SessionConfiguration.background("limits"))) {
+      assertThat(c.maximumContentDecodingRatio()).isEqualTo(200);
+      assertThat(c.maximumInMemoryBodySize()).isEqualTo(64L * 1024 * 1024);
+    }
+  }
+
+  @Test
+  void maximumContentDecodingRatioWhenNegativeIsRejectedNamingItAndZeroMeansNoLimit() {
+    assertThatThrownBy(() -> SessionConfiguration.builder().maximumContentDecodingRatio(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maximumContentDecodingRatio");
+    assertThat(SessionConfiguration.builder().maximumContentDecodingRatio(0).build()
+        .maximumContentDecodingRatio()).isZero();
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {0, -1, Long.MIN_VALUE})
+  void maximumInMemoryBodySizeWhenNotPositiveIsRejectedNamingIt(long bytes) {
+    assertThatThrownBy(() -> SessionConfiguration.builder().maximumInMemoryBodySize(bytes))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maximumInMemoryBodySize")
+        .hasMessageContaining(String.valueOf(bytes));
   }
 
   @Test

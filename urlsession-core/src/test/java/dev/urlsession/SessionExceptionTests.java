@@ -226,4 +226,26 @@ class SessionExceptionTests {
   void constructorWhenCodeNullIsRejected() {
     assertThatThrownBy(() -> new SessionException(null, URL)).isInstanceOf(NullPointerException.class);
   }
+
+  @Test
+  void messageWhenUrlIsLongShowsItsStartAndItsLengthOnly() {
+    URI url = URI.create("https://example.org/" + "a".repeat(10_000));
+
+    String message = new SessionException(SessionException.Code.BAD_URL, url).getMessage();
+
+    assertThat(message).hasSizeLessThan(700).contains("https://example.org/aaa")
+        .contains("(" + url.toString().length() + " characters)");
+    assertThat(SessionException.redact(URI.create("https://example.org/short"))).isEqualTo("https://example.org/short");
+  }
+
+  @Test
+  void redactWhenCutFallsInsideASurrogatePairKeepsThePairWhole() {
+    String path = "/" + "a".repeat(SessionException.MAX_URL_LENGTH - "https://example.org/".length() - 1) + "\uD83D\uDE00x";
+    URI url = URI.create("https://example.org" + path);
+
+    String redacted = SessionException.redact(url);
+
+    assertThat(redacted).doesNotContain("\uD83D...").startsWith("https://example.org/aaa");
+    assertThat(Character.isHighSurrogate(redacted.charAt(redacted.indexOf("...") - 1))).isFalse();
+  }
 }

@@ -270,4 +270,43 @@ class TransportSecurityPolicyTests {
     assertThat(changed.allowsInsecureLoad("other.example.org")).isTrue();
     assertThat(original.allowsInsecureLoad("other.example.org")).isFalse();
   }
+
+  // ---- https to http downgrades on redirect (issue 18 item 9) ----
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {
+      "http://169.254.169.254/latest/meta-data/", "http://10.0.0.5/", "http://192.168.1.1/",
+      "http://localhost:8080/", "http://127.0.0.1/", "http://intranet/", "http://example.org/"})
+  void allowsRedirectWhenHttpsGoesToHttpOfAnUnnamedHostRefusesWhateverTheLocalRules(String target) {
+    java.net.URI from = java.net.URI.create("https://api.example.org/start");
+    java.net.URI to = java.net.URI.create(target);
+
+    assertThat(TransportSecurityPolicy.defaultPolicy().allowsRedirect(from, to)).isFalse();
+    assertThat(TransportSecurityPolicy.allowingArbitraryLoads().allowsRedirect(from, to)).isFalse();
+  }
+
+  @Test
+  void allowsRedirectWhenHttpsGoesToHttpOfANamedHostAllowsIt() {
+    TransportSecurityPolicy policy = TransportSecurityPolicy.builder()
+        .exceptionDomain("legacy.example.com", true).exceptionDomain("exact.example.net", false).build();
+    java.net.URI from = java.net.URI.create("https://api.example.org/start");
+
+    assertThat(policy.allowsRedirect(from, java.net.URI.create("http://legacy.example.com/x"))).isTrue();
+    assertThat(policy.allowsRedirect(from, java.net.URI.create("http://a.legacy.example.com./x"))).isTrue();
+    assertThat(policy.allowsRedirect(from, java.net.URI.create("http://EXACT.example.net/x"))).isTrue();
+    assertThat(policy.allowsRedirect(from, java.net.URI.create("http://sub.exact.example.net/x"))).isFalse();
+    assertThat(policy.allowsRedirect(from, java.net.URI.create("http://169.254.169.254/"))).isFalse();
+  }
+
+  @Test
+  void allowsRedirectWhenNoDowngradeAllowsIt() {
+    TransportSecurityPolicy policy = TransportSecurityPolicy.defaultPolicy();
+
+    assertThat(policy.allowsRedirect(java.net.URI.create("https://a.example/"), java.net.URI.create("https://b.example/")))
+        .isTrue();
+    assertThat(policy.allowsRedirect(java.net.URI.create("http://localhost/"), java.net.URI.create("http://localhost/b")))
+        .isTrue();
+    assertThat(policy.allowsRedirect(java.net.URI.create("http://a.example/"), java.net.URI.create("https://b.example/")))
+        .isTrue();
+  }
 }

@@ -29,6 +29,13 @@ public final class Checks {
     return value;
   }
 
+  public static long positive(long value, String name) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(name + " must be positive but was " + value);
+    }
+    return value;
+  }
+
   /** A task priority: 0 to 1 inclusive (NaN is refused). */
   public static float priority(float priority) {
     if (!(priority >= 0f && priority <= 1f)) {

@@ -1,261 +1,110 @@
 package dev.urlsession.internal;
 
-import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Locale;
-import java.util.zip.CRC32;
-import java.util.zip.DataFormatException;
-import java.util.zip.Inflater;
 import java.util.zip.ZipException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Streaming {@code gzip} and {@code deflate} content decoding, fed chunk by chunk from an I/O
- * thread: no blocking stream, no buffering of the whole body. Gzip trailers (CRC-32 and length)
- * are verified; several gzip members are decoded one after the other. Not thread-safe: one
- * instance per response, used by one thread at a time.
+ * Incremental decoding of one response body's {@code Content-Encoding} ({@code gzip},
+ * {@code x-gzip}, {@code deflate} and {@code br}), fed from an I/O thread and read in bounded
+ * chunks: encoded bytes go in with {@link #feed}, decoded bytes come out of {@link #next()} at most
+ * {@link #CHUNK_SIZE} at a time, so however far a body inflates (a decompression bomb inflates a
+ * thousand times and more) no more than one chunk is decoded ahead of its reader.
+ *
+ * <p>Use: {@link #feed} what arrives; call {@link #next()} until it returns null (then it needs
+ * more input, or an asynchronous decoder has nothing ready yet and calls the {@linkplain #onReady
+ * ready action} when it has); {@link #endOfInput()} when the body ended; once {@link #next()} is
+ * null again, {@link #isComplete()} tells whether the body ended where the encoding says it may.
+ * {@link #release()} frees what the decoder holds, at any time.
+ *
+ * <p>Not thread-safe for its users: {@link #feed}, {@link #next()} and {@link #endOfInput()} must
+ * not run at the same time (the HTTP handler's pump serializes them); {@link #release()} may run
+ * from any thread.
  */
-public final class ContentDecoder {
-  private enum Stage { HEADER, EXTRA_LENGTH, EXTRA, NAME, COMMENT, HEADER_CRC, BODY, TRAILER, DONE }
+public abstract class ContentDecoder {
+  /** The most decoded bytes one {@link #next()} hands out. */
+  public static final int CHUNK_SIZE = 64 * 1024;
 
-  private static final int FHCRC = 2;
-  private static final int FEXTRA = 4;
-  private static final int FNAME = 8;
-  private static final int FCOMMENT = 16;
+  /**
+   * The {@code Accept-Encoding} a task sends unless it asks for something else: Apple's own value
+   * (the codings decoded here).
+   */
+  public static final String ACCEPT_ENCODING = "gzip, deflate, br";
 
-  private final boolean gzip;
-  private @Nullable Inflater inflater;
-  private final CRC32 crc = new CRC32();
-  private final byte[] out = new byte[16 * 1024];
-  private Stage stage;
-  /** Bytes of the current fixed-size header part or trailer collected so far. */
-  private final byte[] fixed = new byte[10];
-  private int fixedCount;
-  private int flags;
-  private int extraRemaining;
-  private long memberSize;
-  private boolean deflateFormatKnown;
-  private long decodedTotal;
-
-  private ContentDecoder(boolean gzip) {
-    this.gzip = gzip;
-    this.stage = gzip ? Stage.HEADER : Stage.BODY;
-  }
+  private volatile @Nullable Runnable ready;
+  /** Decoded bytes handed out by {@link #next()}. */
+  protected long decodedTotal;
 
   /** A decoder for a {@code Content-Encoding} value, or null for identity or unknown codings. */
   public static @Nullable ContentDecoder forEncoding(@Nullable String contentEncoding) {
     if (contentEncoding == null) {
       return null;
     }
-    String e = contentEncoding.trim().toLowerCase(Locale.ROOT);
-    switch (e) {
+    switch (contentEncoding.trim().toLowerCase(Locale.ROOT)) {
       case "gzip":
       case "x-gzip":
-        return new ContentDecoder(true);
+        return new InflaterDecoder(true);
       case "deflate":
-        return new ContentDecoder(false);
+        return new InflaterDecoder(false);
+      case "br":
+        return StreamDecoder.brotli();
       default:
         return null;
     }
   }
 
-  /** Total decoded bytes so far. */
-  public long decodedTotal() {
+  /** Takes the remaining bytes of {@code src} (copied: the buffer may be reused afterwards). */
+  public abstract void feed(ByteBuffer src) throws IOException;
+
+  /** The body ended: no more {@link #feed}. */
+  public abstract void endOfInput();
+
+  /**
+   * The next decoded bytes, 1 to {@link #CHUNK_SIZE} of them, or null when none are ready: more
+   * input is needed, or an asynchronous decoder is still working (it then runs the
+   * {@linkplain #onReady ready action}), or everything was decoded.
+   *
+   * @throws ZipException for malformed data
+   */
+  public abstract byte @Nullable [] next() throws IOException;
+
+  /**
+   * Whether the whole body was decoded: true once the input ended and every decoded byte was
+   * handed out; false while more may come.
+   *
+   * @throws ZipException when the input ended where the encoding says it may not (truncated)
+   */
+  public abstract boolean isComplete() throws IOException;
+
+  /** Encoded bytes fed but not yet decoded. */
+  public abstract long pendingInput();
+
+  /** Encoded bytes the decoder consumed so far (for the decoding ratio). */
+  public abstract long consumedTotal();
+
+  /** Frees what the decoder holds (native inflater, buffers, its thread); later calls fail. */
+  public abstract void release();
+
+  /** Total decoded bytes handed out so far. */
+  public final long decodedTotal() {
     return decodedTotal;
   }
 
   /**
-   * Decodes one chunk; returns the decoded bytes (possibly empty).
-   *
-   * @throws ZipException for malformed data
+   * Sets what runs, on the decoder's own thread, when an asynchronous decoder has output ready,
+   * failed, finished, or took input so that it may want more. Synchronous decoders never run it.
    */
-  public byte[] decode(ByteBuffer src) throws ZipException {
-    ByteArrayOutputStream result = new ByteArrayOutputStream(Math.max(32, src.remaining() * 3));
-    try {
-      while (src.hasRemaining()) {
-        switch (stage) {
-          case HEADER:
-            if (collect(src, 10)) {
-              if ((fixed[0] & 0xff) != 0x1f || (fixed[1] & 0xff) != 0x8b || fixed[2] != 8) {
-                throw new ZipException("not in gzip format");
-              }
-              flags = fixed[3] & 0xff;
-              fixedCount = 0;
-              stage = Stage.EXTRA_LENGTH;
-              advanceHeader();
-            }
-            break;
-          case EXTRA_LENGTH:
-            if (collect(src, 2)) {
-              extraRemaining = (fixed[0] & 0xff) | (fixed[1] & 0xff) << 8;
-              fixedCount = 0;
-              stage = Stage.EXTRA;
-            }
-            break;
-          case EXTRA:
-            int skip = Math.min(extraRemaining, src.remaining());
-            src.position(src.position() + skip);
-            extraRemaining -= skip;
-            if (extraRemaining == 0) {
-              stage = Stage.NAME;
-              advanceHeader();
-            }
-            break;
-          case NAME:
-          case COMMENT:
-            if (src.get() == 0) {
-              stage = stage == Stage.NAME ? Stage.COMMENT : Stage.HEADER_CRC;
-              advanceHeader();
-            }
-            break;
-          case HEADER_CRC:
-            if (collect(src, 2)) {
-              fixedCount = 0;
-              stage = Stage.BODY;
-            }
-            break;
-          case BODY:
-            inflate(src, result);
-            break;
-          case TRAILER:
-            if (collect(src, 8)) {
-              long expectedCrc = readInt(0);
-              long expectedSize = readInt(4);
-              if (expectedCrc != crc.getValue() || expectedSize != (memberSize & 0xffffffffL)) {
-                throw new ZipException("gzip trailer does not match the data (corrupt body)");
-              }
-              fixedCount = 0;
-              crc.reset();
-              memberSize = 0;
-              stage = Stage.HEADER; // another member may follow
-            }
-            break;
-          case DONE:
-            src.position(src.limit()); // ignore trailing garbage after a deflate stream
-            break;
-          default:
-            throw new AssertionError(stage);
-        }
-      }
-    } catch (DataFormatException e) {
-      ZipException z = new ZipException("invalid " + (gzip ? "gzip" : "deflate") + " data: " + e.getMessage());
-      z.initCause(e);
-      throw z;
-    }
-    byte[] bytes = result.toByteArray();
-    decodedTotal += bytes.length;
-    return bytes;
+  public final void onReady(@Nullable Runnable action) {
+    this.ready = action;
   }
 
-  /** Skips header parts the flags say are absent. */
-  private void advanceHeader() {
-    if (stage == Stage.EXTRA_LENGTH && (flags & FEXTRA) == 0) {
-      stage = Stage.NAME;
-    }
-    if (stage == Stage.NAME && (flags & FNAME) == 0) {
-      stage = Stage.COMMENT;
-    }
-    if (stage == Stage.COMMENT && (flags & FCOMMENT) == 0) {
-      stage = Stage.HEADER_CRC;
-    }
-    if (stage == Stage.HEADER_CRC && (flags & FHCRC) == 0) {
-      stage = Stage.BODY;
-    }
-  }
-
-  private void inflate(ByteBuffer src, ByteArrayOutputStream result) throws DataFormatException {
-    if (inflater == null) {
-      boolean nowrap = gzip;
-      if (!gzip && !deflateFormatKnown) {
-        // "deflate" is zlib-wrapped by the RFC but raw in some servers: look at the first two
-        // bytes, which may arrive in separate chunks; they wait in the fixed buffer.
-        if (!collect(src, 2)) {
-          return;
-        }
-        nowrap = !looksLikeZlib(fixed[0], fixed[1]);
-        deflateFormatKnown = true;
-      }
-      inflater = new Inflater(nowrap);
-      if (fixedCount > 0 && !gzip) {
-        byte[] head = java.util.Arrays.copyOf(fixed, fixedCount);
-        fixedCount = 0;
-        feed(ByteBuffer.wrap(head), result);
-      }
-    }
-    if (inflater != null && src.hasRemaining()) {
-      feed(src, result);
-    }
-  }
-
-  private static boolean looksLikeZlib(byte b0, byte b1) {
-    int cmf = b0 & 0xff;
-    int flg = b1 & 0xff;
-    return (cmf & 0x0f) == 8 && ((cmf << 8) | flg) % 31 == 0;
-  }
-
-  private void feed(ByteBuffer src, ByteArrayOutputStream result) throws DataFormatException {
-    Inflater inf = inflater;
-    byte[] in = new byte[src.remaining()];
-    int start = src.position();
-    src.get(in);
-    inf.setInput(in);
-    while (!inf.finished() && !inf.needsInput()) {
-      int n = inf.inflate(out);
-      if (n > 0) {
-        result.write(out, 0, n);
-        if (gzip) {
-          crc.update(out, 0, n);
-          memberSize += n;
-        }
-      } else if (inf.needsDictionary()) {
-        throw new DataFormatException("preset dictionary not supported");
-      } else if (!inf.needsInput() && !inf.finished()) {
-        break;
-      }
-    }
-    if (inf.finished()) {
-      int remaining = inf.getRemaining();
-      inf.end();
-      inflater = null;
-      src.position(start + in.length - remaining);
-      stage = gzip ? Stage.TRAILER : Stage.DONE;
-    }
-  }
-
-  private boolean collect(ByteBuffer src, int size) {
-    while (fixedCount < size && src.hasRemaining()) {
-      fixed[fixedCount++] = src.get();
-    }
-    return fixedCount == size;
-  }
-
-  private long readInt(int offset) {
-    return (fixed[offset] & 0xffL)
-        | (fixed[offset + 1] & 0xffL) << 8
-        | (fixed[offset + 2] & 0xffL) << 16
-        | (fixed[offset + 3] & 0xffL) << 24;
-  }
-
-  /**
-   * Checks the body ended where the encoding says it may.
-   *
-   * @throws ZipException for a truncated body
-   */
-  public void finish() throws ZipException {
-    boolean empty = decodedTotal == 0 && fixedCount == 0 && inflater == null && !deflateFormatKnown;
-    boolean complete =
-        gzip ? stage == Stage.HEADER && fixedCount == 0 : stage == Stage.DONE || empty;
-    release();
-    if (!complete) {
-      throw new ZipException("truncated " + (gzip ? "gzip" : "deflate") + " body");
-    }
-  }
-
-  /** Frees the native inflater. */
-  public void release() {
-    if (inflater != null) {
-      inflater.end();
-      inflater = null;
+  /** Runs the ready action, if any. */
+  protected final void fireReady() {
+    Runnable r = ready;
+    if (r != null) {
+      r.run();
     }
   }
 }

@@ -104,8 +104,11 @@ public final class ErrorMapper {
         || e instanceof SocketException) {
       return Code.NETWORK_CONNECTION_LOST;
     }
-    if (e instanceof ZipException) {
+    if (e instanceof ZipException || e instanceof java.util.zip.DataFormatException) {
       return Code.CANNOT_DECODE_RAW_DATA;
+    }
+    if (e instanceof java.nio.charset.CharacterCodingException) {
+      return Code.BAD_SERVER_RESPONSE; // header or status bytes that are no text
     }
     if (e instanceof InterruptedIOException) {
       return Code.TIMED_OUT;
@@ -113,7 +116,27 @@ public final class ErrorMapper {
     if (e instanceof java.io.IOException) {
       return Code.NETWORK_CONNECTION_LOST; // resets, HTTP/2 stream and connection errors
     }
+    if (e instanceof RuntimeException && thrownByHttpCore(e)) {
+      // HttpCore's codecs fail on some malformed input with an unchecked exception instead of a
+      // ProtocolException (a chunk size of -5 makes a negative buffer limit): server input.
+      return Code.BAD_SERVER_RESPONSE;
+    }
     return Code.UNKNOWN;
+  }
+
+  /**
+   * Whether the innermost code outside the JDK that threw {@code e} is HttpCore's: its message
+   * parsers and decoders, which read what the server sent.
+   */
+  static boolean thrownByHttpCore(Throwable e) {
+    for (StackTraceElement frame : e.getStackTrace()) {
+      String c = frame.getClassName();
+      if (c.startsWith("java.") || c.startsWith("jdk.") || c.startsWith("sun.")) {
+        continue;
+      }
+      return c.startsWith("org.apache.hc.core5.");
+    }
+    return false;
   }
 
   private static Code tlsCode(SSLException e) {

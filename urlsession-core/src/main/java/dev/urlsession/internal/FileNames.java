@@ -15,7 +15,9 @@ import org.jspecify.annotations.Nullable;
  * Safe file names from untrusted response metadata (RELIABILITY.md row 6): RFC 6266
  * {@code Content-Disposition} with RFC 8187 {@code filename*}, else the URL's last segment, else
  * {@code "Unknown"}, with an extension from the MIME type when the name has none. The result is a
- * bare name: never a path, never {@code ..}, no control characters, no reserved device name.
+ * bare name: never a path, never {@code ..}, no control characters, no bidirectional formatting
+ * characters (which would show {@code "\u202Egpj.exe"} as {@code "exe.jpg"}), no reserved device
+ * name.
  */
 public final class FileNames {
   private static final int MAX_LENGTH = 255;
@@ -174,6 +176,9 @@ public final class FileNames {
     StringBuilder b = new StringBuilder(s.length());
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
+      if (isBidiControl(c)) {
+        continue; // "\u202Egpj.exe" would show as "exe.jpg"
+      }
       if (c < 0x20 || c == 0x7f || c == ':' || c == '*' || c == '?' || c == '"' || c == '<'
           || c == '>' || c == '|') {
         b.append('_');
@@ -197,6 +202,16 @@ public final class FileNames {
       result = "_" + result;
     }
     return truncate(result, MAX_LENGTH);
+  }
+
+  /**
+   * The bidirectional formatting characters (Unicode's Bidi_Control: embeddings, overrides,
+   * isolates, the LRM/RLM marks and the Arabic letter mark), which make a name display in another
+   * order than it is: a name never keeps them.
+   */
+  static boolean isBidiControl(char c) {
+    return (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069')
+        || c == '\u200E' || c == '\u200F' || c == '\u061C';
   }
 
   /** Cuts {@code name} to at most {@code max} UTF-8 bytes, keeping its extension when it can. */

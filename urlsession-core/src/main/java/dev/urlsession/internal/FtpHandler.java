@@ -20,8 +20,11 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Executor;
 import javax.net.SocketFactory;
@@ -58,7 +61,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Every blocking call runs on a small daemon pool of this class: never on the caller's thread
  * nor on an HttpClient thread. The body streams with flow control (the pool's thread is given
- * back while the task wants no data). Stopping a load closes its sockets.
+ * back while the task wants no data). Stopping a load closes its sockets. A session opens at most
+ * {@code httpMaximumConnectionsPerHost} connections to one FTP server at a time (servers refuse
+ * more with 421, often at 10): further loads wait, without a thread, until one ends.
  *
  * <p>Before any byte is sent: a URL whose decoded path, user or password holds CR, LF or NUL fails
  * with {@code BAD_URL} (no command can be smuggled in, RELIABILITY.md Security row 3), and a host
@@ -79,10 +84,57 @@ public final class FtpHandler implements ProtocolHandler {
   private static final String ANONYMOUS_PASSWORD = "anonymous@";
 
   private final SessionConfiguration configuration;
+  /** Connections open or opening per server ({@code host:port}), and the loads waiting for one. */
+  private final Map<String, Slots> servers = new HashMap<>();
 
   /** A handler for a session with {@code configuration} (its timeouts and transport security). */
   public FtpHandler(SessionConfiguration configuration) {
     this.configuration = Checks.notNull(configuration, "configuration");
+  }
+
+  /** One server's connections: how many are in use, and the loads waiting, first come first served. */
+  private static final class Slots {
+    int used;
+    final ArrayDeque<FtpLoad> waiting = new ArrayDeque<>();
+  }
+
+  /** Takes a connection slot for {@code l}, or queues it (it starts when one frees). */
+  private boolean acquire(FtpLoad l) {
+    synchronized (servers) {
+      Slots s = servers.computeIfAbsent(l.server, k -> new Slots());
+      if (s.used < configuration.httpMaximumConnectionsPerHost()) {
+        s.used++;
+        return true;
+      }
+      s.waiting.add(l);
+      return false;
+    }
+  }
+
+  /** Gives {@code l}'s slot to the next waiting load (started here), or frees it. */
+  private void release(FtpLoad l) {
+    FtpLoad next;
+    synchronized (servers) {
+      Slots s = servers.get(l.server);
+      if (s == null) {
+        return;
+      }
+      next = s.waiting.poll();
+      if (next == null && --s.used == 0) {
+        servers.remove(l.server);
+      }
+    }
+    if (next != null) {
+      next.granted();
+    }
+  }
+
+  /** A load stopped before it had a slot leaves the queue; true if it was waiting. */
+  private boolean leaveQueue(FtpLoad l) {
+    synchronized (servers) {
+      Slots s = servers.get(l.server);
+      return s != null && s.waiting.remove(l);
+    }
   }
 
   @Override
@@ -113,7 +165,11 @@ public final class FtpHandler implements ProtocolHandler {
     }
     Duration timeout = request.isTimeoutIntervalSet()
         ? request.timeoutInterval() : configuration.timeoutIntervalForRequest();
-    new FtpLoad(load, target, millis(timeout)).start();
+    FtpLoad l = new FtpLoad(load, target, millis(timeout));
+    load.attachment(l); // stoppable while it waits for a connection slot
+    if (acquire(l)) {
+      l.granted();
+    }
   }
 
   @Override
@@ -324,7 +380,11 @@ public final class FtpHandler implements ProtocolHandler {
   }
 
   /** One load: connect, log in, RETR, then the data connection's bytes. */
-  private static final class FtpLoad extends FileStreamPump {
+  private final class FtpLoad extends FileStreamPump {
+    /** The server's key for the connection slots. */
+    final String server;
+    /** 0: waiting for a slot; 1: holding one; 2: released it (or never had one). */
+    private final java.util.concurrent.atomic.AtomicInteger slot = new java.util.concurrent.atomic.AtomicInteger();
     private final Target target;
     private final int timeoutMillis;
     private final Sockets sockets = new Sockets();
@@ -340,6 +400,19 @@ public final class FtpHandler implements ProtocolHandler {
       super(load, POOL);
       this.target = target;
       this.timeoutMillis = timeoutMillis;
+      this.server = target.host.toLowerCase(Locale.ROOT) + ":" + target.port;
+    }
+
+    /** A connection slot is this load's: it starts (unless it was stopped while waiting). */
+    void granted() {
+      if (!slot.compareAndSet(0, 1)) {
+        return;
+      }
+      if (isStopped()) {
+        close(false);
+      } else {
+        start();
+      }
     }
 
     @Override
@@ -509,6 +582,11 @@ public final class FtpHandler implements ProtocolHandler {
         }
       }
       sockets.closeAll();
+      if (slot.compareAndSet(1, 2)) {
+        release(this);
+      } else if (slot.get() == 0 && leaveQueue(this)) {
+        slot.set(2);
+      }
     }
 
     @Override

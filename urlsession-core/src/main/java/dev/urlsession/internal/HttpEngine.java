@@ -147,6 +147,7 @@ public final class HttpEngine {
                     .setAuthenticationEnabled(true)
                     .build())
             .setDefaultCredentialsProvider(proxyCredentials)
+            .setConnectionReuseStrategy(HttpEngine::keepAlive)
             .setUserAgent(USER_AGENT)
             .disableRedirectHandling()
             .disableCookieManagement()
@@ -233,6 +234,21 @@ public final class HttpEngine {
   /** Credentials the HTTP proxy's 407s are answered with. */
   public ProxyCredentials proxyCredentials() {
     return proxyCredentials;
+  }
+
+  /**
+   * Whether a connection may carry another exchange: HttpCore's default answer, except after a
+   * response framed both by {@code Content-Length} and by {@code Transfer-Encoding}. HttpCore
+   * reads such a body by its transfer coding, as RFC 9112 6.3 says, but the two disagreeing may be
+   * response smuggling (what a reader trusting the length would take for the next response), so
+   * that connection is closed after it and never reused.
+   */
+  static boolean keepAlive(org.apache.hc.core5.http.HttpRequest request,
+      org.apache.hc.core5.http.HttpResponse response, org.apache.hc.core5.http.protocol.HttpContext context) {
+    if (response.containsHeader("Content-Length") && response.containsHeader("Transfer-Encoding")) {
+      return false;
+    }
+    return org.apache.hc.core5.http.impl.DefaultConnectionReuseStrategy.INSTANCE.keepAlive(request, response, context);
   }
 
   private static TlsConfig tlsConfig(SessionConfiguration configuration, String host) {

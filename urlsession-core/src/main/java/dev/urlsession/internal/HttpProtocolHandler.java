@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.zip.ZipException;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.EntityDetails;
@@ -83,9 +82,11 @@ public final class HttpProtocolHandler implements ProtocolHandler {
     BasicHttpRequest httpRequest;
     try {
       // User info never goes on the wire: it is a credential, used by the task when challenged.
-      String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
-      if (url.getRawQuery() != null) {
-        path += "?" + url.getRawQuery();
+      // Non-ASCII characters go on the wire as UTF-8, percent-encoded (URI.toASCIIString()).
+      URI wire = HttpUris.ascii(url);
+      String path = wire.getRawPath() == null || wire.getRawPath().isEmpty() ? "/" : wire.getRawPath();
+      if (wire.getRawQuery() != null) {
+        path += "?" + wire.getRawQuery();
       }
       httpRequest = new BasicHttpRequest(request.method(),
           new org.apache.hc.core5.http.HttpHost(url.getScheme(), url.getHost(), HttpChallenge.port(url)), path);
@@ -111,7 +112,7 @@ public final class HttpProtocolHandler implements ProtocolHandler {
     boolean decode = !httpRequest.containsHeader("Accept-Encoding");
     if (decode) {
       String asked = support != null ? support.acceptEncoding() : null;
-      httpRequest.addHeader("Accept-Encoding", asked != null ? asked : "gzip, deflate");
+      httpRequest.addHeader("Accept-Encoding", asked != null ? asked : ContentDecoder.ACCEPT_ENCODING);
     }
     if (!httpRequest.containsHeader("Accept")) {
       httpRequest.addHeader("Accept", "*/*");
@@ -131,7 +132,8 @@ public final class HttpProtocolHandler implements ProtocolHandler {
       // Pooled connections that present it carry its subject as state (HttpClient's user token).
       context.setUserToken(identity.certificates().get(0).getSubjectX500Principal());
     }
-    Consumer consumer = new Consumer(load, support, recorder, decode);
+    Consumer consumer = new Consumer(load, support, recorder, decode,
+        configuration.maximumContentDecodingRatio());
     if (identities != null && support != null) {
       // A client certificate was chosen (retry on a new connection presenting it), or a handshake
       // the server aborted had asked for one (ask the task, then retry or fail).
@@ -162,7 +164,7 @@ public final class HttpProtocolHandler implements ProtocolHandler {
             @Override
             public void cancelled() {}
           });
-      load.attachment(future);
+      load.attachment(new Exchange(future, consumer));
     } catch (RuntimeException e) {
       // The client is shut down (session invalidated) or refused the request.
       client.didFail(ErrorMapper.map(e, url));
@@ -172,7 +174,7 @@ public final class HttpProtocolHandler implements ProtocolHandler {
   /** Loads again on a new connection (a client identity was chosen), unless the load was stopped. */
   private boolean retry(ProtocolLoad load) {
     Object previous = load.attachment();
-    if (!(previous instanceof Future) || !((Future<?>) previous).isCancelled()) {
+    if (!(previous instanceof Exchange) || !((Exchange) previous).future.isCancelled()) {
       startLoading(load);
     }
     return true;
@@ -186,8 +188,24 @@ public final class HttpProtocolHandler implements ProtocolHandler {
   @Override
   public void stopLoading(ProtocolLoad load) {
     Object attachment = load.attachment();
-    if (attachment instanceof Future) {
-      ((Future<?>) attachment).cancel(true);
+    if (attachment instanceof Exchange) {
+      ((Exchange) attachment).stop();
+    }
+  }
+
+  /** A load's exchange: HttpClient's future, and the consumer that may still be decoding after it. */
+  private static final class Exchange {
+    final Future<Void> future;
+    final Consumer consumer;
+
+    Exchange(Future<Void> future, Consumer consumer) {
+      this.future = future;
+      this.consumer = consumer;
+    }
+
+    void stop() {
+      future.cancel(true);
+      consumer.stopDecoding();
     }
   }
 
@@ -213,7 +231,7 @@ public final class HttpProtocolHandler implements ProtocolHandler {
     }
     URI target;
     try {
-      target = request.url().resolve(URI.create(location.trim()));
+      target = HttpUris.ascii(request.url()).resolve(HttpUris.location(location));
     } catch (IllegalArgumentException e) {
       return null;
     }
@@ -292,22 +310,25 @@ public final class HttpProtocolHandler implements ProtocolHandler {
     private final @Nullable LoadSupport support;
     private final TransactionRecorder recorder;
     private final boolean decode;
+    private final int maximumDecodingRatio;
     private final AtomicBoolean starved = new AtomicBoolean();
     private final AtomicBoolean done = new AtomicBoolean();
     private volatile @Nullable CapacityChannel channel;
-    private @Nullable ContentDecoder decoder;
+    /** Decodes a content-encoded body; null for a body passed through as it is. */
+    private volatile @Nullable DecodingPump pump;
     private @Nullable FutureCallback<Void> resultCallback;
     private @Nullable HttpClientContext context;
     /** Takes failures it handles itself (client certificates); set before the exchange starts. */
     java.util.function.@Nullable Predicate<Exception> interceptor;
 
     Consumer(ProtocolLoad load, @Nullable LoadSupport support, TransactionRecorder recorder,
-        boolean decode) {
+        boolean decode, int maximumDecodingRatio) {
       this.load = load;
       this.client = load.client();
       this.support = support;
       this.recorder = recorder;
       this.decode = decode;
+      this.maximumDecodingRatio = maximumDecodingRatio;
     }
 
     @Override
@@ -338,8 +359,11 @@ public final class HttpProtocolHandler implements ProtocolHandler {
       }
       Response response = rb.build();
       recorder.response = response;
-      if (decode && entityDetails != null) {
-        decoder = ContentDecoder.forEncoding(response.header("Content-Encoding"));
+      ContentDecoder decoder = decode && entityDetails != null
+          ? ContentDecoder.forEncoding(response.header("Content-Encoding")) : null;
+      if (decoder != null) {
+        pump = new DecodingPump(decoder, client, support, recorder, request.url(),
+            maximumDecodingRatio, this::openWindow, this::finish, this::failDecoding);
       }
       int status = httpResponse.getCode();
       Request redirect = isRedirect(status)
@@ -370,21 +394,39 @@ public final class HttpProtocolHandler implements ProtocolHandler {
     @Override
     public void updateCapacity(CapacityChannel capacityChannel) throws IOException {
       this.channel = capacityChannel;
-      if (support == null || support.wantsData()) {
+      if (wantsInput()) {
         capacityChannel.update(WINDOW);
       } else {
         starved.set(true);
         // Demand may have come back between the check and the flag.
-        if (support.wantsData()) {
-          demand();
+        if (wantsInput()) {
+          openWindow();
         }
       }
     }
 
-    /** The task wants data again: re-open the window if it was closed. */
+    /**
+     * Whether the connection may send more: the task wants data, and a decoder has less than a
+     * window of encoded bytes waiting.
+     */
+    private boolean wantsInput() {
+      DecodingPump p = pump;
+      return (support == null || support.wantsData()) && (p == null || p.pendingInput() < WINDOW);
+    }
+
+    /** The task wants data again: decode what waits, and re-open the window if it was closed. */
     void demand() {
+      DecodingPump p = pump;
+      if (p != null) {
+        p.drain(); // opens the window when the decoder runs out of input
+      } else {
+        openWindow();
+      }
+    }
+
+    private void openWindow() {
       CapacityChannel c = channel;
-      if (c != null && starved.compareAndSet(true, false)) {
+      if (c != null && (pump == null || wantsInput()) && starved.compareAndSet(true, false)) {
         try {
           c.update(WINDOW);
         } catch (IOException e) {
@@ -397,34 +439,51 @@ public final class HttpProtocolHandler implements ProtocolHandler {
     public void consume(ByteBuffer src) throws IOException {
       int n = src.remaining();
       recorder.responseBodyBytesReceived += n;
-      if (decoder == null && support != null && support.writeDirectly(src)) {
+      DecodingPump p = pump;
+      if (p != null) {
+        p.input(src);
+        return;
+      }
+      if (support != null && support.writeDirectly(src)) {
         recorder.responseBodyBytesDecoded += n;
         return;
       }
-      byte[] bytes;
-      if (decoder != null) {
-        bytes = decoder.decode(src);
-      } else {
-        bytes = new byte[n];
-        src.get(bytes);
-      }
-      recorder.responseBodyBytesDecoded += bytes.length;
-      if (bytes.length > 0) {
+      byte[] bytes = new byte[n];
+      src.get(bytes);
+      recorder.responseBodyBytesDecoded += n;
+      if (n > 0) {
         client.didLoadData(bytes);
       }
     }
 
     @Override
     public void streamEnd(@Nullable List<? extends Header> trailers) throws IOException {
-      if (decoder != null) {
-        try {
-          decoder.finish();
-        } catch (ZipException e) {
-          fail(e);
-          return;
-        }
+      DecodingPump p = pump;
+      if (p != null) {
+        p.end(); // finishes once the task took the whole decoded body
+      } else {
+        finish();
       }
-      finish();
+    }
+
+    /**
+     * Decoding failed (corrupt data, or a body inflating beyond the ratio): the load fails, and
+     * the exchange is aborted so that the rest of the body is not read (its connection closes).
+     */
+    private void failDecoding(Exception cause) {
+      fail(cause);
+      Object attachment = load.attachment();
+      if (attachment instanceof Exchange) {
+        ((Exchange) attachment).future.cancel(true);
+      }
+    }
+
+    /** Frees the decoder (and its thread): the load was stopped. */
+    void stopDecoding() {
+      DecodingPump p = pump;
+      if (p != null) {
+        p.stop();
+      }
     }
 
     private void finish() {
@@ -445,6 +504,7 @@ public final class HttpProtocolHandler implements ProtocolHandler {
 
     void fail(Exception cause) {
       if (done.compareAndSet(false, true)) {
+        stopDecoding();
         java.util.function.Predicate<Exception> i = interceptor;
         if (i != null && i.test(cause)) {
           return;
@@ -456,9 +516,11 @@ public final class HttpProtocolHandler implements ProtocolHandler {
 
     @Override
     public void releaseResources() {
-      ContentDecoder d = decoder;
-      if (d != null) {
-        d.release();
+      // A decoded body that arrived whole may still wait for the task to take it: its pump ends
+      // by itself, or when the load fails or is stopped. One that did not arrive whole ends here.
+      DecodingPump p = pump;
+      if (p != null && !p.ended()) {
+        p.stop();
       }
     }
   }

@@ -135,34 +135,53 @@ class ContentDecoderTests {
     return d;
   }
 
-  /** Feeds one chunk, checking the decoder consumed it all. */
-  static byte[] feed(ContentDecoder d, byte[] chunk) throws ZipException {
+  /**
+   * Feeds one chunk, checking the decoder took it all, and reads what it decodes now, checking no
+   * piece is larger than a chunk.
+   */
+  static byte[] feed(ContentDecoder d, byte[] chunk) throws IOException {
     ByteBuffer buffer = ByteBuffer.wrap(chunk);
-    byte[] out = d.decode(buffer);
-    assertThat(buffer.hasRemaining()).as("decode consumes the whole chunk").isFalse();
-    return out;
+    d.feed(buffer);
+    assertThat(buffer.hasRemaining()).as("feed takes the whole chunk").isFalse();
+    return drain(d);
   }
 
-  static byte[] decodeWhole(String encoding, byte[] encoded) throws ZipException {
+  static byte[] drain(ContentDecoder d) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] piece; (piece = d.next()) != null; ) {
+      assertThat(piece.length).isBetween(1, ContentDecoder.CHUNK_SIZE);
+      out.writeBytes(piece);
+    }
+    return out.toByteArray();
+  }
+
+  /** Ends the input: nothing more decodes, and the decoder says the body is complete (or throws). */
+  static void finish(ContentDecoder d) throws IOException {
+    d.endOfInput();
+    assertThat(drain(d)).isEmpty();
+    assertThat(d.isComplete()).isTrue();
+  }
+
+  static byte[] decodeWhole(String encoding, byte[] encoded) throws IOException {
     ContentDecoder d = decoder(encoding);
     byte[] out = feed(d, encoded);
-    d.finish();
+    finish(d);
     assertThat(d.decodedTotal()).isEqualTo(out.length);
     return out;
   }
 
-  static byte[] decodeByteByByte(String encoding, byte[] encoded) throws ZipException {
+  static byte[] decodeByteByByte(String encoding, byte[] encoded) throws IOException {
     ContentDecoder d = decoder(encoding);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (byte b : encoded) {
       out.writeBytes(feed(d, new byte[] {b}));
     }
-    d.finish();
+    finish(d);
     assertThat(d.decodedTotal()).isEqualTo(out.size());
     return out.toByteArray();
   }
 
-  static byte[] decodeInRandomChunks(String encoding, byte[] encoded, long seed, int maxChunk) throws ZipException {
+  static byte[] decodeInRandomChunks(String encoding, byte[] encoded, long seed, int maxChunk) throws IOException {
     Random random = new Random(seed);
     ContentDecoder d = decoder(encoding);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -173,7 +192,7 @@ class ContentDecoderTests {
       offset += size;
       assertThat(d.decodedTotal()).isEqualTo(out.size());
     }
-    d.finish();
+    finish(d);
     return out.toByteArray();
   }
 
@@ -254,7 +273,7 @@ class ContentDecoderTests {
 
     feed(d, Arrays.copyOf(encoded, keep));
 
-    assertThatThrownBy(d::finish).isInstanceOf(ZipException.class).hasMessageContaining("truncated");
+    assertThatThrownBy(() -> finish(d)).isInstanceOf(ZipException.class).hasMessageContaining("truncated");
   }
 
   @ParameterizedTest
@@ -266,7 +285,7 @@ class ContentDecoderTests {
     byte[] out = feed(d, Arrays.copyOf(encoded, encoded.length - missing));
 
     assertThat(out).isEqualTo(DATA);
-    assertThatThrownBy(d::finish).isInstanceOf(ZipException.class).hasMessageContaining("truncated");
+    assertThatThrownBy(() -> finish(d)).isInstanceOf(ZipException.class).hasMessageContaining("truncated");
   }
 
   @ParameterizedTest
@@ -319,8 +338,8 @@ class ContentDecoderTests {
   void gzipWhenNothingFedFinishesWithNothing() throws Exception {
     ContentDecoder d = decoder("gzip");
 
-    assertThat(d.decode(ByteBuffer.allocate(0))).isEmpty();
-    d.finish();
+    assertThat(feed(d, new byte[0])).isEmpty();
+    finish(d);
     assertThat(d.decodedTotal()).isZero();
   }
 
@@ -369,7 +388,7 @@ class ContentDecoderTests {
 
     out.writeBytes(feed(d, Arrays.copyOf(encoded, 1)));
     out.writeBytes(feed(d, Arrays.copyOfRange(encoded, 1, encoded.length)));
-    d.finish();
+    finish(d);
 
     assertThat(out.toByteArray()).isEqualTo(DATA);
   }
@@ -385,7 +404,7 @@ class ContentDecoderTests {
       for (int i = 2; i < encoded.length; i++) {
         out.writeBytes(feed(d, new byte[] {encoded[i]}));
       }
-      d.finish();
+      finish(d);
 
       assertThat(out.toByteArray()).as("raw=%s", raw).isEqualTo(DATA);
     }
@@ -399,7 +418,7 @@ class ContentDecoderTests {
 
     feed(d, Arrays.copyOf(encoded, encoded.length / 2));
 
-    assertThatThrownBy(d::finish).isInstanceOf(ZipException.class).hasMessageContaining("truncated");
+    assertThatThrownBy(() -> finish(d)).isInstanceOf(ZipException.class).hasMessageContaining("truncated");
   }
 
   @Test
@@ -409,7 +428,7 @@ class ContentDecoderTests {
 
     feed(d, Arrays.copyOf(encoded, encoded.length - 4));
 
-    assertThatThrownBy(d::finish).isInstanceOf(ZipException.class);
+    assertThatThrownBy(() -> finish(d)).isInstanceOf(ZipException.class);
   }
 
   @Test
@@ -449,21 +468,181 @@ class ContentDecoderTests {
   void deflateWhenNothingFedFinishesWithNothing() throws Exception {
     ContentDecoder d = decoder("deflate");
 
-    d.finish();
+    finish(d);
 
     assertThat(d.decodedTotal()).isZero();
+  }
+
+  // ---- bounded chunks (decompression bombs) ----
+
+  /** Gzip of {@code size} zeros, made streaming (the zeros are never held). */
+  static byte[] gzipOfZeros(long size) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
+      byte[] zeros = new byte[1 << 20];
+      for (long n = 0; n < size; n += zeros.length) {
+        out.write(zeros, 0, (int) Math.min(zeros.length, size - n));
+      }
+    }
+    return bytes.toByteArray();
+  }
+
+  @Test
+  void gzipWhenBombFedWholeDecodesOneBoundedChunkAtATime() throws Exception {
+    byte[] bomb = gzipOfZeros(256L << 20); // 256 MiB of zeros in about 256 KiB
+    ContentDecoder d = decoder("gzip");
+    d.feed(ByteBuffer.wrap(bomb));
+
+    byte[] first = d.next();
+
+    assertThat(first).hasSize(ContentDecoder.CHUNK_SIZE);
+    assertThat(d.decodedTotal()).isEqualTo(ContentDecoder.CHUNK_SIZE);
+    assertThat(d.consumedTotal()).as("decoding stops after one chunk").isLessThan(1024);
+    assertThat(d.pendingInput()).isEqualTo(bomb.length - d.consumedTotal());
+    long total = first.length;
+    for (byte[] piece; (piece = d.next()) != null; ) {
+      assertThat(piece.length).isBetween(1, ContentDecoder.CHUNK_SIZE);
+      total += piece.length;
+    }
+    d.endOfInput();
+    assertThat(d.isComplete()).isTrue();
+    assertThat(total).isEqualTo(256L << 20);
+  }
+
+  // ---- br (Brotli) ----
+
+  /** The text {@code encoded/text.br} holds (see the README beside it). */
+  static byte[] brotliText() {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 5000; i++) {
+      text.append("line ").append(i).append(": the quick brown fox jumps over the lazy dog\n");
+    }
+    return text.toString().getBytes(StandardCharsets.US_ASCII);
+  }
+
+  static byte[] resource(String name) throws IOException {
+    try (var in = ContentDecoderTests.class.getResourceAsStream("/encoded/" + name)) {
+      assertThat(in).as(name).isNotNull();
+      return in.readAllBytes();
+    }
+  }
+
+  /**
+   * Reads a decoder that decodes on its own thread until it is complete, waking up on its ready
+   * action; each wait is bounded.
+   */
+  static byte[] drainAsync(ContentDecoder d, long maxBytes) throws Exception {
+    java.util.concurrent.Semaphore ready = new java.util.concurrent.Semaphore(0);
+    d.onReady(ready::release);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    while (!d.isComplete() && out.size() < maxBytes) {
+      byte[] piece = d.next();
+      if (piece == null) {
+        assertThat(ready.tryAcquire(10, java.util.concurrent.TimeUnit.SECONDS)).as("decoder progress").isTrue();
+      } else {
+        assertThat(piece.length).isBetween(1, ContentDecoder.CHUNK_SIZE);
+        out.writeBytes(piece);
+      }
+    }
+    return out.toByteArray();
+  }
+
+  @Test
+  void brotliWhenFedWholeDecodesByteExact() throws Exception {
+    ContentDecoder d = decoder("br");
+    d.feed(ByteBuffer.wrap(resource("text.br")));
+    d.endOfInput();
+
+    assertThat(drainAsync(d, Long.MAX_VALUE)).isEqualTo(brotliText());
+    assertThat(d.decodedTotal()).isEqualTo(brotliText().length);
+    assertThat(d.consumedTotal()).isEqualTo(resource("text.br").length);
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {1, 2, 3})
+  void brotliWhenFedInRandomChunksWhileDecodingDecodesByteExact(long seed) throws Exception {
+    byte[] encoded = resource("text.br");
+    ContentDecoder d = decoder("br");
+    Random random = new Random(seed);
+    java.util.concurrent.CompletableFuture<byte[]> decoded = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return drainAsync(d, Long.MAX_VALUE);
+      } catch (Exception e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    });
+    for (int offset = 0; offset < encoded.length; ) {
+      int size = Math.min(1 + random.nextInt(300), encoded.length - offset);
+      d.feed(ByteBuffer.wrap(encoded, offset, size));
+      offset += size;
+    }
+    d.endOfInput();
+
+    assertThat(decoded.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(brotliText());
+  }
+
+  @Test
+  void brotliWhenTruncatedFailsWithZipException() throws Exception {
+    byte[] encoded = resource("text.br");
+    ContentDecoder d = decoder("br");
+    d.feed(ByteBuffer.wrap(encoded, 0, encoded.length / 2));
+    d.endOfInput();
+
+    assertThatThrownBy(() -> drainAsync(d, Long.MAX_VALUE)).isInstanceOf(ZipException.class)
+        .hasMessageContaining("br");
+  }
+
+  @Test
+  void brotliWhenGarbageAfterTheStreamFailsWithZipException() throws Exception {
+    ContentDecoder d = decoder("br");
+    d.feed(ByteBuffer.wrap(concat(resource("text.br"), new byte[] {1, 2, 3})));
+    d.endOfInput();
+
+    assertThatThrownBy(() -> drainAsync(d, Long.MAX_VALUE)).isInstanceOf(ZipException.class);
+  }
+
+  @Test
+  void brotliWhenInputIsGarbageFailsWithZipException() throws Exception {
+    ContentDecoder d = decoder("br");
+    d.feed(ByteBuffer.wrap("<html>not brotli at all, no</html>".getBytes(StandardCharsets.US_ASCII)));
+    d.endOfInput();
+
+    assertThatThrownBy(() -> drainAsync(d, Long.MAX_VALUE)).isInstanceOf(ZipException.class);
+  }
+
+  @Test
+  void brotliWhenNothingFedIsCompleteAndEmpty() throws Exception {
+    ContentDecoder d = decoder("br");
+    d.endOfInput();
+
+    assertThat(d.next()).isNull();
+    assertThat(d.isComplete()).isTrue();
+  }
+
+  @Test
+  void brotliWhenBombDecodesInBoundedChunksOnlyAsTheyAreRead() throws Exception {
+    ContentDecoder d = decoder("br");
+    d.feed(ByteBuffer.wrap(resource("zeros-10gib.br")));
+    d.endOfInput();
+
+    byte[] first = drainAsync(d, 32L << 20); // 32 MiB of the 10 GiB
+    d.release();
+
+    assertThat(first.length).isBetween(32 << 20, (32 << 20) + ContentDecoder.CHUNK_SIZE);
+    assertThat(d.decodedTotal()).isEqualTo(first.length);
+    assertThat(d.isComplete()).isFalse();
   }
 
   // ---- forEncoding, decodedTotal ----
 
   @ParameterizedTest
-  @ValueSource(strings = {"gzip", "x-gzip", "GZIP", "X-GZIP", "Gzip", " gzip ", "deflate", "DEFLATE"})
-  void forEncodingWhenGzipOrDeflateReturnsDecoder(String encoding) {
+  @ValueSource(strings = {"gzip", "x-gzip", "GZIP", "X-GZIP", "Gzip", " gzip ", "deflate", "DEFLATE", "br", "BR"})
+  void forEncodingWhenGzipDeflateOrBrotliReturnsDecoder(String encoding) {
     assertThat(ContentDecoder.forEncoding(encoding)).isNotNull();
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"identity", "br", "zstd", "compress", "", "gzip2"})
+  @ValueSource(strings = {"identity", "zstd", "compress", "", "gzip2", "brotli"})
   void forEncodingWhenIdentityOrUnknownReturnsNull(String encoding) {
     assertThat(ContentDecoder.forEncoding(encoding)).isNull();
   }
@@ -483,7 +662,7 @@ class ContentDecoderTests {
 
     assertThat(a).isNotSameAs(b);
     assertThat(feed(b, encoded)).isEqualTo(DATA);
-    b.finish();
+    finish(b);
   }
 
   @Test
@@ -495,7 +674,7 @@ class ContentDecoderTests {
     byte[] first = feed(d, Arrays.copyOf(encoded, half));
     assertThat(d.decodedTotal()).isEqualTo(first.length);
     byte[] second = feed(d, Arrays.copyOfRange(encoded, half, encoded.length));
-    d.finish();
+    finish(d);
 
     assertThat(d.decodedTotal()).isEqualTo(DATA.length).isEqualTo(first.length + second.length);
   }

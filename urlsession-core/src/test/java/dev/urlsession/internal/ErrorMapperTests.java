@@ -78,7 +78,25 @@ class ErrorMapperTests {
         Arguments.of(new ParseException("Invalid status line"), Code.CANNOT_PARSE_RESPONSE),
         Arguments.of(new ZipException("invalid gzip data"), Code.CANNOT_DECODE_RAW_DATA),
         Arguments.of(new RuntimeException("boom"), Code.UNKNOWN),
-        Arguments.of(new IllegalStateException("bad state"), Code.UNKNOWN));
+        Arguments.of(new IllegalStateException("bad state"), Code.UNKNOWN),
+        Arguments.of(thrownIn("org.apache.hc.core5.http.impl.nio.ChunkDecoder",
+            new IllegalArgumentException("newLimit < 0: (-1 < 0)")), Code.BAD_SERVER_RESPONSE),
+        Arguments.of(thrownIn("org.apache.hc.core5.http.message.BasicLineParser",
+            new NumberFormatException("For input string: \"x\"")), Code.BAD_SERVER_RESPONSE),
+        Arguments.of(thrownIn("org.apache.hc.client5.http.impl.async.InternalHttpAsyncClient",
+            new IllegalStateException("not started")), Code.UNKNOWN),
+        Arguments.of(thrownIn("dev.urlsession.RealTask", new IllegalArgumentException("ours")), Code.UNKNOWN),
+        Arguments.of(new java.nio.charset.MalformedInputException(1), Code.BAD_SERVER_RESPONSE),
+        Arguments.of(new java.util.zip.DataFormatException("invalid block type"), Code.CANNOT_DECODE_RAW_DATA));
+  }
+
+  /** {@code e} as thrown by the JDK (a buffer) called from {@code className}. */
+  static RuntimeException thrownIn(String className, RuntimeException e) {
+    e.setStackTrace(new StackTraceElement[] {
+        new StackTraceElement("java.nio.Buffer", "limit", "Buffer.java", 350),
+        new StackTraceElement(className, "read", "X.java", 100),
+        new StackTraceElement("org.apache.hc.core5.reactor.InternalDataChannel", "onIOEvent", "Y.java", 1)});
+    return e;
   }
 
   static Stream<Arguments> wrapped() {

@@ -51,6 +51,22 @@ class FileNamesTests {
     assertThat(n).doesNotContain("/", "\\", "..");
   }
 
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "attachment; filename*=UTF-8''%E2%80%AEgpj.exe|gpj.exe",
+      "attachment; filename*=UTF-8''invoice%E2%81%A6%E2%80%AEfdp.js%E2%81%A9.txt|invoicefdp.js.txt",
+      "attachment; filename*=UTF-8''a%E2%80%8Eb%E2%80%8Fc%D8%9Cd%E2%80%AAe%E2%80%ABf%E2%80%ACg%E2%80%ADh.txt|abcdefgh.txt",
+      "attachment; filename*=UTF-8''%E2%81%A7%E2%81%A8x.txt|x.txt"})
+  void suggestedFilenameWhenNameHasBidiControlsStripsThem(String disposition, String expected) {
+    assertThat(name("https://example.org/ignored.bin", disposition, null)).isEqualTo(expected);
+  }
+
+  @Test
+  void suggestedFilenameWhenUrlSegmentHasBidiOverrideStripsIt() {
+    assertThat(name("https://example.org/%E2%80%AEgpj.exe", null, null)).isEqualTo("gpj.exe");
+    assertThat(FileNames.sanitize("\u202E\u2066\u200F")).isNull(); // nothing usable left
+  }
+
   @Test
   void withoutDispositionTheUrlAndMimeTypeDecide() {
     assertThat(name("https://example.org/dir/data.csv", null, "text/csv")).isEqualTo("data.csv");
