@@ -5,6 +5,9 @@ import dev.urlsession.internal.CacheEntry;
 import dev.urlsession.internal.CacheRules;
 import dev.urlsession.internal.TransactionRecorder;
 import java.time.Instant;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -131,7 +134,7 @@ final class CacheStage {
    * The response to store once the task succeeded with {@code r}, or null: nothing to store.
    * The body is copied now, before the task hands its collected body over.
    */
-  @Nullable CachedResponse proposal(@Nullable Response r) {
+  private @Nullable CachedResponse proposal(@Nullable Response r) {
     BodyBuffer body = buffer;
     buffer = null;
     if (cache == null || key == null || body == null || fromCache || r == null) {
@@ -140,8 +143,40 @@ final class CacheStage {
     return new CachedResponse(r, body.toByteArray());
   }
 
+  /** How {@code willCacheResponse} is asked of a delegate. */
+  interface Asker {
+    void ask(CachedResponse proposed, Consumer<@Nullable CachedResponse> handler);
+  }
+
+  /**
+   * A body from the network that may be cached, at the task's success: offers it to
+   * {@code willCacheResponse} of {@code delegate} (posted before the completion) or, without one,
+   * returns the store, which the completion runs first. Caller holds the task's lock.
+   */
+  @Nullable Runnable propose(@Nullable Response r, List<TransactionRecorder> loads, @Nullable DataDelegate delegate,
+      TaskEvents events, Function<DataDelegate, Asker> asking) {
+    CachedResponse proposed = proposal(r);
+    if (proposed == null || loads.isEmpty()) {
+      return null;
+    }
+    TransactionRecorder t = loads.get(loads.size() - 1);
+    Instant requested = t.requestStart != null ? t.requestStart : t.fetchStart;
+    Instant received = t.responseStart != null ? t.responseStart : Instant.now();
+    if (delegate == null) {
+      return () -> store(proposed, requested, received);
+    }
+    Consumer<@Nullable CachedResponse> handler = events.once("willCacheResponse", chosen -> {
+      if (chosen != null) {
+        store(chosen, requested, received);
+      }
+    });
+    Asker asker = asking.apply(delegate);
+    events.post("willCacheResponse", () -> asker.ask(proposed, handler));
+    return null;
+  }
+
   /** Stores {@code chosen} (the proposal, or what {@code willCacheResponse} made of it). */
-  void store(CachedResponse chosen, Instant requested, Instant received) {
+  private void store(CachedResponse chosen, Instant requested, Instant received) {
     HttpCache c = cache;
     Request k = key;
     if (c != null && k != null) {

@@ -100,28 +100,41 @@ final class RealLoad implements ProtocolLoad, ProtocolClient, LoadSupport {
       if (recorder.response == null) {
         recorder.response = response;
       }
-      task.onResponse(this, response);
+      task.chain.onResponse(this, response);
     }
   }
+
+  // A data task may hand this load over to a download task (BECOME_DOWNLOAD) while a report is on
+  // its way: the data task then refuses it (the load is no longer its own) and the report goes to
+  // the task that took the load over.
 
   @Override
   public void didLoadData(byte[] data) {
     if (!finished.get()) {
-      task.onData(this, data);
+      RealTask t = task;
+      if (!t.onData(this, data) && task != t) {
+        task.onData(this, data);
+      }
     }
   }
 
   @Override
   public void didFinishLoading() {
     if (finished.compareAndSet(false, true)) {
-      task.onFinish(this);
+      RealTask t = task;
+      if (!t.onFinish(this) && task != t) {
+        task.onFinish(this);
+      }
     }
   }
 
   @Override
   public void didFail(SessionException error) {
     if (finished.compareAndSet(false, true)) {
-      task.onFail(this, error);
+      RealTask t = task;
+      if (!t.chain.onFail(this, error) && task != t) {
+        task.chain.onFail(this, error);
+      }
     }
   }
 
@@ -132,7 +145,7 @@ final class RealLoad implements ProtocolLoad, ProtocolClient, LoadSupport {
       if (recorder.response == null) {
         recorder.response = redirectResponse;
       }
-      task.onRedirect(this, request, redirectResponse);
+      task.chain.onRedirect(this, request, redirectResponse);
     }
   }
 
@@ -173,7 +186,7 @@ final class RealLoad implements ProtocolLoad, ProtocolClient, LoadSupport {
       if (recorder.response == null) {
         recorder.response = response;
       }
-      task.onChallenge(this, challenges, response);
+      task.chain.onChallenge(this, challenges, response);
     }
   }
 
@@ -184,7 +197,7 @@ final class RealLoad implements ProtocolLoad, ProtocolClient, LoadSupport {
 
   @Override
   public void evaluateServerTrust(ServerTrust trust, Consumer<Boolean> decision) {
-    task.evaluateServerTrust(this, trust, decision);
+    task.chain.evaluateServerTrust(this, trust, decision);
   }
 
   @Override
@@ -194,7 +207,7 @@ final class RealLoad implements ProtocolLoad, ProtocolClient, LoadSupport {
 
   @Override
   public void clientCertificateRequested(ProtectionSpace space, Consumer<ClientIdentities.Answer> decision) {
-    task.clientCertificateRequested(this, space, decision);
+    task.chain.clientCertificateRequested(this, space, decision);
   }
 
   @Override

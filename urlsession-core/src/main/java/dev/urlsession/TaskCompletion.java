@@ -1,6 +1,10 @@
 package dev.urlsession;
 
+import dev.urlsession.internal.TransactionRecorder;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
@@ -43,6 +47,15 @@ final class TaskCompletion {
     this.completeDelegate = route.handlerMode() ? null : events.pick(TaskDelegate.class, "didComplete");
     this.fileDelegate = outcome.location() != null && !route.handlerMode()
         ? events.pick(DownloadDelegate.class, "didFinishDownloadingTo") : null;
+  }
+
+  /** The task's metrics: one transaction per load, from its first resume to now. */
+  static TaskMetrics metrics(List<TransactionRecorder> loads, @Nullable Instant start, int redirects) {
+    List<TransactionMetrics> list = new ArrayList<>(loads.size());
+    for (TransactionRecorder t : loads) {
+      list.add(t.toMetrics());
+    }
+    return new TaskMetrics(list, start, Instant.now(), redirects);
   }
 
   /** Whether the metrics are wanted: by a delegate, or by the listener. */

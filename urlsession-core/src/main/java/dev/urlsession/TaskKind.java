@@ -17,6 +17,13 @@ abstract class TaskKind {
   /** The sink of one task's body. */
   abstract BodySink newSink(RealSession session, RealTask task, TaskEvents events, ResultRoute route);
 
+  /** The task as logs and messages show it: {@code DataTask{7, GET https://example.org/}}. */
+  String describe(SessionTask task) {
+    String name = name();
+    return Character.toUpperCase(name.charAt(0)) + name.substring(1) + "Task{" + task.taskIdentifier() + ", "
+        + task.originalRequest().method() + " " + SessionException.redact(task.originalRequest().url()) + "}";
+  }
+
   /** Whether the task's loads use the HTTP cache. */
   boolean usesCache() {
     return false;
