@@ -45,8 +45,17 @@ final class SessionClientHttpResponse implements ClientHttpResponse {
     return HttpStatusCode.valueOf(response.statusCode());
   }
 
+  /**
+   * The reason phrase the server sent (HTTP/1.1), as Spring's other request factories report it;
+   * for a response without one (HTTP/2), the standard phrase of the code, or empty for an unknown
+   * code.
+   */
   @Override
   public String getStatusText() {
+    String sent = response.reasonPhrase();
+    if (sent != null) {
+      return sent;
+    }
     HttpStatus status = HttpStatus.resolve(response.statusCode());
     return status != null ? status.getReasonPhrase() : "";
   }
