@@ -107,6 +107,30 @@ class SessionClientHttpRequestFactoryTests {
   }
 
   @Test
+  void statusTextWhenOverH2WhichHasNoReasonPhraseIsTheStandardPhrase() throws Exception {
+    okhttp3.tls.HeldCertificate certificate = new okhttp3.tls.HeldCertificate.Builder()
+        .addSubjectAlternativeName("localhost").build();
+    try (MockWebServer h2 = new MockWebServer()) {
+      h2.useHttps(new okhttp3.tls.HandshakeCertificates.Builder().heldCertificate(certificate).build()
+          .sslSocketFactory());
+      h2.setProtocols(java.util.List.of(okhttp3.Protocol.HTTP_2, okhttp3.Protocol.HTTP_1_1));
+      h2.start();
+      h2.enqueue(new MockResponse.Builder().status("HTTP/1.1 500 Words Only HTTP/1.1 Carries").build());
+      Session tls = Session.create(SessionConfiguration.ephemeral().toBuilder()
+          .sslContext(new okhttp3.tls.HandshakeCertificates.Builder()
+              .addTrustedCertificate(certificate.certificate()).build().sslContext()).build());
+      try (ClientHttpResponse response = new SessionClientHttpRequestFactory(tls)
+          .createRequest(h2.url("/h2").uri(), HttpMethod.GET).execute()) {
+        assertThat(h2.takeRequest(5, SECONDS).getVersion()).isEqualTo("HTTP/2");
+        assertThat(response.getStatusCode().value()).isEqualTo(500);
+        assertThat(response.getStatusText()).isEqualTo("Internal Server Error");
+      } finally {
+        tls.invalidateAndCancel();
+      }
+    }
+  }
+
+  @Test
   void httpInterfaceClientRunsOnTheSession() throws Exception {
     server.enqueue(new MockResponse.Builder().body("hello, ada").build());
     server.enqueue(new MockResponse.Builder().body("saved").build());
