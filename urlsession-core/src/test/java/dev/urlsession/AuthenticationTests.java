@@ -217,7 +217,7 @@ class AuthenticationTests {
   }
 
   @Test
-  void malformedWwwAuthenticateRaisesNoChallengeAndDeliversThe401() throws Exception {
+  void wwwAuthenticateWhenMalformedRaisesNoChallengeAndDeliversThe401() throws Exception {
     server.enqueue(new MockResponse.Builder().code(401)
         .addHeader("WWW-Authenticate", "Basic realm=\"unterminated").body("denied").build());
     RecordingDelegate d = answering((c, h) -> h.useCredential(Credential.of("u", "p", Persistence.NONE)));
@@ -231,7 +231,7 @@ class AuthenticationTests {
   }
 
   @Test
-  void malformedProxyAuthenticateRaisesNoChallengeAndDeliversThe407() throws Exception {
+  void proxyAuthenticateWhenMalformedRaisesNoChallengeAndDeliversThe407() throws Exception {
     server.enqueue(new MockResponse.Builder().code(407)
         .addHeader("Proxy-Authenticate", "Basic realm=\"proxy\", charset=\"UTF-8").body("proxy says no").build());
     RecordingDelegate d = answering((c, h) -> h.useCredential(Credential.of("u", "p", Persistence.NONE)));
@@ -244,7 +244,7 @@ class AuthenticationTests {
   }
 
   @Test
-  void wellFormedProxyAuthenticateOfTheSameShapeRaisesTheChallenge() throws Exception {
+  void proxyAuthenticateWhenWellFormedRaisesTheChallenge() throws Exception {
     // The control of the test above: the same 407 with the quoted string terminated is a challenge.
     server.enqueue(new MockResponse.Builder().code(407)
         .addHeader("Proxy-Authenticate", "Basic realm=\"proxy\", charset=\"UTF-8\"").body("proxy says no").build());
@@ -256,7 +256,7 @@ class AuthenticationTests {
   }
 
   @Test
-  void malformedHeaderBesideAWellFormedOneRaisesOnlyTheWellFormedChallenge() throws Exception {
+  void challengeHeadersWhenOneIsMalformedRaiseOnlyTheWellFormedOne() throws Exception {
     server.enqueue(new MockResponse.Builder().code(401)
         .addHeader("WWW-Authenticate", "Digest realm=\"broken\", nonce=\"abc")
         .addHeader("WWW-Authenticate", "Basic realm=\"fine\"").build());
