@@ -63,7 +63,7 @@ final class SessionClientHttpRequest extends AbstractStreamingClientHttpRequest 
   @Override
   protected ClientHttpResponse executeInternal(HttpHeaders headers, @Nullable Body body) throws IOException {
     Request.Builder builder = refusedAsIOException(() -> requestBuilder(headers));
-    // The session decodes gzip and deflate unless the request or its configuration asks for an encoding.
+    // The session decodes gzip, deflate and br unless the request or its configuration asks for an encoding.
     boolean decoded = !headers.containsHeader(HttpHeaders.ACCEPT_ENCODING)
         && session.configuration().httpAdditionalHeaders().keySet().stream()
             .noneMatch(HttpHeaders.ACCEPT_ENCODING::equalsIgnoreCase);

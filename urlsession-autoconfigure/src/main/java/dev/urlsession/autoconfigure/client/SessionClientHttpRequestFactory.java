@@ -38,7 +38,7 @@ import org.springframework.util.Assert;
  * {@code getStatusText()} is the reason phrase the server sent (HTTP/1.1), else the standard one.
  *
  * <p>The session decides redirects (its delegate, or follow by default) and decodes
- * {@code gzip} and {@code deflate} bodies unless the request sets {@code Accept-Encoding}; a
+ * {@code gzip}, {@code deflate} and {@code br} bodies unless the request sets {@code Accept-Encoding}; a
  * decoded response has no {@code Content-Encoding} and {@code Content-Length}. Failures,
  * including what the session refuses (a header value with CR or LF, an invalidated session), are
  * {@link java.io.IOException}s, so {@code RestClient} and {@code RestTemplate} throw a

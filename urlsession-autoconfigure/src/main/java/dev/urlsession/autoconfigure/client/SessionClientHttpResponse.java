@@ -12,7 +12,8 @@ import org.springframework.http.client.ClientHttpResponse;
 
 /** A session's response with its streamed body. */
 final class SessionClientHttpResponse implements ClientHttpResponse {
-  private static final Set<String> DECODED_ENCODINGS = Set.of("gzip", "x-gzip", "deflate");
+  /** The codings the session decodes (its {@code ContentDecoder}), so the reader never sees them. */
+  private static final Set<String> DECODED_ENCODINGS = Set.of("gzip", "x-gzip", "deflate", "br");
 
   private final Response response;
   private final ResponseBodyStream body;

@@ -222,6 +222,24 @@ class SessionClientHttpRequestFactoryTests {
   }
 
   @Test
+  void brotliBodyIsDecodedAndItsEncodingHeadersRemoved() throws Exception {
+    byte[] brotli;
+    try (InputStream in = getClass().getResourceAsStream("/encoded/text.br")) {
+      assertThat(in).as("core's test fixture encoded/text.br").isNotNull();
+      brotli = in.readAllBytes();
+    }
+    server.enqueue(new MockResponse.Builder().addHeader("Content-Encoding", "br")
+        .body(new Buffer().write(brotli)).build());
+    var entity = client.get().uri(server.url("/br").uri()).retrieve().toEntity(String.class);
+    // The text core's README for the fixture describes: 5,000 numbered lines.
+    assertThat(entity.getBody()).startsWith("line 0: the quick brown fox jumps over the lazy dog\n")
+        .endsWith("line 4999: the quick brown fox jumps over the lazy dog\n").hasSize(273_890);
+    assertThat(entity.getHeaders().containsHeader(HttpHeaders.CONTENT_ENCODING)).isFalse();
+    assertThat(entity.getHeaders().getContentLength()).isEqualTo(-1);
+    assertThat(server.takeRequest(5, SECONDS).getHeaders().get("Accept-Encoding")).contains("br");
+  }
+
+  @Test
   void requestThatSetsAcceptEncodingGetsTheEncodedBytes() throws Exception {
     byte[] gzipped = gzip("raw");
     server.enqueue(new MockResponse.Builder().addHeader("Content-Encoding", "gzip")
