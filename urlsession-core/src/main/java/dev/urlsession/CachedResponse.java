@@ -17,8 +17,8 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>Two instances are equal when their responses have the same URL, status code and header fields,
- * their bodies the same bytes and their storage policies are the same; {@link #userInfo()} is not
- * compared.
+ * their bodies the same bytes, their user info equal maps (or both none) and their storage
+ * policies are the same.
  *
  * <p>Instances are immutable and thread-safe: the body is copied on the way in and on the way out,
  * and the user info map is an unmodifiable copy (its values themselves are not copied).
@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
 public final class CachedResponse {
   private final Response response;
   private final byte[] data;
-  private final Map<String, Object> userInfo;
+  private final @Nullable Map<String, Object> userInfo;
   private final CacheStoragePolicy storagePolicy;
 
   /**
@@ -49,7 +49,8 @@ public final class CachedResponse {
    * @param data the body, copied
    * @param userInfo application data kept with the entry, copied; {@code null} for none. On disk
    *     only {@code String}, {@code Boolean}, {@code Integer}, {@code Long} and {@code Double}
-   *     values survive a restart; other values are kept in memory only.
+   *     values survive a restart; other values are kept in memory only, and an entry read back
+   *     without any reports none.
    * @param storagePolicy where the entry may be kept
    * @throws IllegalArgumentException if {@code response}, {@code data} or {@code storagePolicy} is
    *     null, or {@code userInfo} holds a null key or value
@@ -62,8 +63,8 @@ public final class CachedResponse {
     this.response = Checks.notNull(response, "response");
     this.data = Checks.notNull(data, "data").clone();
     this.storagePolicy = Checks.notNull(storagePolicy, "storagePolicy");
-    if (userInfo == null || userInfo.isEmpty()) {
-      this.userInfo = Map.of();
+    if (userInfo == null) {
+      this.userInfo = null;
     } else {
       Map<String, Object> copy = new LinkedHashMap<>();
       userInfo.forEach(
@@ -86,8 +87,11 @@ public final class CachedResponse {
     return data.clone();
   }
 
-  /** The application data stored with the entry, unmodifiable; empty (never null) when none. */
-  public Map<String, Object> userInfo() {
+  /**
+   * The application data stored with the entry, unmodifiable; {@code null} when it was made
+   * without any (as Apple's {@code userInfo} is nil).
+   */
+  public @Nullable Map<String, Object> userInfo() {
     return userInfo;
   }
 
@@ -119,6 +123,7 @@ public final class CachedResponse {
         && response.url().equals(other.response.url())
         && response.headers().equals(other.response.headers())
         && Arrays.equals(data, other.data)
+        && Objects.equals(userInfo, other.userInfo)
         && storagePolicy == other.storagePolicy;
   }
 
@@ -129,6 +134,7 @@ public final class CachedResponse {
         response.statusCode(),
         response.headers(),
         Arrays.hashCode(data),
+        userInfo,
         storagePolicy);
   }
 

@@ -18,11 +18,12 @@ public enum CookieAcceptPolicy {
   NEVER,
 
   /**
-   * Accept cookies only when the URL that sets them belongs to the same site as the main document
-   * (the page the user navigated to): the two hosts share a registrable domain, so
-   * {@code api.example.com} may set cookies for a main document on {@code www.example.com}, but
-   * {@code tracker.example.net} may not. Without a main document URL, the setting URL counts as
-   * the main document and its cookies are accepted. This is the default.
+   * Accept a cookie only when the host of the main document (the page the user navigated to)
+   * domain-matches the cookie's domain (RFC 6265 5.1.3). With a main document on
+   * {@code www.example.com}, {@code api.example.com} may set a cookie for {@code example.com}, but
+   * not a host-only cookie of its own (a sibling host), and {@code tracker.example.net} none.
+   * Without a main document URL, the setting URL counts as the main document and its cookies are
+   * accepted. This is the default.
    */
   ONLY_FROM_MAIN_DOCUMENT_DOMAIN
 }

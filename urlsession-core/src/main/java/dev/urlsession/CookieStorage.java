@@ -289,9 +289,12 @@ public final class CookieStorage {
   /**
    * Stores the cookies a response from {@code url} set, as a session does: under
    * {@link CookieAcceptPolicy#NEVER} nothing; under
-   * {@link CookieAcceptPolicy#ONLY_FROM_MAIN_DOCUMENT_DOMAIN} only when {@code url}'s host is in
-   * the same site (registrable domain) as {@code mainDocumentUrl}'s, a null main document
-   * meaning {@code url} itself. Each cookie must also be valid for {@code url}'s host: a
+   * {@link CookieAcceptPolicy#ONLY_FROM_MAIN_DOCUMENT_DOMAIN} only the cookies whose domain the
+   * host of {@code mainDocumentUrl} domain-matches (RFC 6265 5.1.3): a domain cookie for
+   * {@code example.com} set by {@code api.example.com} while the main document is
+   * {@code www.example.com} is kept, a host-only cookie of {@code api.example.com} (a sibling
+   * host) is refused; a null main document means {@code url} itself. Each cookie must also be
+   * valid for {@code url}'s host: a
    * host-only cookie for exactly that host, a domain cookie for a domain the host domain-matches
    * and that is not a public suffix; others are skipped. Over plain {@code http} (loopback hosts
    * excepted), a secure cookie is skipped, and so is one that would shadow a stored secure cookie
@@ -323,9 +326,10 @@ public final class CookieStorage {
     if (host == null) {
       return;
     }
+    String mainHost = null;
     if (policy == CookieAcceptPolicy.ONLY_FROM_MAIN_DOCUMENT_DOMAIN && mainDocumentUrl != null) {
-      String mainHost = CookieDomains.requestHost(mainDocumentUrl);
-      if (mainHost == null || !CookieDomains.sameSite(host, mainHost)) {
+      mainHost = CookieDomains.requestHost(mainDocumentUrl);
+      if (mainHost == null) {
         return;
       }
     }
@@ -334,7 +338,8 @@ public final class CookieStorage {
     synchronized (lock) {
       Instant now = clock.instant();
       for (Cookie c : cookies) {
-        if (!validFor(c, host) || !secureUrl && (c.isSecure() || shadowsSecureCookie(c))) {
+        if (!validFor(c, host) || !secureUrl && (c.isSecure() || shadowsSecureCookie(c))
+            || mainHost != null && !CookieDomains.domainMatches(mainHost, c.bareDomain())) {
           continue;
         }
         changed |= store(c, now);

@@ -86,25 +86,55 @@ public final class CredentialStorage {
     return byUser == null ? Map.of() : Map.copyOf(byUser);
   }
 
-  /** Stores {@code credential} for {@code space} (a {@code NONE} one is not stored). */
+  /**
+   * Stores {@code credential} for {@code space}, replacing the one of the same user; a
+   * {@code NONE} one is not stored. A space without a default credential takes it as its
+   * default. Listeners run only when this changed the storage (storing an equal credential again
+   * does not).
+   */
   public void set(Credential credential, ProtectionSpace space) {
     Checks.notNull(credential, "credential");
     Checks.notNull(space, "space");
     if (credential.persistence() == Credential.Persistence.NONE) {
       return;
     }
+    boolean changed;
     synchronized (this) {
-      credentials.computeIfAbsent(space, k -> new LinkedHashMap<>()).put(credential.user(), credential);
+      changed = store(credential, space, false);
     }
-    changed(credential);
+    if (changed) {
+      changed(credential);
+    }
   }
 
-  /** Removes {@code credential} from {@code space}, unless it is synchronizable. */
+  /**
+   * Stores {@code credential} under this lock; makes it the default of {@code space} when asked
+   * or when the space has none. Whether anything changed.
+   */
+  private boolean store(Credential credential, ProtectionSpace space, boolean makeDefault) {
+    Credential previous =
+        credentials.computeIfAbsent(space, k -> new LinkedHashMap<>()).put(credential.user(), credential);
+    boolean changed = !credential.equals(previous);
+    if (makeDefault || !defaults.containsKey(space)) {
+      changed |= !credential.user().equals(defaults.put(space, credential.user()));
+    }
+    return changed;
+  }
+
+  /**
+   * Removes {@code credential} from {@code space}, unless it is synchronizable. Does nothing (and
+   * notifies nobody) unless an equal credential is stored there.
+   */
   public void remove(Credential credential, ProtectionSpace space) {
     remove(credential, space, false);
   }
 
-  /** Removes {@code credential} from {@code space}; synchronizable ones only when asked. */
+  /**
+   * Removes {@code credential} from {@code space}; synchronizable ones only when asked. Does
+   * nothing (and notifies nobody) unless an equal credential is stored there. When it was the
+   * default of the space, the space is left without a default: no other credential takes its
+   * place until one is stored or set as default.
+   */
   public void remove(Credential credential, ProtectionSpace space, boolean removeSynchronizable) {
     Checks.notNull(credential, "credential");
     Checks.notNull(space, "space");
@@ -113,9 +143,10 @@ public final class CredentialStorage {
     }
     synchronized (this) {
       Map<String, Credential> byUser = credentials.get(space);
-      if (byUser == null || byUser.remove(credential.user()) == null) {
+      if (byUser == null || !credential.equals(byUser.get(credential.user()))) {
         return;
       }
+      byUser.remove(credential.user());
       if (byUser.isEmpty()) {
         credentials.remove(space);
       }
@@ -126,15 +157,15 @@ public final class CredentialStorage {
     changed(credential);
   }
 
-  /** The default credential of {@code space}: the one set as default, else the only or first one. */
+  /**
+   * The default credential of {@code space}: the one last set as default, or the first one
+   * stored while the space had none; null when the space has no default (for instance after its
+   * default was removed, even if other credentials remain).
+   */
   public synchronized @Nullable Credential defaultCredential(ProtectionSpace space) {
     Map<String, Credential> byUser = credentials.get(Checks.notNull(space, "space"));
-    if (byUser == null || byUser.isEmpty()) {
-      return null;
-    }
     String user = defaults.get(space);
-    Credential c = user == null ? null : byUser.get(user);
-    return c != null ? c : byUser.values().iterator().next();
+    return byUser == null || user == null ? null : byUser.get(user);
   }
 
   /**
@@ -157,13 +188,21 @@ public final class CredentialStorage {
     return null;
   }
 
-  /** Stores {@code credential} and makes it the default of {@code space}. */
+  /**
+   * Stores {@code credential} and makes it the default of {@code space} (a {@code NONE} one is
+   * neither). Listeners run only when this changed the storage.
+   */
   public void setDefaultCredential(Credential credential, ProtectionSpace space) {
-    set(credential, space);
-    if (credential.persistence() != Credential.Persistence.NONE) {
-      synchronized (this) {
-        defaults.put(space, credential.user());
-      }
+    Checks.notNull(credential, "credential");
+    Checks.notNull(space, "space");
+    if (credential.persistence() == Credential.Persistence.NONE) {
+      return;
+    }
+    boolean changed;
+    synchronized (this) {
+      changed = store(credential, space, true);
+    }
+    if (changed) {
       changed(credential);
     }
   }
@@ -183,6 +222,11 @@ public final class CredentialStorage {
     set(credential, space);
   }
 
+  /** As {@link #remove(Credential, ProtectionSpace)}, for a task. */
+  public void remove(Credential credential, ProtectionSpace space, SessionTask task) {
+    remove(credential, space);
+  }
+
   /** As {@link #remove(Credential, ProtectionSpace, boolean)}, for a task. */
   public void remove(Credential credential, ProtectionSpace space, boolean removeSynchronizable,
       SessionTask task) {
@@ -194,9 +238,12 @@ public final class CredentialStorage {
     setDefaultCredential(credential, space);
   }
 
-  /** Removes every credential (a session's {@code reset()}). */
+  /** Removes every credential (a session's {@code reset()}); notifies only if there was one. */
   public void removeAll() {
     synchronized (this) {
+      if (credentials.isEmpty()) {
+        return;
+      }
       credentials.clear();
       defaults.clear();
     }
@@ -204,7 +251,11 @@ public final class CredentialStorage {
     notifyListeners();
   }
 
-  /** Calls {@code listener} (on the changing thread) after every change. */
+  /**
+   * Calls {@code listener} (on the changing thread) after every change: a credential stored,
+   * replaced or removed, or a default changed. Calls that leave the storage as it was notify
+   * nobody.
+   */
   public void addChangeListener(Runnable listener) {
     listeners.add(Checks.notNull(listener, "listener"));
   }

@@ -27,10 +27,13 @@ import org.jspecify.annotations.Nullable;
  * {@link CachePolicy#USE_PROTOCOL_CACHE_POLICY}, cookies handled.
  *
  * <p>Everything is validated when it is set: the URL must be absolute, the method an RFC 9110
- * token, header names tokens and values free of control characters, and the headers the session
- * derives itself ({@code Content-Length}, {@code Transfer-Encoding}, {@code Host},
- * {@code Connection}, {@code Proxy-Authorization}, ...) cannot be set. A bad value fails with an
- * {@link IllegalArgumentException} naming it.
+ * token, header names tokens and values free of control characters (CR, LF, NUL, ...). A bad
+ * value fails with an {@link IllegalArgumentException} naming it. The headers the session derives
+ * itself ({@code Content-Length}, {@code Transfer-Encoding}, {@code Host}, {@code Connection},
+ * {@code Keep-Alive}, {@code TE}, {@code Trailer}, {@code Upgrade}, {@code Expect},
+ * {@code WWW-Authenticate} and every {@code Proxy-*}) are Apple's reserved headers: a value set
+ * for one is checked like any other, then ignored (logged at debug level) and never sent; the
+ * session sends its own.
  *
  * <p>Instances are immutable and thread-safe. A task copies nothing: it keeps the instance it was
  * given, so later changes to a builder do not affect it.
@@ -239,26 +242,30 @@ public final class Request {
 
     /**
      * Sets header {@code name} to {@code value}, replacing any value (case-insensitively, keeping
-     * the first spelling).
+     * the first spelling). A reserved header (see the class comment) is ignored.
      *
-     * @throws IllegalArgumentException for an invalid name or value, or a reserved header
+     * @throws IllegalArgumentException for an invalid name or value
      */
     public Builder header(String name, String value) {
       HttpSyntax.checkHeaderName(name);
-      HttpSyntax.checkNotReserved(name, "a request");
-      headers.set(name, value);
+      HttpSyntax.checkHeaderValue(name, value);
+      if (!HttpSyntax.ignoreIfReserved(name, "a request")) {
+        headers.set(name, value);
+      }
       return this;
     }
 
     /**
-     * Adds a value to header {@code name}.
+     * Adds a value to header {@code name}. A reserved header (see the class comment) is ignored.
      *
-     * @throws IllegalArgumentException for an invalid name or value, or a reserved header
+     * @throws IllegalArgumentException for an invalid name or value
      */
     public Builder addHeader(String name, String value) {
       HttpSyntax.checkHeaderName(name);
-      HttpSyntax.checkNotReserved(name, "a request");
-      headers.add(name, value);
+      HttpSyntax.checkHeaderValue(name, value);
+      if (!HttpSyntax.ignoreIfReserved(name, "a request")) {
+        headers.add(name, value);
+      }
       return this;
     }
 
@@ -268,21 +275,16 @@ public final class Request {
       return this;
     }
 
-    /**
-     * Replaces all headers.
-     *
-     * @throws IllegalArgumentException for a reserved header
-     */
+    /** Replaces all headers; reserved ones (see the class comment) are ignored. */
     public Builder headers(Headers headers) {
       Checks.notNull(headers, "headers");
-      for (String name : headers.names()) {
-        HttpSyntax.checkNotReserved(name, "a request");
-      }
       for (String name : this.headers.build().names()) {
         this.headers.remove(name);
       }
       for (int i = 0; i < headers.size(); i++) {
-        this.headers.add(headers.name(i), headers.value(i));
+        if (!HttpSyntax.ignoreIfReserved(headers.name(i), "a request")) {
+          this.headers.add(headers.name(i), headers.value(i));
+        }
       }
       return this;
     }

@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
 public final class Response {
   private final URI url;
   private final int statusCode;
+  private final @Nullable String reasonPhrase;
   private final Headers headers;
   /** Set explicitly on the builder; otherwise derived from {@code Content-Type} when asked. */
   private final @Nullable String mimeType;
@@ -30,6 +31,7 @@ public final class Response {
   private Response(Builder b) {
     this.url = b.url;
     this.statusCode = b.statusCode;
+    this.reasonPhrase = b.reasonPhrase;
     this.headers = b.headers.build();
     this.mimeType = b.mimeType;
     this.mimeTypeSet = b.mimeTypeSet;
@@ -52,6 +54,19 @@ public final class Response {
   /** The HTTP status code, or 0 for non-HTTP schemes. */
   public int statusCode() {
     return statusCode;
+  }
+
+  /**
+   * The reason phrase of the status line as the server sent it ({@code "Server Error"} in
+   * {@code HTTP/1.1 500 Server Error}; empty when the line had none), or {@code null} when no
+   * status line carried one: HTTP/2 and later, non-HTTP schemes, responses built without it
+   * (a cached response read back from disk, for instance). Apple's {@code HTTPURLResponse} does
+   * not expose it; {@code HTTPURLResponse.localizedString(forStatusCode:)} is the standard phrase.
+   *
+   * @since 0.1.0
+   */
+  public @Nullable String reasonPhrase() {
+    return reasonPhrase;
   }
 
   /** The header fields as received (including {@code Content-Encoding} of decoded bodies). */
@@ -90,7 +105,7 @@ public final class Response {
 
   /** A builder holding every value of this response. */
   public Builder toBuilder() {
-    Builder b = new Builder(url).statusCode(statusCode).headers(headers);
+    Builder b = new Builder(url).statusCode(statusCode).reasonPhrase(reasonPhrase).headers(headers);
     b.mimeType(mimeType()).textEncodingName(textEncodingName());
     b.expectedContentLength(expectedContentLength);
     return b;
@@ -154,6 +169,7 @@ public final class Response {
   public static final class Builder {
     private final URI url;
     private int statusCode;
+    private @Nullable String reasonPhrase;
     private Headers.Builder headers = Headers.builder();
     private @Nullable String mimeType;
     private boolean mimeTypeSet;
@@ -172,6 +188,27 @@ public final class Response {
         throw new IllegalArgumentException("statusCode must be 0 or 100..999 but was " + statusCode);
       }
       this.statusCode = statusCode;
+      return this;
+    }
+
+    /**
+     * Sets the reason phrase of the status line, or removes it with {@code null}.
+     *
+     * @throws IllegalArgumentException if it holds a control character (CR, LF, NUL, ...) other
+     *     than horizontal tab, or a character above U+00FF
+     * @since 0.1.0
+     */
+    public Builder reasonPhrase(@Nullable String reasonPhrase) {
+      if (reasonPhrase != null) {
+        for (int i = 0; i < reasonPhrase.length(); i++) {
+          char c = reasonPhrase.charAt(i);
+          if ((c < 0x20 && c != '\t') || c == 0x7f || c > 0xff) {
+            throw new IllegalArgumentException(
+                "reasonPhrase contains character U+" + String.format("%04X", (int) c) + " at index " + i);
+          }
+        }
+      }
+      this.reasonPhrase = reasonPhrase;
       return this;
     }
 

@@ -562,10 +562,12 @@ public final class SessionConfiguration {
     }
 
     /**
-     * Sets headers added to every request that does not set them itself.
+     * Sets headers added to every request that does not set them itself. Apple's reserved headers,
+     * which the session derives itself ({@code Content-Length}, {@code Host}, {@code Connection},
+     * every {@code Proxy-*}, ...: see {@link Request}), are checked like the others, then ignored
+     * (logged at debug level) and left out of {@link SessionConfiguration#httpAdditionalHeaders()}.
      *
-     * @throws IllegalArgumentException for an invalid name or value, or a header the session
-     *     derives itself ({@code Content-Length}, {@code Host}, ...)
+     * @throws IllegalArgumentException for an invalid name or value
      */
     public Builder httpAdditionalHeaders(Map<String, String> headers) {
       Checks.notNull(headers, "httpAdditionalHeaders");
@@ -578,8 +580,9 @@ public final class SessionConfiguration {
             } catch (IllegalArgumentException e) {
               throw new IllegalArgumentException("httpAdditionalHeaders: " + e.getMessage(), e);
             }
-            HttpSyntax.checkNotReserved(name, "httpAdditionalHeaders");
-            copy.put(name, value);
+            if (!HttpSyntax.ignoreIfReserved(name, "httpAdditionalHeaders")) {
+              copy.put(name, value);
+            }
           });
       this.httpAdditionalHeaders = copy;
       return this;

@@ -217,6 +217,58 @@ class AuthenticationTests {
   }
 
   @Test
+  void wwwAuthenticateWhenMalformedRaisesNoChallengeAndDeliversThe401() throws Exception {
+    server.enqueue(new MockResponse.Builder().code(401)
+        .addHeader("WWW-Authenticate", "Basic realm=\"unterminated").body("denied").build());
+    RecordingDelegate d = answering((c, h) -> h.useCredential(Credential.of("u", "p", Persistence.NONE)));
+    session(d, CredentialStorage.inMemory()).dataTask(server.url("/m").uri()).resume();
+    assertThat(d.awaitCompletion()).isNull();
+    d.assertEvents("didCreateTask", "didReceiveResponse 401", "didReceiveData", "didFinishCollectingMetrics",
+        "didComplete null");
+    assertThat(d.body.toString(StandardCharsets.UTF_8)).isEqualTo("denied");
+    assertThat(challenges).isEmpty();
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void proxyAuthenticateWhenMalformedRaisesNoChallengeAndDeliversThe407() throws Exception {
+    server.enqueue(new MockResponse.Builder().code(407)
+        .addHeader("Proxy-Authenticate", "Basic realm=\"proxy\", charset=\"UTF-8").body("proxy says no").build());
+    RecordingDelegate d = answering((c, h) -> h.useCredential(Credential.of("u", "p", Persistence.NONE)));
+    session(d, CredentialStorage.inMemory()).dataTask(server.url("/m").uri()).resume();
+    assertThat(d.awaitCompletion()).isNull();
+    d.assertEvents("didCreateTask", "didReceiveResponse 407", "didReceiveData", "didFinishCollectingMetrics",
+        "didComplete null");
+    assertThat(d.body.toString(StandardCharsets.UTF_8)).isEqualTo("proxy says no");
+    assertThat(challenges).isEmpty();
+  }
+
+  @Test
+  void proxyAuthenticateWhenWellFormedRaisesTheChallenge() throws Exception {
+    // The control of the test above: the same 407 with the quoted string terminated is a challenge.
+    server.enqueue(new MockResponse.Builder().code(407)
+        .addHeader("Proxy-Authenticate", "Basic realm=\"proxy\", charset=\"UTF-8\"").body("proxy says no").build());
+    RecordingDelegate d = answering((c, h) -> h.cancelAuthenticationChallenge());
+    session(d, CredentialStorage.inMemory()).dataTask(server.url("/m").uri()).resume();
+    assertThat(d.awaitCompletion().code()).isEqualTo(Code.CANCELLED);
+    d.assertEvents("didCreateTask", "didReceiveChallenge HTTP_BASIC proxy 0", "didFinishCollectingMetrics",
+        "didComplete CANCELLED");
+  }
+
+  @Test
+  void challengeHeadersWhenOneIsMalformedRaiseOnlyTheWellFormedOne() throws Exception {
+    server.enqueue(new MockResponse.Builder().code(401)
+        .addHeader("WWW-Authenticate", "Digest realm=\"broken\", nonce=\"abc")
+        .addHeader("WWW-Authenticate", "Basic realm=\"fine\"").build());
+    server.enqueue(new MockResponse.Builder().body("in").build());
+    RecordingDelegate d = answering((c, h) -> h.useCredential(Credential.of("u", "p", Persistence.NONE)));
+    session(d, CredentialStorage.inMemory()).dataTask(server.url("/m").uri()).resume();
+    assertThat(d.awaitCompletion()).isNull();
+    d.assertEvents("didCreateTask", "didReceiveChallenge HTTP_BASIC fine 0", "didReceiveResponse 200",
+        "didReceiveData", "didFinishCollectingMetrics", "didComplete null");
+  }
+
+  @Test
   void completionHandlerTasksStillGetChallengesButSessionLevelMethodsDoNotGetBasicOnes() throws Exception {
     server.enqueue(basicChallenge("r"));
     server.enqueue(new MockResponse.Builder().body("fine").build());

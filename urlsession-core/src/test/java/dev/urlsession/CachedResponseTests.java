@@ -24,11 +24,11 @@ class CachedResponseTests {
   }
 
   @Test
-  void cachedResponseWhenBuiltWithoutPolicyIsAllowedWithEmptyUserInfo() {
+  void cachedResponseWhenBuiltWithoutPolicyIsAllowedWithoutUserInfo() {
     CachedResponse c = new CachedResponse(response(200), bytes("hello"));
 
     assertThat(c.storagePolicy()).isEqualTo(CacheStoragePolicy.ALLOWED);
-    assertThat(c.userInfo()).isEmpty();
+    assertThat(c.userInfo()).isNull();
     assertThat(c.data()).isEqualTo(bytes("hello"));
     assertThat(c.response().statusCode()).isEqualTo(200);
   }
@@ -61,23 +61,45 @@ class CachedResponseTests {
   }
 
   @Test
-  void userInfoWhenNullIsEmpty() {
-    CachedResponse c =
-        new CachedResponse(response(200), bytes(""), null, CacheStoragePolicy.ALLOWED);
-
-    assertThat(c.userInfo()).isEmpty();
+  void userInfoWhenMadeWithoutIsNull() {
+    assertThat(new CachedResponse(response(200), bytes(""), null, CacheStoragePolicy.ALLOWED).userInfo())
+        .isNull();
+    assertThat(new CachedResponse(response(200), bytes("")).userInfo()).isNull();
   }
 
   @Test
-  void equalsWhenResponseDataAndPolicyMatchIsTrueWhateverTheUserInfo() {
+  void userInfoWhenGivenEmptyIsEmptyNotNull() {
+    assertThat(new CachedResponse(response(200), bytes(""), Map.of(), CacheStoragePolicy.ALLOWED).userInfo())
+        .isNotNull()
+        .isEmpty();
+  }
+
+  @Test
+  void equalsWhenResponseDataUserInfoAndPolicyMatchIsTrue() {
     CachedResponse a =
         new CachedResponse(
             response(200, "ETag", "\"1\""), bytes("x"), Map.of("a", 1), CacheStoragePolicy.ALLOWED);
     CachedResponse b =
         new CachedResponse(
-            response(200, "ETag", "\"1\""), bytes("x"), null, CacheStoragePolicy.ALLOWED);
+            response(200, "ETag", "\"1\""), bytes("x"), new HashMap<>(Map.of("a", 1)),
+            CacheStoragePolicy.ALLOWED);
 
     assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
+    assertThat(new CachedResponse(response(200), bytes("x")))
+        .isEqualTo(new CachedResponse(response(200), bytes("x"), null, CacheStoragePolicy.ALLOWED));
+  }
+
+  @Test
+  void equalsWhenUserInfoDiffersIsFalse() {
+    CachedResponse with =
+        new CachedResponse(response(200), bytes("x"), Map.of("a", 1), CacheStoragePolicy.ALLOWED);
+
+    assertThat(with)
+        .isNotEqualTo(new CachedResponse(response(200), bytes("x"), null, CacheStoragePolicy.ALLOWED));
+    assertThat(with)
+        .isNotEqualTo(new CachedResponse(response(200), bytes("x"), Map.of("a", 2), CacheStoragePolicy.ALLOWED));
+    assertThat(new CachedResponse(response(200), bytes("x"), Map.of(), CacheStoragePolicy.ALLOWED))
+        .isNotEqualTo(new CachedResponse(response(200), bytes("x"), null, CacheStoragePolicy.ALLOWED));
   }
 
   @Test

@@ -66,6 +66,23 @@ class CookieIntegrationTests {
   }
 
   @Test
+  void onlyFromMainDocumentDomainWhenTheMainDocumentIsAnotherHostRefusesTheCookie() throws Exception {
+    CookieStorage storage = CookieStorage.inMemory();
+    try (Session s = session(SessionConfiguration.ephemeral().toBuilder().httpCookieStorage(storage)
+        .httpCookieAcceptPolicy(CookieAcceptPolicy.ONLY_FROM_MAIN_DOCUMENT_DOMAIN))) {
+      URI url = server.url("/c").uri();
+      server.enqueue(new MockResponse.Builder().addHeader("Set-Cookie", "refused=1").body("x").build());
+      server.enqueue(new MockResponse.Builder().addHeader("Set-Cookie", "kept=1").body("y").build());
+      // Another host as the main document: the server's host-only cookie is third-party to it.
+      s.data(Request.builder(url).mainDocumentUrl(URI.create("http://sibling.example/page")).build())
+          .get(10, SECONDS);
+      s.data(Request.builder(url).mainDocumentUrl(URI.create("http://" + url.getHost() + ":1/page")).build())
+          .get(10, SECONDS);
+      assertThat(storage.cookies()).extracting(Cookie::name).containsExactly("kept");
+    }
+  }
+
+  @Test
   void requestThatDoesNotHandleCookiesNeitherSendsNorStoresThem() throws Exception {
     CookieStorage storage = CookieStorage.inMemory();
     storage.setCookie(Cookie.builder("kept", "1").originUrl(server.url("/").uri()).build());

@@ -294,16 +294,30 @@ class CookieStorageTests {
   }
 
   @Test
-  void setCookiesWhenPolicyIsOnlyFromMainDocumentDomainStoresFirstPartyOnly() {
+  void setCookiesWhenPolicyIsOnlyFromMainDocumentDomainStoresCookiesWhoseDomainTheMainHostMatches() {
     CookieStorage s = CookieStorage.inMemory();
     URI api = URI.create("https://api.example.com/v1");
+    URI www = URI.create("https://www.example.com/page");
+    URI deeper = URI.create("https://cdn.www.example.com/a");
     URI tracker = URI.create("https://tracker.example.net/pixel");
-    URI main = URI.create("https://www.example.com/page");
-    s.setCookies(Cookie.cookies(List.of("first=1"), api), api, main);
+    URI apex = URI.create("https://example.com/");
+    URI main = www;
+    s.setCookies(Cookie.cookies(List.of("sibling=1", "shared=1; Domain=example.com"), api), api, main);
+    s.setCookies(Cookie.cookies(List.of("own=1"), www), www, main);
+    s.setCookies(Cookie.cookies(List.of("below=1", "mainDomain=1; Domain=www.example.com"), deeper), deeper, main);
     s.setCookies(Cookie.cookies(List.of("third=1"), tracker), tracker, main);
-    s.setCookies(Cookie.cookies(List.of("apex=1"), URI.create("https://example.com/")),
-        URI.create("https://example.com/"), main);
-    assertThat(s.cookies()).extracting(Cookie::name).containsExactly("first", "apex");
+    s.setCookies(Cookie.cookies(List.of("apex=1"), apex), apex, main);
+    assertThat(s.cookies()).extracting(Cookie::name)
+        .containsExactlyInAnyOrder("shared", "own", "mainDomain", "apex");
+  }
+
+  @Test
+  void setCookiesWhenPolicyIsAlwaysStoresSiblingHostCookies() {
+    CookieStorage s = CookieStorage.inMemory();
+    s.cookieAcceptPolicy(CookieAcceptPolicy.ALWAYS);
+    URI api = URI.create("https://api.example.com/v1");
+    s.setCookies(Cookie.cookies(List.of("sibling=1"), api), api, URI.create("https://www.example.com/"));
+    assertThat(s.cookies()).extracting(Cookie::name).containsExactly("sibling");
   }
 
   @Test

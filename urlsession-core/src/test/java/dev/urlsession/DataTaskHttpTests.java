@@ -49,6 +49,20 @@ class DataTaskHttpTests {
   }
 
   @Test
+  void responseWhenOverHttp11CarriesTheReasonPhraseTheServerSent() throws Exception {
+    server.enqueue(new MockResponse.Builder().status("HTTP/1.1 500 Server Error").build());
+    server.enqueue(new MockResponse.Builder().status("HTTP/1.1 200 Fine, Thanks").build());
+    server.enqueue(new MockResponse.Builder().status("HTTP/1.1 404 ").build());
+
+    assertThat(session.data(Request.get(url("/a"))).get(10, SECONDS).response().reasonPhrase())
+        .isEqualTo("Server Error");
+    assertThat(session.data(Request.get(url("/b"))).get(10, SECONDS).response().reasonPhrase())
+        .isEqualTo("Fine, Thanks");
+    assertThat(session.data(Request.get(url("/c"))).get(10, SECONDS).response().reasonPhrase())
+        .isEmpty();
+  }
+
+  @Test
   void dataTaskWhenServerReturns200DeliversResponseDataMetricsAndCompletion() throws Exception {
     server.enqueue(new MockResponse.Builder().body("hello world").addHeader("Content-Type", "text/plain; charset=UTF-8").build());
     DataTask task = session.dataTask(url("/a"));

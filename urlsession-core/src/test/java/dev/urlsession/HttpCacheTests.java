@@ -556,7 +556,9 @@ class HttpCacheTests {
     CacheEntry entry = second.entry(get("https://example.org/a", "Accept", "x/y"));
     assertThat(entry).isNotNull();
     CachedResponse restored = entry.cachedResponse();
-    assertThat(restored).isEqualTo(c);
+    // The user info value that cannot be written (a plain Object) stays behind.
+    assertThat(restored).isNotEqualTo(c).isEqualTo(new CachedResponse(c.response(), c.data(),
+        Map.of("s", "v", "n", 7L, "i", 3, "b", true, "d", 1.5), c.storagePolicy()));
     assertThat(restored.response().mimeType()).isEqualTo("text/plain");
     assertThat(restored.response().textEncodingName()).isEqualTo("utf-8");
     assertThat(restored.userInfo())
@@ -569,6 +571,17 @@ class HttpCacheTests {
     assertThat(entry.requestTime()).isEqualTo(T0.minusSeconds(2));
     assertThat(entry.responseTime()).isEqualTo(T0.minusSeconds(1));
     assertThat(entry.storedTime()).isEqualTo(T0);
+  }
+
+  @Test
+  void cachedResponseWhenStoredWithoutUserInfoIsReadBackFromDiskWithout() {
+    CachedResponse c = cached("https://example.org/plain", "body");
+    diskCache(1 << 20, 1 << 20).storeCachedResponse(c, get("https://example.org/plain"));
+
+    CachedResponse restored = diskCache(1 << 20, 1 << 20).cachedResponse(get("https://example.org/plain"));
+
+    assertThat(restored).isEqualTo(c);
+    assertThat(restored.userInfo()).isNull();
   }
 
   @Test

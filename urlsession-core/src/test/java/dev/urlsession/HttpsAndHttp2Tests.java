@@ -58,6 +58,18 @@ class HttpsAndHttp2Tests {
   }
 
   @Test
+  void responseWhenOverH2HasNoReasonPhrase() throws Exception {
+    server.setProtocols(List.of(Protocol.HTTP_2, Protocol.HTTP_1_1));
+    server.enqueue(new MockResponse.Builder().status("HTTP/1.1 500 Custom Words").build());
+    try (Session session = session(HttpVersionPolicy.NEGOTIATE)) {
+      DataResponse r = session.data(Request.get(server.url("/h2").uri())).get(10, SECONDS);
+      assertThat(r.response().statusCode()).isEqualTo(500);
+      assertThat(r.response().reasonPhrase()).isNull();
+      assertThat(server.takeRequest(5, SECONDS).getVersion()).isEqualTo("HTTP/2");
+    }
+  }
+
+  @Test
   void httpsWhenPolicyIsHttp11UsesHttp11EvenIfServerOffersH2() throws Exception {
     server.setProtocols(List.of(Protocol.HTTP_2, Protocol.HTTP_1_1));
     server.enqueue(new MockResponse.Builder().body("over 1.1").build());

@@ -38,6 +38,27 @@ class ResponseTests {
   }
 
   @Test
+  void reasonPhraseWhenSetIsKeptAndCopiedByToBuilder() {
+    Response r = Response.builder(URL).statusCode(500).reasonPhrase("Server Error").build();
+
+    assertThat(r.reasonPhrase()).isEqualTo("Server Error");
+    assertThat(r.toBuilder().build().reasonPhrase()).isEqualTo("Server Error");
+    assertThat(r.toBuilder().reasonPhrase(null).build().reasonPhrase()).isNull();
+    assertThat(Response.builder(URL).statusCode(200).build().reasonPhrase()).isNull();
+    assertThat(Response.builder(URL).statusCode(200).reasonPhrase("").build().reasonPhrase()).isEmpty();
+    assertThat(Response.builder(URL).statusCode(200).reasonPhrase("d\u00e9j\u00e0\tvu").build().reasonPhrase())
+        .isEqualTo("d\u00e9j\u00e0\tvu");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"OK\r\nX-Injected: 1", "a\nb", "a\u0000b", "a\u007fb", "\u20ac"})
+  void reasonPhraseWhenItHoldsAControlCharacterIsRejected(String phrase) {
+    assertThatThrownBy(() -> Response.builder(URL).reasonPhrase(phrase))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("reasonPhrase");
+  }
+
+  @Test
   void builderWhenNothingSetHasEmptyDefaults() {
     Response r = Response.builder(URL).build();
 

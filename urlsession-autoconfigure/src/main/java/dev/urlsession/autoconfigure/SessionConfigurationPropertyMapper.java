@@ -356,15 +356,13 @@ final class SessionConfigurationPropertyMapper {
       String value = header.getValue();
       String path = PropertyPaths.element(prefix, name);
       try {
-        // Core's own checks: a token name, a value without control characters, not a framing header.
+        // Core's own checks: a token name, a value without control characters. A reserved header
+        // (Content-Length, Host, ...) passes them and is then ignored by the session, as Apple's.
         SessionConfiguration.builder().httpAdditionalHeaders(Collections.singletonMap(name, value));
       } catch (IllegalArgumentException e) {
-        boolean reserved = String.valueOf(e.getMessage()).contains("cannot be set");
         throw new InvalidSessionConfigurationException(path, value, String.valueOf(e.getMessage()),
-            reserved
-                ? "Remove " + path + ": the session derives this header itself."
-                : "Use a header name that is an RFC 9110 token and a value without control"
-                    + " characters (CR, LF, NUL, ...) or characters above U+00FF.",
+            "Use a header name that is an RFC 9110 token and a value without control"
+                + " characters (CR, LF, NUL, ...) or characters above U+00FF.",
             e);
       }
       headers.keySet().removeIf(existing -> existing.equalsIgnoreCase(name));

@@ -45,7 +45,8 @@ public class SessionProperties {
   /**
    * Headers added to every request that does not set them itself. A session's headers are
    * merged with those of defaults, its own value winning for the same name (compared
-   * case-insensitively).
+   * case-insensitively). Headers the session derives itself (Host, Content-Length, Connection,
+   * Proxy-*, ...) are ignored.
    */
   private Map<String, String> httpAdditionalHeaders = new LinkedHashMap<>();
 

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
 import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
@@ -131,6 +132,28 @@ class SessionConfigurationPropertyMapperTests {
               .isEqualTo(200);
         });
     assertThat(server.takeRequest(5, SECONDS).getHeaders().get("User-Agent")).isEqualTo("shop/1.0");
+  }
+
+  @Test
+  void httpAdditionalHeadersWhenReservedStartAndAreIgnoredAsTheSessionDoes() throws Exception {
+    server.enqueue(new MockResponse.Builder().body("ok").build());
+    runner.withPropertyValues("urlsession.sessions.api.http-additional-headers.User-Agent=shop/1.0",
+        "urlsession.sessions.api.http-additional-headers.Host=evil.example",
+        "urlsession.sessions.api.http-additional-headers[Content-Length]=5",
+        "urlsession.sessions.api.http-additional-headers[Proxy-Authorization]=Basic eA==")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          assertThat(configuration(context, "api").httpAdditionalHeaders())
+              .containsOnly(entry("User-Agent", "shop/1.0"));
+          Session api = context.getBean(SessionRegistry.class).session("api");
+          assertThat(api.data(Request.get(server.url("/").uri())).get(10, SECONDS).response().statusCode())
+              .isEqualTo(200);
+        });
+    RecordedRequest recorded = server.takeRequest(5, SECONDS);
+    assertThat(recorded.getHeaders().get("User-Agent")).isEqualTo("shop/1.0");
+    assertThat(recorded.getHeaders().get("Host")).isEqualTo(server.getHostName() + ":" + server.getPort());
+    assertThat(recorded.getHeaders().get("Content-Length")).isNull();
+    assertThat(recorded.getHeaders().get("Proxy-Authorization")).isNull();
   }
 
   @Test

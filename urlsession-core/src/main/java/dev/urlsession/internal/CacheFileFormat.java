@@ -130,8 +130,8 @@ public final class CacheFileFormat {
       writeNullableString(meta, response.textEncodingName());
       meta.writeLong(response.expectedContentLength());
       Map<String, Object> persistable = new LinkedHashMap<>();
-      cached
-          .userInfo()
+      Map<String, Object> userInfo = cached.userInfo();
+      (userInfo == null ? Map.<String, Object>of() : userInfo)
           .forEach(
               (k, v) -> {
                 if (v instanceof String
@@ -344,7 +344,8 @@ public final class CacheFileFormat {
                 + ((long) FIXED_BYTES + metaLength + bodyLength));
       }
       CachedResponse cached =
-          new CachedResponse(response, new byte[0], userInfo, policies[policyOrdinal]);
+          new CachedResponse(response, new byte[0], userInfoCount == 0 ? null : userInfo,
+              policies[policyOrdinal]);
       return new Decoded(
           key, new CacheEntry(cached, requestTime, responseTime, storedTime), bodyLength, fileSize);
     } catch (CorruptCacheFileException e) {

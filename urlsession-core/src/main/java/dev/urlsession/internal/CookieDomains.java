@@ -157,14 +157,6 @@ public final class CookieDomains {
         && !isIpAddress(host);
   }
 
-  /** Whether two canonical hosts belong to the same site (the same registrable domain). */
-  public static boolean sameSite(String a, String b) {
-    if (isIpAddress(a) || isIpAddress(b)) {
-      return a.equals(b);
-    }
-    return registrableDomain(a).equals(registrableDomain(b));
-  }
-
   /**
    * Whether a canonical host is a loopback name or address, which browsers treat as a secure
    * context (so a {@code Secure} cookie from {@code http://localhost} is accepted).

@@ -52,8 +52,9 @@ public final class HttpChallenge {
 
   /**
    * The Basic and Digest challenges of a 401 or 407 response, in the server's order; empty when
-   * it offers none the session can answer (a 401 is then a plain response). Malformed headers are
-   * logged and skipped.
+   * it offers none the session can answer (a 401 is then a plain response). A header that does
+   * not follow RFC 9110's challenge grammar (an unterminated quoted string, a parameter without
+   * value, ...) is logged and skipped whole.
    */
   public static List<HttpChallenge> parse(Response response, @Nullable URI proxy) {
     boolean isProxy = response.statusCode() == 407;
@@ -63,6 +64,12 @@ public final class HttpChallenge {
     URI url = response.url();
     List<HttpChallenge> result = new ArrayList<>();
     for (String value : response.headers().all(isProxy ? "Proxy-Authenticate" : "WWW-Authenticate")) {
+      if (!ChallengeSyntax.wellFormed(value)) {
+        // HttpClient's parser would read an unterminated quoted string to the end: checked first.
+        log.warn("Ignoring a malformed {} header: {}", isProxy ? "Proxy-Authenticate" : "WWW-Authenticate",
+            HttpSyntax.quote(value));
+        continue;
+      }
       List<AuthChallenge> parsed;
       try {
         parsed = AuthChallengeParser.INSTANCE.parse(isProxy ? ChallengeType.PROXY : ChallengeType.TARGET,

@@ -350,6 +350,14 @@ public final class HttpProtocolHandler implements ProtocolHandler {
         return;
       }
       Response.Builder rb = Response.builder(request.url()).statusCode(httpResponse.getCode());
+      if (!"h2".equals(recorder.protocolName)) {
+        try {
+          // Only an HTTP/1.x status line has one (HttpClient makes up the standard phrase for h2).
+          rb.reasonPhrase(httpResponse.getReasonPhrase());
+        } catch (IllegalArgumentException e) {
+          // A reason phrase with control characters: not representable, left out.
+        }
+      }
       for (Header h : httpResponse.getHeaders()) {
         try {
           rb.header(h.getName(), h.getValue());

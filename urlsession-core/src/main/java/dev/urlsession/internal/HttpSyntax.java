@@ -2,14 +2,20 @@ package dev.urlsession.internal;
 
 import java.util.Locale;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** RFC 9110 syntax checks for what users put into requests (RELIABILITY.md rows 3 and 4). */
 public final class HttpSyntax {
+  private static final Logger log = LoggerFactory.getLogger(HttpSyntax.class);
+
   private HttpSyntax() {}
 
   /**
-   * Headers the session derives itself (framing, connection management, proxy credentials). A
-   * user-set value would allow request smuggling or leak through a tunnel, so it is refused.
+   * Headers the session derives itself (framing, connection management, authentication with
+   * proxies), Apple's reserved headers among them. A caller's value is ignored, never sent: it
+   * would allow request smuggling or leak through a tunnel. Every {@code Proxy-*} name is
+   * reserved too.
    */
   private static final Set<String> RESERVED =
       Set.of(
@@ -18,13 +24,11 @@ public final class HttpSyntax {
           "host",
           "connection",
           "keep-alive",
-          "proxy-connection",
           "te",
           "trailer",
           "upgrade",
           "expect",
-          "proxy-authorization",
-          "proxy-authenticate");
+          "www-authenticate");
 
   /** Whether {@code c} is an RFC 9110 {@code tchar}. */
   static boolean isTokenChar(char c) {
@@ -83,13 +87,27 @@ public final class HttpSyntax {
     return value;
   }
 
-  /** Throws when {@code name} is a header the session must derive itself. */
-  public static void checkNotReserved(String name, String where) {
-    if (RESERVED.contains(name.toLowerCase(Locale.ROOT))) {
-      throw new IllegalArgumentException(
-          "header " + name + " cannot be set in " + where
-              + ": the session derives it (framing, connection and proxy headers are reserved)");
+  /**
+   * Whether {@code name} is a header the session derives itself and ignores when a caller sets it
+   * ({@code Content-Length}, {@code Transfer-Encoding}, {@code Host}, {@code Connection},
+   * {@code Keep-Alive}, {@code TE}, {@code Trailer}, {@code Upgrade}, {@code Expect},
+   * {@code WWW-Authenticate} and every {@code Proxy-*}).
+   */
+  public static boolean isReserved(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    return RESERVED.contains(lower) || lower.startsWith("proxy-");
+  }
+
+  /**
+   * Whether {@code name} is reserved, logging at debug level that its value set in
+   * {@code where} is ignored (Apple: the session "may ignore, overwrite, or not send" them).
+   */
+  public static boolean ignoreIfReserved(String name, String where) {
+    if (!isReserved(name)) {
+      return false;
     }
+    log.debug("Ignoring header {} set in {}: the session derives it itself", name, where);
+    return true;
   }
 
   static String quote(String s) {

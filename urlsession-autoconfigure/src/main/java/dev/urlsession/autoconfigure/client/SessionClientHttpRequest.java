@@ -11,25 +11,30 @@ import dev.urlsession.SessionTask;
 import dev.urlsession.autoconfigure.event.EventPublishingDelegate;
 import dev.urlsession.spi.SessionListener;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.URI;
-import java.util.Locale;
-import java.util.Set;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
-import org.springframework.http.client.AbstractBufferingClientHttpRequest;
+import org.springframework.http.client.AbstractStreamingClientHttpRequest;
 import org.springframework.http.client.ClientHttpResponse;
 
-/** One request: a data task of the session, with a delegate of its own that streams the body. */
-final class SessionClientHttpRequest extends AbstractBufferingClientHttpRequest {
-  /** Framing headers Spring may add and the session derives itself: dropped, never sent twice. */
-  private static final Set<String> DERIVED =
-      Set.of("content-length", "transfer-encoding", "host", "connection", "keep-alive");
-
+/**
+ * One request: a task of the session, with a delegate of its own that streams the response body.
+ * A request body up to {@code bufferSize} bytes is sent as bytes (with its length); a larger one
+ * streams through a bounded pipe into an upload task ({@link RequestBodyOutput}).
+ *
+ * <p>Whatever the session refuses while executing (a header it cannot send, an invalidated
+ * session, a failed task) is an {@link IOException}, which {@code RestClient} and
+ * {@code RestTemplate} report as a {@code ResourceAccessException}.
+ */
+final class SessionClientHttpRequest extends AbstractStreamingClientHttpRequest {
   /** The attribute in which RestClient keeps the URI template of a request. */
   static final String URI_TEMPLATE_ATTRIBUTE = "org.springframework.web.client.RestClient.uriTemplate";
 
@@ -56,45 +61,142 @@ final class SessionClientHttpRequest extends AbstractBufferingClientHttpRequest 
   }
 
   @Override
-  protected ClientHttpResponse executeInternal(HttpHeaders headers, byte[] body) throws IOException {
+  protected ClientHttpResponse executeInternal(HttpHeaders headers, @Nullable Body body) throws IOException {
+    Request.Builder builder = refusedAsIOException(() -> requestBuilder(headers));
+    // The session decodes gzip, deflate and br unless the request or its configuration asks for an encoding.
+    boolean decoded = !headers.containsHeader(HttpHeaders.ACCEPT_ENCODING)
+        && session.configuration().httpAdditionalHeaders().keySet().stream()
+            .noneMatch(HttpHeaders.ACCEPT_ENCODING::equalsIgnoreCase);
+    ResponseBodyStream stream = new ResponseBodyStream(bufferSize);
+    StreamingDelegate delegate = new StreamingDelegate(stream,
+        session.delegate() instanceof EventPublishingDelegate ? (EventPublishingDelegate) session.delegate() : null);
+
+    if (body == null) {
+      Request request = refusedAsIOException(builder::build);
+      return execute(() -> session.dataTask(request), delegate, stream, decoded);
+    }
+    RequestBodyOutput out = new RequestBodyOutput(bufferSize, () -> {
+      BodyPipe pipe = new BodyPipe(bufferSize);
+      delegate.upload = new StreamedBody(body, pipe, bufferSize);
+      Request request = refusedAsIOException(builder::build);
+      start(() -> session.uploadTask(request), delegate, stream);
+      return pipe;
+    });
+    try {
+      body.writeTo(out);
+      out.close();
+    } catch (IOException | RuntimeException e) {
+      bodyFailed(out, delegate, e);
+    }
+    if (out.pipe() == null) {
+      byte[] bytes = out.bytes();
+      Request request = refusedAsIOException(() -> builder.body(bytes).build());
+      return execute(() -> session.dataTask(request), delegate, stream, decoded);
+    }
+    return new SessionClientHttpResponse(await(delegate), stream, decoded);
+  }
+
+  /**
+   * Writing the body ended early. The session's answer decides when it no longer wanted the body
+   * (returns) or refused or failed the request (throws that {@code IOException}, even when a
+   * message converter wrapped it); a failure of the body itself fails the upload and is thrown.
+   */
+  private static void bodyFailed(RequestBodyOutput out, StreamingDelegate delegate, Exception e)
+      throws IOException {
+    if (out.refusal() != null) {
+      throw out.refusal();
+    }
+    BodyPipe pipe = out.pipe();
+    if (pipe != null) {
+      if (pipe.isAbandoned()) {
+        return; // the session's answer (a response or a failure) follows
+      }
+      IOException failure = pipe.failure();
+      if (failure != null) {
+        throw failure;
+      }
+      // The application's body failed: never end the stream as if it were complete.
+      pipe.fail(new IOException("Writing the request body failed: " + e, e));
+      SessionTask task = delegate.task;
+      if (task != null) {
+        task.cancel();
+      }
+    }
+    if (e instanceof IOException) {
+      throw (IOException) e;
+    }
+    throw (RuntimeException) e;
+  }
+
+  private ClientHttpResponse execute(Supplier<DataTask> create, StreamingDelegate delegate,
+      ResponseBodyStream stream, boolean decoded) throws IOException {
+    start(create, delegate, stream);
+    return new SessionClientHttpResponse(await(delegate), stream, decoded);
+  }
+
+  /** Creates the task, gives it the delegate and the response body, and resumes it. */
+  private static void start(Supplier<DataTask> create, StreamingDelegate delegate, ResponseBodyStream stream)
+      throws IOException {
+    refusedAsIOException(() -> {
+      DataTask task = create.get();
+      task.delegate(delegate);
+      delegate.task = task;
+      stream.attach(task);
+      task.resume();
+      return task;
+    });
+  }
+
+  /**
+   * The session's request: Spring's headers without the framing ones (the session derives them),
+   * without {@code null} values (Spring's {@code HttpHeaders} allows them; nothing is sent), with
+   * the {@code Cookie} values joined into one field (RFC 6265 5.4).
+   */
+  private Request.Builder requestBuilder(HttpHeaders headers) {
     Request.Builder builder = Request.builder(uri).method(method.name());
     headers.forEach((name, values) -> {
-      if (!DERIVED.contains(name.toLowerCase(Locale.ROOT))) {
-        for (String value : values) {
+      if (HttpHeaders.CONTENT_LENGTH.equalsIgnoreCase(name)
+          || HttpHeaders.TRANSFER_ENCODING.equalsIgnoreCase(name)) {
+        return;
+      }
+      if (HttpHeaders.COOKIE.equalsIgnoreCase(name)) {
+        String joined = String.join("; ", values.stream().filter(Objects::nonNull).toList());
+        if (!joined.isEmpty()) {
+          builder.addHeader(name, joined);
+        }
+        return;
+      }
+      for (String value : values) {
+        if (value != null) {
           builder.addHeader(name, value);
         }
       }
     });
-    if (body.length > 0) {
-      builder.body(body);
-    }
     Object template = getAttributes().get(URI_TEMPLATE_ATTRIBUTE);
     if (template instanceof String) {
       // The low-cardinality name of the request for the session's metrics (uri tag).
       builder.property(SessionListener.URI_TEMPLATE_PROPERTY, template);
     }
-    Request request = builder.build();
-    // The session decodes gzip and deflate unless the request or its configuration asks for an encoding.
-    boolean decoded = !headers.containsHeader(HttpHeaders.ACCEPT_ENCODING)
-        && session.configuration().httpAdditionalHeaders().keySet().stream()
-            .noneMatch(HttpHeaders.ACCEPT_ENCODING::equalsIgnoreCase);
-
-    ResponseBodyStream stream = new ResponseBodyStream(bufferSize);
-    StreamingDelegate delegate = new StreamingDelegate(stream,
-        session.delegate() instanceof EventPublishingDelegate ? (EventPublishingDelegate) session.delegate() : null);
-    DataTask task = session.dataTask(request);
-    task.delegate(delegate);
-    stream.attach(task);
-    task.resume();
-    Response response = await(delegate.response, task);
-    return new SessionClientHttpResponse(response, stream, decoded);
+    return builder;
   }
 
-  private static Response await(CompletableFuture<Response> response, SessionTask task) throws IOException {
+  /** Runs {@code call}; what the session refuses (bad input, an invalidated session) is an {@code IOException}. */
+  private static <T> T refusedAsIOException(Supplier<T> call) throws IOException {
     try {
-      return response.get();
+      return call.get();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new IOException("The session refused the request: " + e.getMessage(), e);
+    }
+  }
+
+  private static Response await(StreamingDelegate delegate) throws IOException {
+    try {
+      return delegate.response.get(); // the task's own timeouts bound this wait
     } catch (InterruptedException e) {
-      task.cancel();
+      SessionTask task = delegate.task;
+      if (task != null) {
+        task.cancel();
+      }
       Thread.currentThread().interrupt();
       InterruptedIOException interrupted = new InterruptedIOException("Interrupted waiting for the response");
       interrupted.initCause(e);
@@ -109,18 +211,29 @@ final class SessionClientHttpRequest extends AbstractBufferingClientHttpRequest 
   }
 
   /**
-   * The task's own delegate: takes the response and the body, publishes the session's events for
-   * them (a task delegate's calls do not reach the session delegate), and lets everything else
-   * fall back to the session's delegate.
+   * The task's own delegate: takes the response and the body, hands the session the request body
+   * stream of a streamed upload, publishes the session's events for them (a task delegate's calls
+   * do not reach the session delegate), and lets everything else fall back to the session's
+   * delegate.
    */
   static final class StreamingDelegate implements DataDelegate {
     final CompletableFuture<Response> response = new CompletableFuture<>();
     private final ResponseBodyStream stream;
     private final @Nullable EventPublishingDelegate events;
+    /** The streamed request body; set before the task is resumed. */
+    volatile @Nullable StreamedBody upload;
+    /** The task; set before it is resumed. */
+    volatile @Nullable SessionTask task;
 
     StreamingDelegate(ResponseBodyStream stream, @Nullable EventPublishingDelegate events) {
       this.stream = stream;
       this.events = events;
+    }
+
+    @Override
+    public void needNewBodyStream(Session session, SessionTask task, Consumer<@Nullable InputStream> handler) {
+      StreamedBody body = upload;
+      handler.accept(body == null ? null : body.next());
     }
 
     @Override
@@ -143,10 +256,17 @@ final class SessionClientHttpRequest extends AbstractBufferingClientHttpRequest 
 
     @Override
     public void didComplete(Session session, SessionTask task, @Nullable SessionException error) {
+      StreamedBody body = upload;
       if (error != null) {
+        if (body != null) {
+          body.fail(SessionExceptions.toIOException(error));
+        }
         stream.fail(error);
         response.completeExceptionally(error);
       } else {
+        if (body != null) {
+          body.abandon();
+        }
         stream.finish();
         response.completeExceptionally(new IOException("The task completed without a response"));
       }

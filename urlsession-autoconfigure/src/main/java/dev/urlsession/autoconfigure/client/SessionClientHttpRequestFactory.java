@@ -8,7 +8,7 @@ import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.util.Assert;
 
 /**
- * A {@link ClientHttpRequestFactory} whose requests run as data tasks of a {@link Session}, so
+ * A {@link ClientHttpRequestFactory} whose requests run as tasks of a {@link Session}, so
  * that {@code RestClient}, {@code RestTemplate} and HTTP interface clients get the session's
  * configuration (timeouts, headers, proxy, TLS, transport security), connection pool and events.
  *
@@ -20,17 +20,29 @@ import org.springframework.util.Assert;
  * }
  * }</pre>
  *
- * <p>The request body is buffered (request bodies are small); the response body is streamed: it
- * is read from the connection only as fast as the application reads
- * {@code ClientHttpResponse.getBody()}. At most {@code bufferSize} bytes wait in memory (plus
- * what is already on its way); then the task is suspended, which stops reading from the socket,
- * and resumed once the reader drained half of it. Closing the response before the end of the
- * body cancels the task.
+ * <p>Bodies are streamed both ways, at most {@code bufferSize} bytes of each held in memory. A
+ * request body that ends within {@code bufferSize} bytes is sent as bytes with its
+ * {@code Content-Length}; a larger one (a big {@code InputStream} or {@code Resource}, ...) starts
+ * an upload task that reads it through a bounded pipe while it is written, sent chunked; it is
+ * written again for an authentication retry or a 307/308 redirect when Spring marks it
+ * repeatable, else such a task fails with {@code REQUEST_BODY_STREAM_EXHAUSTED}. The response
+ * body is read from the connection only as fast as the application reads
+ * {@code ClientHttpResponse.getBody()}: at most {@code bufferSize} bytes wait (plus what is
+ * already on its way); then the task is suspended, which stops reading from the socket, and
+ * resumed once the reader drained half of it. Closing the response before the end of the body
+ * cancels the task.
+ *
+ * <p>Headers: {@code Content-Length} and {@code Transfer-Encoding} are the session's to derive,
+ * a header whose value is {@code null} is not sent, several {@code Cookie} values go as one field,
+ * and the session ignores the other headers it reserves ({@code Host}, {@code Connection}, ...).
+ * {@code getStatusText()} is the reason phrase the server sent (HTTP/1.1), else the standard one.
  *
  * <p>The session decides redirects (its delegate, or follow by default) and decodes
- * {@code gzip} and {@code deflate} bodies unless the request sets {@code Accept-Encoding}; a
- * decoded response has no {@code Content-Encoding} and {@code Content-Length}. Failures are
- * {@link java.io.IOException}s: {@code TIMED_OUT} is a {@link java.net.SocketTimeoutException},
+ * {@code gzip}, {@code deflate} and {@code br} bodies unless the request sets {@code Accept-Encoding}; a
+ * decoded response has no {@code Content-Encoding} and {@code Content-Length}. Failures,
+ * including what the session refuses (a header value with CR or LF, an invalidated session), are
+ * {@link java.io.IOException}s, so {@code RestClient} and {@code RestTemplate} throw a
+ * {@code ResourceAccessException}: {@code TIMED_OUT} is a {@link java.net.SocketTimeoutException},
  * {@code CANNOT_CONNECT_TO_HOST} a {@link java.net.ConnectException}, {@code CANNOT_FIND_HOST} an
  * {@link java.net.UnknownHostException}, TLS failures {@link javax.net.ssl.SSLException}s, each
  * with the {@link dev.urlsession.SessionException} as cause; other failures are the
@@ -41,7 +53,10 @@ import org.springframework.util.Assert;
  * @since 0.1.0
  */
 public final class SessionClientHttpRequestFactory implements ClientHttpRequestFactory {
-  /** How many response body bytes wait in memory before the task is suspended: 256 KiB. */
+  /**
+   * How many bytes of a body wait in memory: a larger request body is streamed, a response body
+   * suspends its task: 256 KiB.
+   */
   public static final int DEFAULT_BUFFER_SIZE = 256 * 1024;
 
   private final Session session;
@@ -55,7 +70,8 @@ public final class SessionClientHttpRequestFactory implements ClientHttpRequestF
   /**
    * A factory running requests on {@code session}.
    *
-   * @param bufferSize response body bytes that may wait in memory before the task is suspended
+   * @param bufferSize body bytes that may wait in memory: a request body larger than this is
+   *     streamed, a response body this far ahead of its reader suspends the task
    * @throws IllegalArgumentException if {@code session} is null or {@code bufferSize} not positive
    */
   public SessionClientHttpRequestFactory(Session session, int bufferSize) {

@@ -12,7 +12,8 @@ import org.springframework.http.client.ClientHttpResponse;
 
 /** A session's response with its streamed body. */
 final class SessionClientHttpResponse implements ClientHttpResponse {
-  private static final Set<String> DECODED_ENCODINGS = Set.of("gzip", "x-gzip", "deflate");
+  /** The codings the session decodes (its {@code ContentDecoder}), so the reader never sees them. */
+  private static final Set<String> DECODED_ENCODINGS = Set.of("gzip", "x-gzip", "deflate", "br");
 
   private final Response response;
   private final ResponseBodyStream body;
@@ -45,8 +46,17 @@ final class SessionClientHttpResponse implements ClientHttpResponse {
     return HttpStatusCode.valueOf(response.statusCode());
   }
 
+  /**
+   * The reason phrase the server sent (HTTP/1.1), as Spring's other request factories report it;
+   * for a response without one (HTTP/2), the standard phrase of the code, or empty for an unknown
+   * code.
+   */
   @Override
   public String getStatusText() {
+    String sent = response.reasonPhrase();
+    if (sent != null) {
+      return sent;
+    }
     HttpStatus status = HttpStatus.resolve(response.statusCode());
     return status != null ? status.getReasonPhrase() : "";
   }

@@ -96,14 +96,38 @@ class SessionClientHttpRequestFactoryTests {
   }
 
   @Test
-  void restClientWhenServerAnswers404ThrowsHttpClientErrorExceptionWithTheStatusText() {
+  void restClientWhenServerAnswers404ThrowsHttpClientErrorExceptionWithTheReasonPhraseSent() {
     server.enqueue(new MockResponse.Builder().code(404).body("no such thing").build());
     assertThatExceptionOfType(HttpClientErrorException.NotFound.class)
         .isThrownBy(() -> client.get().uri(server.url("/missing").uri()).retrieve().body(String.class))
         .satisfies(e -> {
-          assertThat(e.getStatusText()).isEqualTo("Not Found");
+          assertThat(e.getStatusText()).isEqualTo("Client Error"); // the reason phrase MockWebServer sends
           assertThat(e.getResponseBodyAsString()).isEqualTo("no such thing");
         });
+  }
+
+  @Test
+  void statusTextWhenOverH2WhichHasNoReasonPhraseIsTheStandardPhrase() throws Exception {
+    okhttp3.tls.HeldCertificate certificate = new okhttp3.tls.HeldCertificate.Builder()
+        .addSubjectAlternativeName("localhost").build();
+    try (MockWebServer h2 = new MockWebServer()) {
+      h2.useHttps(new okhttp3.tls.HandshakeCertificates.Builder().heldCertificate(certificate).build()
+          .sslSocketFactory());
+      h2.setProtocols(java.util.List.of(okhttp3.Protocol.HTTP_2, okhttp3.Protocol.HTTP_1_1));
+      h2.start();
+      h2.enqueue(new MockResponse.Builder().status("HTTP/1.1 500 Words Only HTTP/1.1 Carries").build());
+      Session tls = Session.create(SessionConfiguration.ephemeral().toBuilder()
+          .sslContext(new okhttp3.tls.HandshakeCertificates.Builder()
+              .addTrustedCertificate(certificate.certificate()).build().sslContext()).build());
+      try (ClientHttpResponse response = new SessionClientHttpRequestFactory(tls)
+          .createRequest(h2.url("/h2").uri(), HttpMethod.GET).execute()) {
+        assertThat(h2.takeRequest(5, SECONDS).getVersion()).isEqualTo("HTTP/2");
+        assertThat(response.getStatusCode().value()).isEqualTo(500);
+        assertThat(response.getStatusText()).isEqualTo("Internal Server Error");
+      } finally {
+        tls.invalidateAndCancel();
+      }
+    }
   }
 
   @Test
@@ -195,6 +219,24 @@ class SessionClientHttpRequestFactoryTests {
     assertThat(entity.getBody()).isEqualTo("decoded text");
     assertThat(entity.getHeaders().containsHeader(HttpHeaders.CONTENT_ENCODING)).isFalse();
     assertThat(entity.getHeaders().getContentLength()).isEqualTo(-1);
+  }
+
+  @Test
+  void brotliBodyIsDecodedAndItsEncodingHeadersRemoved() throws Exception {
+    byte[] brotli;
+    try (InputStream in = getClass().getResourceAsStream("/encoded/text.br")) {
+      assertThat(in).as("core's test fixture encoded/text.br").isNotNull();
+      brotli = in.readAllBytes();
+    }
+    server.enqueue(new MockResponse.Builder().addHeader("Content-Encoding", "br")
+        .body(new Buffer().write(brotli)).build());
+    var entity = client.get().uri(server.url("/br").uri()).retrieve().toEntity(String.class);
+    // The text core's README for the fixture describes: 5,000 numbered lines.
+    assertThat(entity.getBody()).startsWith("line 0: the quick brown fox jumps over the lazy dog\n")
+        .endsWith("line 4999: the quick brown fox jumps over the lazy dog\n").hasSize(273_890);
+    assertThat(entity.getHeaders().containsHeader(HttpHeaders.CONTENT_ENCODING)).isFalse();
+    assertThat(entity.getHeaders().getContentLength()).isEqualTo(-1);
+    assertThat(server.takeRequest(5, SECONDS).getHeaders().get("Accept-Encoding")).contains("br");
   }
 
   @Test
