@@ -15,24 +15,50 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.nio.file.Files;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Stopping the application mid-download and starting it again: two runs in sequence, sharing the
- * data directory and the origin's port, as a user who restarts the demo.
+ * data directory and the ports, as a user who restarts the demo with its page open in a browser
+ * (headless Chromium).
  */
-@Timeout(180)
+@Timeout(240)
 class RestartTests {
   private static final int MIB = 1 << 20;
+  private static ChromeDriver browser;
+
+  @BeforeAll
+  static void startBrowser() throws Exception {
+    SystemChromium.ensureInstalled();
+    browser = SystemChromium.start(Files.createTempDirectory(Path.of("target"), "chromium-profile-"), 1280, 1060);
+  }
+
+  @AfterAll
+  static void stopBrowser() {
+    if (browser != null) {
+      browser.quit();
+    }
+  }
 
   @Test
   void downloadsWhenTheApplicationRestartsMidTransferContinueAndFinishByteExact() throws Exception {
     Path data = DemoTestSupport.newDataDirectory();
-    String[] args = {"--server.port=0", "--demo.origin.port=" + freePort(), "--demo.data-directory=" + data};
+    int port = freePort();
+    String[] args = {"--server.port=" + port, "--demo.origin.port=" + freePort(), "--demo.data-directory=" + data};
     String running = "/files/12MiB.bin?rate=4MiB";
     String pausing = "/files/10MiB.bin?rate=4MiB";
     long runningId;
@@ -49,7 +75,11 @@ class RestartTests {
       pausedAt = await().atMost(Duration.ofSeconds(30)).until(() -> manager.transfer(pausedId),
           t -> t.state().equals(TransferView.PAUSED)).received();
       assertThat(manager.transfer(runningId).state()).isEqualTo(TransferView.RUNNING);
+      browser.get("http://localhost:" + port + "/");
+      awaitPage("both transfers on the page", d -> state(d, runningId).equals("running")
+          && state(d, pausedId).equals("paused"));
     } // stopped mid-download
+    awaitPage("the page noticing", d -> !d.findElement(By.id("connection")).getText().equals("live"));
 
     try (ConfigurableApplicationContext second = SpringApplication.run(DemoApplication.class, args)) {
       DownloadManager manager = second.getBean(DownloadManager.class);
@@ -61,7 +91,13 @@ class RestartTests {
           "\"id\":" + pausedId + ",\"name\":\"10MiB.bin\"", "\"state\":\"paused\",\"received\":" + pausedAt);
       assertThat(manager.transfer(runningId).received()).isPositive();
 
+      // The page, never reloaded, reconnects and shows the transfer going on to the end.
+      awaitPage("the page live again", d -> d.findElement(By.id("connection")).getText().equals("live"));
+      awaitPage("12MiB.bin at 100 % on the page", d -> state(d, runningId).equals("done"));
+      assertThat(browser.findElement(By.id("transfer-" + runningId)).getAttribute("data-percent")).isEqualTo("100");
+
       long resumedId = manager.resume(pausedId).id();
+      awaitPage("10MiB.bin resumed, at 100 % on the page", d -> state(d, resumedId).equals("done"));
       TransferView continued = awaitDone(manager, runningId);
       TransferView resumed = awaitDone(manager, resumedId);
       assertThat(awaitSha256(manager, continued)).isEqualTo(SampleContent.sha256(12 * MIB));
@@ -77,6 +113,17 @@ class RestartTests {
       assertThat(served(origin, pausing)).extracting(SampleOrigin.Served::range)
           .containsExactly("bytes=" + pausedAt + "-");
     }
+  }
+
+  private static void awaitPage(String what, Function<WebDriver, Boolean> condition) {
+    new WebDriverWait(browser, Duration.ofSeconds(60)).withMessage(what)
+        .ignoring(StaleElementReferenceException.class).until(condition);
+  }
+
+  /** The state the page shows for a transfer, or an empty string. */
+  private static String state(WebDriver d, long id) {
+    List<WebElement> rows = d.findElements(By.id("transfer-" + id));
+    return rows.isEmpty() ? "" : String.valueOf(rows.get(0).getAttribute("data-state"));
   }
 
   private static TransferView awaitDone(DownloadManager manager, long id) {
