@@ -69,13 +69,18 @@ public class DemoApplication {
         .createClient(SampleCatalog.class);
   }
 
-  /** Tells the newcomer where to look. */
+  /**
+   * Reads the origin's catalog once with the {@code api} session (so that
+   * {@code /actuator/metrics/http.client.requests} has a first sample), then tells the newcomer
+   * where to look.
+   */
   @EventListener
   void ready(ApplicationReadyEvent event) {
     if (event.getApplicationContext() instanceof WebServerApplicationContext web && web.getWebServer() != null) {
-      SampleOrigin origin = event.getApplicationContext().getBean(SampleOrigin.class);
-      log.info("Download manager ready: open http://localhost:{}/ (sample origin on {}; stop with Ctrl+C)",
-          web.getWebServer().getPort(), origin.baseUrl());
+      SampleOrigin origin = web.getBean(SampleOrigin.class);
+      int samples = web.getBean(SampleCatalog.class).samples().size();
+      log.info("Download manager ready: open http://localhost:{}/ ({} samples on the origin {}; stop with Ctrl+C)",
+          web.getWebServer().getPort(), samples, origin.baseUrl());
     }
   }
 }

@@ -62,12 +62,17 @@ class DemoApplicationTests extends DemoTestSupport {
   }
 
   @Test
+  void startWhenReadyHasReadTheCatalogSoTheClientMetricExists() throws Exception {
+    assertThat(origin.served().get(0).target()).isEqualTo("/catalog"); // before any test asked for anything
+    assertThat(get("/actuator/metrics/http.client.requests").statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void samplesWhenListedAreReadFromTheOriginWithTheApiSessionAndTimed() throws Exception {
     HttpResponse<String> samples = get("/api/samples");
     assertThat(samples.statusCode()).isEqualTo(200);
     assertThat(json(samples).findValuesAsString("url")).containsExactlyElementsOf(
         origin.catalog().stream().map(s -> s.url()).toList());
-    assertThat(origin.served()).anySatisfy(s -> assertThat(s.target()).isEqualTo("/catalog"));
 
     // One timer sample per task of the api session, under the HTTP interface's URI template.
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(get("/actuator/prometheus").body())
