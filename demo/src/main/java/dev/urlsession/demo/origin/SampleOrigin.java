@@ -37,8 +37,9 @@ import org.springframework.http.HttpRange;
  * <ul>
  *   <li>{@code GET /files/16MiB.bin}: 16 MiB at full speed; {@code ?rate=2MiB} caps it at 2 MiB/s;
  *   <li>{@code GET /slow/4MiB.bin}: answers after a second, then sends 256 KiB/s;
- *   <li>{@code GET /flaky/8MiB.bin}: the first request gets {@code 503}, the others are cut after
- *       2 MiB of body (a client that resumes with {@code Range} still gets the whole file);
+ *   <li>{@code GET /flaky/8MiB.bin}: every third request gets {@code 503} (the first one among
+ *       them), the others are cut after 2 MiB of body: a client that keeps what it has and resumes
+ *       with {@code Range} still gets the whole file;
  *   <li>any of those followed by {@code .sha256} (before the query): the file's SHA-256, in the
  *       format of {@code sha256sum};
  *   <li>{@code GET /catalog}: the samples the page offers, as JSON.
@@ -97,7 +98,7 @@ public final class SampleOrigin implements AutoCloseable {
         sample("16 MiB", "/files/16MiB.bin?rate=4MiB", "at 4 MiB/s"),
         sample("64 MiB", "/files/64MiB.bin?rate=8MiB", "at 8 MiB/s"),
         sample("Slow 4 MiB", "/slow/4MiB.bin", "256 KiB/s, answers after 1 s"),
-        sample("Flaky 8 MiB", "/flaky/8MiB.bin", "a 503, then connections cut every 2 MiB"));
+        sample("Flaky 8 MiB", "/flaky/8MiB.bin", "503s, and connections cut every 2 MiB"));
   }
 
   private Sample sample(String title, String path, String description) {
@@ -166,7 +167,7 @@ public final class SampleOrigin implements AutoCloseable {
     } else if (kind.equals("flaky") && exchange.getRequestMethod().equals("GET")) {
       int n = flakyRequests.computeIfAbsent(exchange.getRequestURI().toString(), k -> new AtomicInteger())
           .incrementAndGet();
-      if (n == 1) {
+      if (n % 3 == 1) {
         exchange.getResponseHeaders().set("Retry-After", "1");
         answer(exchange, 503, "flaky: try again\n");
         return;
