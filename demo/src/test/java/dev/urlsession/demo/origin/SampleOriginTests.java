@@ -121,8 +121,10 @@ class SampleOriginTests {
     assertThat(first.statusCode()).isEqualTo(503);
     assertThat(first.headers().firstValue("Retry-After")).hasValue("1");
 
-    assertThat(readUntilCut("/flaky/5MiB.bin", null)).isEqualTo(2 * MIB);
-    assertThat(readUntilCut("/flaky/5MiB.bin", "bytes=" + 2 * MIB + "-")).isEqualTo(2 * MIB);
+    // A cut connection may lose what was still in the socket buffers: the client reads at most
+    // what the origin wrote; the origin's own count below is exact.
+    assertThat(readUntilCut("/flaky/5MiB.bin", null)).isPositive().isLessThanOrEqualTo(2 * MIB);
+    assertThat(readUntilCut("/flaky/5MiB.bin", "bytes=" + 2 * MIB + "-")).isPositive().isLessThanOrEqualTo(2 * MIB);
     assertThat(get("/flaky/5MiB.bin", "Range", "bytes=" + 4 * MIB + "-").statusCode()).isEqualTo(503);
     HttpResponse<byte[]> last = get("/flaky/5MiB.bin", "Range", "bytes=" + 4 * MIB + "-");
     assertThat(last.statusCode()).isEqualTo(206);
