@@ -420,7 +420,7 @@ final class BackgroundRunner implements TransferStore.Runner {
     try {
       Path kept = files.setAside(produced.partialFile());
       return ResumeData.create(produced.request(), kept, produced.bytesReceived(), produced.entityTag(),
-          produced.lastModified(), produced.expectedLength(), worker.resumeKey());
+          produced.lastModified(), produced.expectedLength(), produced.partialFileKey(), worker.resumeKey());
     } catch (IOException e) {
       log.warn("Could not set the partial file {} aside; the resume data keeps it where it is",
           produced.partialFile(), e);

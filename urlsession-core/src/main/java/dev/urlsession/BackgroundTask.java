@@ -1,7 +1,5 @@
 package dev.urlsession;
 
-import dev.urlsession.internal.Checks;
-import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
@@ -10,44 +8,27 @@ import org.jspecify.annotations.Nullable;
  * the durable transfer, which runs in the store (on this node or, clustered, another one).
  * Thread-safe: one monitor per task; delegate calls go to the session's delegate queue.
  */
-abstract class BackgroundTask implements SessionTask {
+abstract class BackgroundTask extends BaseTask {
   final BackgroundTransfers transfers;
-  private final long taskIdentifier;
-  private final Request originalRequest;
   final java.nio.file.@Nullable Path uploadFile;
   final @Nullable ResumeData resumeFrom;
-  private final CompletableFuture<SessionTask> completion = new CompletableFuture<>();
-  private final TaskProgress progress = new Progress();
+  private final RealProgress progress;
   /** Whether the transfer's execution was written to the store. */
   volatile boolean stored;
 
   // --- guarded by this ---
-  private State state;
   /** Whether the transfer is in the store (resumed at least once). */
   private boolean enqueued;
-  private Request currentRequest;
-  private @Nullable Response response;
-  private @Nullable SessionException error;
-  private @Nullable String taskDescription;
-  private float priority = DEFAULT_PRIORITY;
-  private @Nullable Instant earliestBeginDate;
-  private long bytesReceived;
-  private long bytesExpectedToReceive = -1;
-  private long bytesSent;
-  private long bytesExpectedToSend;
-  private boolean cancelled;
 
   BackgroundTask(BackgroundTransfers transfers, long taskIdentifier, Request request,
       java.nio.file.@Nullable Path uploadFile, @Nullable ResumeData resumeFrom, boolean enqueued) {
+    super(taskIdentifier, request, enqueued ? State.RUNNING : State.SUSPENDED, new CompletableFuture<>());
     this.transfers = transfers;
-    this.taskIdentifier = taskIdentifier;
-    this.originalRequest = request;
-    this.currentRequest = request;
     this.uploadFile = uploadFile;
+    this.progress = new RealProgress(this, uploadFile != null);
     this.resumeFrom = resumeFrom;
     this.enqueued = enqueued;
     this.stored = enqueued;
-    this.state = enqueued ? State.RUNNING : State.SUSPENDED;
     if (uploadFile != null) {
       try {
         bytesExpectedToSend = java.nio.file.Files.size(uploadFile);
@@ -69,16 +50,6 @@ abstract class BackgroundTask implements SessionTask {
 
   boolean isUpload() {
     return uploadFile != null;
-  }
-
-  @Override
-  public long taskIdentifier() {
-    return taskIdentifier;
-  }
-
-  @Override
-  public synchronized State state() {
-    return state;
   }
 
   @Override
@@ -124,7 +95,7 @@ abstract class BackgroundTask implements SessionTask {
         return;
       }
       state = State.CANCELING;
-      cancelled = true;
+      progress.markCancelled();
       stored = enqueued;
     }
     transfers.cancel(this, stored);
@@ -151,17 +122,13 @@ abstract class BackgroundTask implements SessionTask {
       bytesSent = sent;
     }
     if (e != null && e.code() == SessionException.Code.CANCELLED) {
-      cancelled = true;
+      progress.markCancelled();
     }
     state = State.COMPLETED;
   }
 
   void finishCompletion() {
-    completion.complete(this);
-  }
-
-  synchronized boolean isCompleted() {
-    return state == State.COMPLETED;
+    completion().complete(this);
   }
 
   synchronized void received(long total, long expected) {
@@ -188,80 +155,8 @@ abstract class BackgroundTask implements SessionTask {
   }
 
   @Override
-  public Request originalRequest() {
-    return originalRequest;
-  }
-
-  @Override
-  public synchronized Request currentRequest() {
-    return currentRequest;
-  }
-
-  @Override
-  public synchronized @Nullable Response response() {
-    return response;
-  }
-
-  @Override
-  public synchronized @Nullable SessionException error() {
-    return error;
-  }
-
-  @Override
-  public synchronized @Nullable String taskDescription() {
-    return taskDescription;
-  }
-
-  /** Sets the label; it is stored with the transfer when the task is first resumed. */
-  @Override
-  public synchronized void taskDescription(@Nullable String description) {
-    this.taskDescription = description;
-  }
-
-  @Override
-  public synchronized float priority() {
-    return priority;
-  }
-
-  @Override
-  public synchronized void priority(float priority) {
-    this.priority = Checks.priority(priority);
-  }
-
-  @Override
-  public synchronized long countOfBytesSent() {
-    return bytesSent;
-  }
-
-  @Override
-  public synchronized long countOfBytesExpectedToSend() {
-    return bytesExpectedToSend;
-  }
-
-  @Override
-  public synchronized long countOfBytesReceived() {
-    return bytesReceived;
-  }
-
-  @Override
-  public synchronized long countOfBytesExpectedToReceive() {
-    return bytesExpectedToReceive;
-  }
-
-  @Override
   public TaskProgress progress() {
     return progress;
-  }
-
-  @Override
-  public synchronized @Nullable Instant earliestBeginDate() {
-    return earliestBeginDate;
-  }
-
-  /** Sets the earliest begin date; it is stored with the transfer when the task is first resumed. */
-  @Override
-  public synchronized void earliestBeginDate(@Nullable Instant when) {
-    this.earliestBeginDate = when;
   }
 
   @Override
@@ -283,47 +178,9 @@ abstract class BackgroundTask implements SessionTask {
   }
 
   @Override
-  public CompletableFuture<SessionTask> completion() {
-    return completion;
-  }
-
-  @Override
   public String toString() {
-    return (isUpload() ? "BackgroundUploadTask{" : "BackgroundDownloadTask{") + taskIdentifier + ", "
-        + originalRequest.method() + " " + SessionException.redact(originalRequest.url()) + "}";
-  }
-
-  private final class Progress implements TaskProgress {
-    @Override
-    public long totalUnitCount() {
-      return isUpload() ? countOfBytesExpectedToSend() : countOfBytesExpectedToReceive();
-    }
-
-    @Override
-    public long completedUnitCount() {
-      return isUpload() ? countOfBytesSent() : countOfBytesReceived();
-    }
-
-    @Override
-    public double fractionCompleted() {
-      if (state() == State.COMPLETED && error() == null) {
-        return 1.0;
-      }
-      long total = totalUnitCount();
-      return total <= 0 ? 0.0 : Math.min(1.0, (double) completedUnitCount() / total);
-    }
-
-    @Override
-    public boolean isCancelled() {
-      synchronized (BackgroundTask.this) {
-        return cancelled;
-      }
-    }
-
-    @Override
-    public void cancel() {
-      BackgroundTask.this.cancel();
-    }
+    return (isUpload() ? "BackgroundUploadTask{" : "BackgroundDownloadTask{") + taskIdentifier() + ", "
+        + originalRequest().method() + " " + SessionException.redact(originalRequest().url()) + "}";
   }
 
   static final class Download extends BackgroundTask implements DownloadTask {

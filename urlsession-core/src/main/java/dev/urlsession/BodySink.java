@@ -104,6 +104,11 @@ interface BodySink {
   /** The task's byte counts of the body, set by a sink whose body does not start at zero. */
   final class Counts {
     long received;
-    long expected = -1;
+    long expected;
+
+    Counts(long received, long expected) {
+      this.received = received;
+      this.expected = expected;
+    }
   }
 }

@@ -6,6 +6,7 @@ import dev.urlsession.internal.CacheRules;
 import dev.urlsession.internal.TransactionRecorder;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -150,11 +151,11 @@ final class CacheStage {
 
   /**
    * A body from the network that may be cached, at the task's success: offers it to
-   * {@code willCacheResponse} of {@code delegate} (posted before the completion) or, without one,
+   * {@code willCacheResponse} of {@code delegate} (through {@code post}, before the completion) or, without one,
    * returns the store, which the completion runs first. Caller holds the task's lock.
    */
   @Nullable Runnable propose(@Nullable Response r, List<TransactionRecorder> loads, @Nullable DataDelegate delegate,
-      TaskEvents events, Function<DataDelegate, Asker> asking) {
+      Consumer<Runnable> post, Function<DataDelegate, Asker> asking) {
     CachedResponse proposed = proposal(r);
     if (proposed == null || loads.isEmpty()) {
       return null;
@@ -165,13 +166,17 @@ final class CacheStage {
     if (delegate == null) {
       return () -> store(proposed, requested, received);
     }
-    Consumer<@Nullable CachedResponse> handler = events.once("willCacheResponse", chosen -> {
+    AtomicBoolean answered = new AtomicBoolean();
+    Consumer<@Nullable CachedResponse> handler = chosen -> {
+      if (!answered.compareAndSet(false, true)) {
+        throw new IllegalStateException("the completion handler of willCacheResponse was already called");
+      }
       if (chosen != null) {
         store(chosen, requested, received);
       }
-    });
+    };
     Asker asker = asking.apply(delegate);
-    events.post("willCacheResponse", () -> asker.ask(proposed, handler));
+    post.accept(() -> asker.ask(proposed, handler));
     return null;
   }
 

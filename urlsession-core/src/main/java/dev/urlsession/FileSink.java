@@ -1,6 +1,7 @@
 package dev.urlsession;
 
 import dev.urlsession.SessionException.Code;
+import dev.urlsession.internal.PrivateFiles;
 import dev.urlsession.internal.RequestBody;
 import dev.urlsession.internal.ResumePoint;
 import java.io.IOException;
@@ -79,7 +80,9 @@ final class FileSink implements BodySink {
     }
     if (problem == null) {
       try {
-        FileChannel c = FileChannel.open(data.partialFile(), StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        // Only while it is the file the session wrote (one link, same file key): never a file
+        // that took its place.
+        FileChannel c = PrivateFiles.openOwnFile(data.partialFile(), data.partialFileKey(), data.bytesReceived());
         if (c.size() < data.bytesReceived()) {
           c.close();
           problem = "its partial file is shorter than the resume data says";
@@ -448,12 +451,13 @@ final class FileSink implements BodySink {
 
   private ResumeData resumeData() {
     ResumeData from = resumeFrom;
+    String fileKey = fileKey();
     if (partialUntouched()) {
       return ResumeData.create(from.request(), file, written, from.entityTag(), from.lastModified(),
-          from.expectedLength(), session.resumeKey());
+          from.expectedLength(), fileKey, session.resumeKey());
     }
     if (isFtp(request.url())) {
-      return ResumeData.create(request, file, written, null, ftpModified, ftpSize, session.resumeKey());
+      return ResumeData.create(request, file, written, null, ftpModified, ftpSize, fileKey, session.resumeKey());
     }
     Response r = response;
     String etag = strongEtag(r.header("ETag"));
@@ -462,7 +466,16 @@ final class FileSink implements BodySink {
       etag = strongEtag(from.entityTag());
       lastModified = from.lastModified();
     }
-    return ResumeData.create(request, file, written, etag, lastModified, expected, session.resumeKey());
+    return ResumeData.create(request, file, written, etag, lastModified, expected, fileKey, session.resumeKey());
+  }
+
+  /** The partial file's identity, recorded in resume data; null when the file system has none. */
+  private @Nullable String fileKey() {
+    try {
+      return PrivateFiles.fileKey(file);
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /** Closes the download file, forcing it to disk first when asked. */

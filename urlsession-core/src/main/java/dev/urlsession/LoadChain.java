@@ -369,12 +369,15 @@ final class LoadChain implements Authenticator.Answers {
         return;
       }
       timers.touch();
-      switch (RedirectPolicy.onRedirect(newRequest, redirectCount)) {
+      RedirectPolicy.Proposal proposal = RedirectPolicy.onRedirect(task.currentRequest, newRequest, redirectCount,
+          session.configuration().transportSecurity());
+      switch (proposal) {
         case DELIVER:
           after = deliver(redirect);
           break;
-        case FAIL:
-          after = host.complete(RedirectPolicy.tooManyRedirects(newRequest));
+        case TOO_MANY:
+        case INSECURE:
+          after = host.complete(RedirectPolicy.failure(proposal, task.currentRequest, newRequest));
           break;
         default:
           phase = Phase.AWAITING_REDIRECT_DECISION;
@@ -403,7 +406,7 @@ final class LoadChain implements Authenticator.Answers {
       }
       followed = redirectResponse;
       redirectResponse = null;
-      decision = RedirectPolicy.decided(task.currentRequest, followed, next);
+      decision = RedirectPolicy.decided(task.currentRequest, followed, next, session.configuration().transportSecurity());
       if (decision.failure() != null) {
         after = host.complete(decision.failure());
       } else if (decision.follows()) {

@@ -191,6 +191,11 @@ final class RealLoad implements ProtocolLoad, ProtocolClient, LoadSupport {
   }
 
   @Override
+  public boolean leftOrigin() {
+    return !RedirectPolicy.sameOrigin(task.originalRequest().url(), request.url());
+  }
+
+  @Override
   public Map<String, String> authorizationHeaders() {
     return authorization;
   }

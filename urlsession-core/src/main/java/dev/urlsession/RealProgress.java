@@ -1,12 +1,14 @@
 package dev.urlsession;
 
-/** A task's progress: bytes received over bytes expected. */
+/** A task's progress: bytes received (or, for a task that counts what it sends, sent) over bytes expected. */
 final class RealProgress implements TaskProgress {
-  private final RealTask task;
+  private final SessionTask task;
+  private final boolean sending;
   private volatile boolean cancelled;
 
-  RealProgress(RealTask task) {
+  RealProgress(SessionTask task, boolean sending) {
     this.task = task;
+    this.sending = sending;
   }
 
   void markCancelled() {
@@ -15,12 +17,12 @@ final class RealProgress implements TaskProgress {
 
   @Override
   public long totalUnitCount() {
-    return task.countOfBytesExpectedToReceive();
+    return sending ? task.countOfBytesExpectedToSend() : task.countOfBytesExpectedToReceive();
   }
 
   @Override
   public long completedUnitCount() {
-    return task.countOfBytesReceived();
+    return sending ? task.countOfBytesSent() : task.countOfBytesReceived();
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.urlsession.internal.Deadlines;
 import dev.urlsession.internal.HttpEngine;
 import dev.urlsession.internal.HttpProtocolHandler;
 import dev.urlsession.internal.RequestBody;
+import dev.urlsession.internal.PrivateFiles;
 import dev.urlsession.internal.SerialQueue;
 import dev.urlsession.spi.ProtocolHandler;
 import dev.urlsession.spi.ProtocolHandlers;
@@ -467,9 +468,7 @@ final class RealSession implements Session {
     if (storage == null) {
       return Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
     }
-    Path dir = storage.resolve("downloads");
-    Files.createDirectories(dir);
-    return dir;
+    return PrivateFiles.createDirectories(storage.resolve("downloads"));
   }
 
   /** A new, empty download file only the owner can read. */

@@ -45,7 +45,7 @@ abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.
   final ResultRoute route;
   final BodySink sink;
   final LoadChain chain;
-  private final RealProgress progress = new RealProgress(this);
+  private final RealProgress progress = new RealProgress(this, false);
   private final TaskTimers timers;
   private final CacheStage cache;
 
@@ -255,9 +255,7 @@ abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.
     response = r;
     cache.bodyFollows(r);
     bytesExpectedToReceive = FileSink.isIdentity(r) ? r.expectedContentLength() : -1;
-    BodySink.Counts counts = new BodySink.Counts();
-    counts.received = bytesReceived;
-    counts.expected = bytesExpectedToReceive;
+    BodySink.Counts counts = new BodySink.Counts(bytesReceived, bytesExpectedToReceive);
     BodySink.Start start = sink.start(r, currentRequest, counts);
     bytesReceived = counts.received;
     bytesExpectedToReceive = counts.expected;
@@ -531,9 +529,10 @@ abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.
     timers.stop();
     RealLoad old = chain.detach();
     dropBody();
-    Runnable storeInCache = failure == null ? cache.propose(response, chain.transactions(),
-        route.handlerMode() ? null : events.pick(DataDelegate.class, "willCacheResponse"), events,
-        d -> (proposed, handler) -> d.willCacheResponse(session, (DataTask) this, proposed, handler)) : null;
+    DataDelegate cacheDelegate = route.handlerMode() ? null : events.pick(DataDelegate.class, "willCacheResponse");
+    Runnable storeInCache = failure == null ? cache.propose(response, chain.transactions(), cacheDelegate,
+        call -> events.post("willCacheResponse", call), d -> (p, h) -> d.willCacheResponse(session, (DataTask) this, p, h))
+        : null;
     cache.drop();
     BodySink.Finished body = sink.finish(failure, currentRequest);
     error = body.error();

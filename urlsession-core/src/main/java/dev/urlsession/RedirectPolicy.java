@@ -24,7 +24,12 @@ final class RedirectPolicy {
     /** The redirect response is the final one: a redirect never leads to a local file. */
     DELIVER,
     /** Too many redirects. */
-    FAIL
+    TOO_MANY,
+    /**
+     * A downgrade from https to http that transport security does not allow: the task fails and
+     * nothing is sent to the cleartext host.
+     */
+    INSECURE
   }
 
   /** The outcome of a redirect once decided. */
@@ -41,18 +46,31 @@ final class RedirectPolicy {
     }
   }
 
-  /** What to do with a redirect to {@code next} after {@code redirectCount} redirects. */
-  static Proposal onRedirect(Request next, int redirectCount) {
+  /** What to do with a redirect from {@code current} to {@code next} after {@code redirectCount} redirects. */
+  static Proposal onRedirect(Request current, Request next, int redirectCount, TransportSecurityPolicy policy) {
     if (isFile(next.url())) {
       return Proposal.DELIVER; // as for a Location of file:, the delegate is not asked
     }
-    return redirectCount >= MAX_REDIRECTS ? Proposal.FAIL : Proposal.ASK;
+    if (!policy.allowsRedirect(current.url(), next.url())) {
+      return Proposal.INSECURE;
+    }
+    return redirectCount >= MAX_REDIRECTS ? Proposal.TOO_MANY : Proposal.ASK;
   }
 
-  /** The failure of a task that would follow more than {@link #MAX_REDIRECTS} redirects. */
-  static SessionException tooManyRedirects(Request next) {
-    return new SessionException(Code.HTTP_TOO_MANY_REDIRECTS, next.url(),
+  /** The failure of a redirect {@link Proposal#TOO_MANY} or {@link Proposal#INSECURE}. */
+  static SessionException failure(Proposal proposal, Request current, Request next) {
+    if (proposal == Proposal.INSECURE) {
+      return insecure(next);
+    }
+    // The failing URL is the last response's: the one whose redirect is refused (Darwin).
+    return new SessionException(Code.HTTP_TOO_MANY_REDIRECTS, current.url(),
         "too many HTTP redirects (more than " + MAX_REDIRECTS + ")", null);
+  }
+
+  private static SessionException insecure(Request next) {
+    return new SessionException(Code.APP_TRANSPORT_SECURITY_REQUIRES_SECURE_CONNECTION, next.url(),
+        "A redirect from https to http is not followed: transport security allows it only to an exception"
+            + " domain of the TransportSecurityPolicy", null);
   }
 
   /**
@@ -60,7 +78,8 @@ final class RedirectPolicy {
    * redirect response is final): the next hop, whether it keeps the request body (307 and 308)
    * and whether it leaves the origin (credentials set by the task never follow it).
    */
-  static Decision decided(Request current, Response redirect, @Nullable Request chosen) {
+  static Decision decided(Request current, Response redirect, @Nullable Request chosen,
+      TransportSecurityPolicy policy) {
     if (chosen == null) {
       return new Decision(null, false, false, null);
     }
@@ -68,6 +87,9 @@ final class RedirectPolicy {
       // A redirect never leads to a local file, even one a delegate substitutes.
       return new Decision(null, false, false, new SessionException(Code.UNSUPPORTED_URL, chosen.url(),
           "unsupported URL: a redirect never leads to a file: URL", null));
+    }
+    if (!policy.allowsRedirect(current.url(), chosen.url())) {
+      return new Decision(null, false, false, insecure(chosen)); // what a delegate substitutes too
     }
     int status = redirect.statusCode();
     return new Decision(chosen, status == 307 || status == 308, !sameOrigin(current.url(), chosen.url()), null);

@@ -158,6 +158,28 @@ class ResumeDataTests {
   }
 
   @Test
+  void resumeDataWhosePartialFileWasReplacedByAHardLinkIsRefusedAndTheOtherFileLeftUntouched() throws Exception {
+    session();
+    server.faults.add(new RangeServer.Fault(1_000_000, -1));
+    session.downloadTask(server.url()).resume();
+    ResumeData data = delegate.awaitCompletion().resumeData().orElseThrow();
+    Path victim = storage.resolve("someone-elses.db");
+    byte[] precious = new byte[2_000_000];
+    new Random(3).nextBytes(precious);
+    Files.write(victim, precious);
+    Files.delete(data.partialFile());
+    Files.createLink(data.partialFile(), victim); // same name, another file
+
+    newSession();
+    session.downloadTask(data).resume();
+    SessionException refused = delegate.awaitCompletion();
+    assertThat(refused.code()).isEqualTo(Code.CANNOT_WRITE_TO_FILE);
+    assertThat(refused.getMessage()).contains("Invalid resume data");
+    assertThat(Files.readAllBytes(victim)).isEqualTo(precious);
+    assertThat(server.requests).hasSize(1); // nothing loaded for it
+  }
+
+  @Test
   void resumeWhenTheResourceChangedRestartsFromZeroWithTheNewContent() throws Exception {
     session();
     server.faults.add(new RangeServer.Fault(300_000, -1));

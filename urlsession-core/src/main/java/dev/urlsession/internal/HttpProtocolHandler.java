@@ -57,6 +57,11 @@ public final class HttpProtocolHandler implements ProtocolHandler {
     return "http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme);
   }
 
+  private static boolean isCredential(String name) {
+    return name.equalsIgnoreCase("Authorization") || name.equalsIgnoreCase("Cookie")
+        || name.equalsIgnoreCase("Proxy-Authorization");
+  }
+
   @Override
   public void startLoading(ProtocolLoad load) {
     Request request = load.request();
@@ -98,8 +103,10 @@ public final class HttpProtocolHandler implements ProtocolHandler {
     for (int i = 0; i < headers.size(); i++) {
       httpRequest.addHeader(headers.name(i), headers.value(i));
     }
+    boolean leftOrigin = support != null && support.leftOrigin();
     for (Map.Entry<String, String> e : configuration.httpAdditionalHeaders().entrySet()) {
-      if (!headers.contains(e.getKey())) {
+      // Credentials never follow another origin, wherever they came from (CVE-2018-1000007).
+      if (!headers.contains(e.getKey()) && !(leftOrigin && isCredential(e.getKey()))) {
         httpRequest.addHeader(e.getKey(), e.getValue());
       }
     }

@@ -44,6 +44,15 @@ public interface LoadSupport {
    */
   void challenged(java.util.List<HttpChallenge> challenges, dev.urlsession.Response response);
 
+  /**
+   * Whether this load's URL is of another origin than the task's original request (a redirect
+   * left it): credentials of the session ({@code Authorization}, {@code Cookie} and
+   * {@code Proxy-Authorization} in {@code httpAdditionalHeaders}) are not sent then.
+   */
+  default boolean leftOrigin() {
+    return false;
+  }
+
   /** Headers the task adds to this load ({@code Authorization} answering a challenge); may be empty. */
   java.util.Map<String, String> authorizationHeaders();
 

@@ -1,7 +1,7 @@
 package dev.urlsession.internal.background;
 
+import dev.urlsession.internal.PrivateFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -29,7 +29,7 @@ final class StoreSchema {
 
   /** The embedded store: a file-backed HSQLDB under {@code dir}, created on first use. */
   static DataSource embedded(Path dir) throws IOException {
-    Files.createDirectories(dir);
+    PrivateFiles.createDirectories(dir);
     JDBCDataSource ds = new JDBCDataSource();
     // write_delay=false: each commit is written and synced to the log before it returns.
     // lock_file=false: the session lock already keeps other processes out, and HSQLDB's own lock

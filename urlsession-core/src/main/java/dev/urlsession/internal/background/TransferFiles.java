@@ -1,5 +1,6 @@
 package dev.urlsession.internal.background;
 
+import dev.urlsession.internal.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -36,8 +37,8 @@ public final class TransferFiles {
     this.root = root;
     this.transfers = root.resolve("transfers");
     this.finished = root.resolve("finished");
-    Files.createDirectories(transfers);
-    Files.createDirectories(finished);
+    PrivateFiles.createDirectories(transfers); // owner-only: other local users list nothing
+    PrivateFiles.createDirectories(finished);
   }
 
   /** The session's store directory. */

@@ -16,6 +16,7 @@ import com.github.kagkarlsson.scheduler.task.helper.CustomTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import dev.urlsession.SessionException;
 import dev.urlsession.background.BackgroundStore;
+import dev.urlsession.internal.PrivateFiles;
 import dev.urlsession.internal.SerialQueue;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -203,7 +204,7 @@ public final class TransferStore {
   }
 
   private static FileChannel lockIdentifier(Path root, String identifier) throws IOException {
-    java.nio.file.Files.createDirectories(root);
+    PrivateFiles.createDirectories(root);
     FileChannel c = FileChannel.open(root.resolve("session.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     FileLock held;
     String where;
