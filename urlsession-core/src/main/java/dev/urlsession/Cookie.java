@@ -2,11 +2,9 @@ package dev.urlsession;
 
 import dev.urlsession.internal.Checks;
 import dev.urlsession.internal.CookieDomains;
+import dev.urlsession.internal.HttpDates;
 import java.net.URI;
-import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -58,9 +56,6 @@ public final class Cookie {
   /** The latest expiry date kept; later dates (and huge {@code Max-Age} values) are capped. */
   private static final Instant LATEST_EXPIRY = Instant.parse("9999-12-31T23:59:59Z");
 
-  private static final String[] MONTHS = {
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"
-  };
 
   private final String name;
   private final String value;
@@ -522,133 +517,10 @@ public final class Cookie {
     return digits.length() > 18 ? Long.MAX_VALUE : Long.parseLong(digits);
   }
 
-  /**
-   * RFC 6265 5.1.1 cookie-date: tokens split at delimiters, the first time, day of month, month
-   * and year found are used, so RFC 1123 ({@code Wed, 01 Jan 2020 12:30:00 GMT}), RFC 850
-   * ({@code Wednesday, 01-Jan-20 12:30:00 GMT}) and asctime ({@code Wed Jan  1 12:30:00 2020})
-   * dates all parse. Null when the date is invalid.
-   */
+  /** RFC 6265 5.1.1 cookie-date, or null when invalid: see {@link HttpDates#cookieDate}. */
   static @Nullable Instant parseDate(String s) {
-    int hour = -1;
-    int minute = -1;
-    int second = -1;
-    int day = -1;
-    int month = -1;
-    int year = -1;
-    int i = 0;
-    int n = s.length();
-    while (i < n) {
-      while (i < n && isDateDelimiter(s.charAt(i))) {
-        i++;
-      }
-      int start = i;
-      while (i < n && !isDateDelimiter(s.charAt(i))) {
-        i++;
-      }
-      if (start == i) {
-        break;
-      }
-      String token = s.substring(start, i);
-      if (hour < 0) {
-        int[] hms = parseTime(token);
-        if (hms != null) {
-          hour = hms[0];
-          minute = hms[1];
-          second = hms[2];
-          continue;
-        }
-      }
-      if (day < 0) {
-        int d = leadingNumber(token, 1, 2);
-        if (d >= 0) {
-          day = d;
-          continue;
-        }
-      }
-      if (month < 0 && token.length() >= 3) {
-        String prefix = token.substring(0, 3).toLowerCase(Locale.ROOT);
-        for (int m = 0; m < MONTHS.length; m++) {
-          if (MONTHS[m].equals(prefix)) {
-            month = m + 1;
-            break;
-          }
-        }
-        if (month > 0) {
-          continue;
-        }
-      }
-      if (year < 0) {
-        int y = leadingNumber(token, 2, 4);
-        if (y >= 0) {
-          year = y;
-        }
-      }
-    }
-    if (hour < 0 || day < 0 || month < 0 || year < 0) {
-      return null;
-    }
-    if (year >= 70 && year <= 99) {
-      year += 1900;
-    } else if (year >= 0 && year <= 69) {
-      year += 2000;
-    }
-    if (day < 1 || day > 31 || year < 1601 || hour > 23 || minute > 59 || second > 59) {
-      return null;
-    }
-    try {
-      Instant date = LocalDateTime.of(year, month, day, hour, minute, second).toInstant(ZoneOffset.UTC);
-      return date.isAfter(LATEST_EXPIRY) ? LATEST_EXPIRY : date;
-    } catch (DateTimeException e) {
-      return null;
-    }
-  }
-
-  private static boolean isDateDelimiter(char c) {
-    return c == 0x09 || c >= 0x20 && c <= 0x2f || c >= 0x3b && c <= 0x40
-        || c >= 0x5b && c <= 0x60 || c >= 0x7b && c <= 0x7e;
-  }
-
-  /** {@code 1*2DIGIT ":" 1*2DIGIT ":" 1*2DIGIT ( non-digit *OCTET )}, or null. */
-  private static int @Nullable [] parseTime(String token) {
-    int[] result = new int[3];
-    int i = 0;
-    for (int part = 0; part < 3; part++) {
-      int start = i;
-      int v = 0;
-      while (i < token.length() && i - start < 2 && isDigit(token.charAt(i))) {
-        v = v * 10 + (token.charAt(i) - '0');
-        i++;
-      }
-      if (i == start) {
-        return null;
-      }
-      result[part] = v;
-      if (part < 2) {
-        if (i >= token.length() || token.charAt(i) != ':') {
-          return null;
-        }
-        i++;
-      }
-    }
-    return i < token.length() && isDigit(token.charAt(i)) ? null : result;
-  }
-
-  /** {@code min*maxDIGIT ( non-digit *OCTET )}: the number, or -1. */
-  private static int leadingNumber(String token, int min, int max) {
-    int i = 0;
-    int v = 0;
-    while (i < token.length() && isDigit(token.charAt(i))) {
-      if (i == max) {
-        return -1;
-      }
-      v = v * 10 + (token.charAt(i) - '0');
-      i++;
-    }
-    return i < min ? -1 : v;
-  }
-
-  private static boolean isDigit(char c) {
-    return c >= '0' && c <= '9';
+    Instant date = HttpDates.cookieDate(s);
+    return date != null && date.isAfter(LATEST_EXPIRY) ? LATEST_EXPIRY : date;
   }
 
   /** RFC 6265 5.1.4 default-path: the URL's path up to, not including, its last {@code /}. */

@@ -2,21 +2,11 @@ package dev.urlsession;
 
 import dev.urlsession.internal.Checks;
 import dev.urlsession.internal.CookieDomains;
-import java.io.ByteArrayOutputStream;
+import dev.urlsession.internal.CookieFileFormat;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.zip.CRC32;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,9 +72,6 @@ public final class CookieStorage {
   public static final int MAX_COOKIES = 3000;
 
   private static final Logger log = LoggerFactory.getLogger(CookieStorage.class);
-  private static final String HEADER = "urlsession-cookies 1";
-  private static final String TRAILER = "end";
-  private static final int FIELDS = 9;
   /** Far above what {@link #MAX_COOKIES} escaped cookies can take; a bigger file is not ours. */
   private static final long MAX_FILE_BYTES = 64L * 1024 * 1024;
   private static final long WRITE_DELAY_MILLIS = 1000;
@@ -591,13 +577,7 @@ public final class CookieStorage {
     return CookieDomains.registrableDomain(c.bareDomain());
   }
 
-  // --- the file ---
-  //
-  // "urlsession-cookies 1", then one line per persistent cookie with FIELDS fields separated by
-  // TAB: name, value, domain, path, expiry (epoch ms), secure, httpOnly, sameSite ("-" for none,
-  // else "+" and the value), creation (epoch ms); then "end <count> <crc32 of everything before>".
-  // Every field is percent-encoded UTF-8 for everything outside '!'..'~' and for '%', so the file
-  // is printable ASCII and no value can hold a TAB or a line break.
+  // --- the file (CookieFileFormat): persistent cookies only, written a moment after a change ---
 
   private void scheduleWrite() {
     if (file == null) {
@@ -625,8 +605,7 @@ public final class CookieStorage {
     }
     synchronized (writeLock) {
       long snapshotVersion;
-      StringBuilder b = new StringBuilder(HEADER).append('\n');
-      int count = 0;
+      List<String[]> rows = new ArrayList<>();
       synchronized (lock) {
         writeScheduled = false;
         PENDING.remove(this);
@@ -640,25 +619,15 @@ public final class CookieStorage {
         for (Entry e : all) {
           Cookie c = e.cookie;
           Instant expires = c.expiresDate();
-          if (expires == null) {
-            continue;
+          if (expires != null) {
+            rows.add(new String[] {escape(c.name()), escape(c.value()), escape(c.domain()), escape(c.path()),
+                Long.toString(expires.toEpochMilli()), c.isSecure() ? "1" : "0", c.isHttpOnly() ? "1" : "0",
+                c.sameSite() == null ? "-" : "+" + escape(c.sameSite()), Long.toString(e.created.toEpochMilli())});
           }
-          b.append(escape(c.name())).append('\t')
-              .append(escape(c.value())).append('\t')
-              .append(escape(c.domain())).append('\t')
-              .append(escape(c.path())).append('\t')
-              .append(expires.toEpochMilli()).append('\t')
-              .append(c.isSecure() ? '1' : '0').append('\t')
-              .append(c.isHttpOnly() ? '1' : '0').append('\t')
-              .append(c.sameSite() == null ? "-" : "+" + escape(c.sameSite())).append('\t')
-              .append(e.created.toEpochMilli()).append('\n');
-          count++;
         }
       }
-      String checksum = crc(b);
-      b.append(TRAILER).append(' ').append(count).append(' ').append(checksum).append('\n');
       try {
-        writeAtomically(f, b.toString().getBytes(StandardCharsets.US_ASCII));
+        CookieFileFormat.write(f, CookieFileFormat.format(rows));
         writtenVersion = snapshotVersion;
       } catch (IOException | RuntimeException e) {
         log.warn("Could not write cookies to {}: {}", f, e.toString());
@@ -666,57 +635,21 @@ public final class CookieStorage {
     }
   }
 
-  private static void writeAtomically(Path f, byte[] content) throws IOException {
-    Path dir = f.getParent();
-    boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
-    if (!Files.isDirectory(dir)) {
-      try {
-        dev.urlsession.internal.PrivateFiles.createDirectories(dir);
-      } catch (FileAlreadyExistsException e) {
-        // a race with another creator; the move below reports a real problem
-      }
-    }
-    FileAttribute<?>[] attributes = posix
-        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(Set.of(
-            PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE))}
-        : new FileAttribute<?>[0];
-    Path temp = Files.createTempFile(dir, "." + f.getFileName() + ".", ".tmp", attributes);
-    try {
-      Files.write(temp, content);
-      try {
-        Files.move(temp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, f, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(temp);
-    }
-  }
-
   private void load(Path f) {
     if (!Files.exists(f)) {
       return;
     }
-    String text;
+    List<String[]> rows;
     try {
       if (Files.size(f) > MAX_FILE_BYTES) {
         log.warn("Ignoring cookie file {}: larger than {} bytes; it will be replaced", f, MAX_FILE_BYTES);
         return;
       }
-      byte[] bytes = Files.readAllBytes(f);
-      text = StandardCharsets.US_ASCII.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
-    } catch (CharacterCodingException e) {
-      log.warn("Ignoring cookie file {}: not a cookie file; it will be replaced", f);
-      return;
+      rows = CookieFileFormat.parse(Files.readAllBytes(f));
     } catch (IOException | RuntimeException e) {
       log.warn("Could not read cookie file {}, starting empty: {}", f, e.toString());
       return;
     }
-    List<String[]> rows = parseFile(text);
     if (rows == null) {
       log.warn("Ignoring cookie file {}: corrupt or truncated; it will be replaced", f);
       return;
@@ -758,89 +691,14 @@ public final class CookieStorage {
     }
   }
 
-  /** The rows of a file's text, or null unless it is exactly what {@link #write()} produces. */
-  private static @Nullable List<String[]> parseFile(String text) {
-    if (!text.startsWith(HEADER + "\n") || !text.endsWith("\n")) {
-      return null;
-    }
-    int trailerStart = text.lastIndexOf('\n', text.length() - 2) + 1;
-    String[] trailer = text.substring(trailerStart, text.length() - 1).split(" ", -1);
-    if (trailer.length != 3 || !trailer[0].equals(TRAILER)) {
-      return null;
-    }
-    String body = text.substring(0, trailerStart);
-    if (!trailer[2].equals(crc(body))) {
-      return null;
-    }
-    String[] lines = body.substring(HEADER.length() + 1).split("\n", -1);
-    List<String[]> rows = new ArrayList<>(lines.length);
-    for (int i = 0; i < lines.length - 1; i++) {
-      String[] row = lines[i].split("\t", -1);
-      if (row.length != FIELDS) {
-        return null;
-      }
-      rows.add(row);
-    }
-    if (!lines[lines.length - 1].isEmpty() || !trailer[1].equals(Integer.toString(rows.size()))) {
-      return null;
-    }
-    return rows;
-  }
-
-  private static String crc(CharSequence s) {
-    CRC32 crc = new CRC32();
-    crc.update(s.toString().getBytes(StandardCharsets.US_ASCII));
-    return String.format("%08x", crc.getValue());
-  }
-
-  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
-
   static String escape(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    for (byte x : s.getBytes(StandardCharsets.UTF_8)) {
-      int c = x & 0xff;
-      if (c > 0x20 && c < 0x7f && c != '%') {
-        b.append((char) c);
-      } else {
-        b.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
-      }
-    }
-    return b.toString();
+    return CookieFileFormat.escape(s);
   }
 
   static String unescape(String s) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '%') {
-        if (i + 2 >= s.length()) {
-          throw new IllegalArgumentException("truncated escape in cookie file");
-        }
-        int hi = Character.digit(s.charAt(i + 1), 16);
-        int lo = Character.digit(s.charAt(i + 2), 16);
-        if (hi < 0 || lo < 0) {
-          throw new IllegalArgumentException("bad escape in cookie file");
-        }
-        out.write(hi << 4 | lo);
-        i += 2;
-      } else if (c > 0x20 && c < 0x7f) {
-        out.write(c);
-      } else {
-        throw new IllegalArgumentException("unescaped character in cookie file");
-      }
-    }
-    try {
-      return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(out.toByteArray()))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException("bad UTF-8 in cookie file", e);
-    }
+    return CookieFileFormat.unescape(s);
   }
 
-  /** The daemon thread that writes files, and the shutdown hook that writes what is pending. */
   private static final class Writer {
     static final ScheduledThreadPoolExecutor EXECUTOR;
 

@@ -599,7 +599,7 @@ final class RealSession implements Session {
     synchronized (engineLock) {
       e = engine;
     }
-    return e == null ? 0 : e.connectionManager().getTotalStats().getLeased();
+    return e == null ? 0 : e.poolStatistics().leased();
   }
 
   @Override

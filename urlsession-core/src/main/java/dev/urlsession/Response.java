@@ -100,7 +100,7 @@ public final class Response {
    * characters.
    */
   public String suggestedFilename() {
-    return FileNames.suggestedFilename(this);
+    return FileNames.suggestedFilename(header("Content-Disposition"), url(), mimeType());
   }
 
   /** A builder holding every value of this response. */

@@ -1,64 +1,116 @@
 package dev.urlsession;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.tngtech.archunit.core.domain.Dependency;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Import rules of STYLE.md 15: no Spring in core, Micrometer only in the observation package,
- * HttpClient 5 types only in {@code internal} (and the {@code hc5} escape hatch), and a
- * {@code package-info.java} with {@code @NullMarked} in every package.
+ * The package rules of STYLE.md 15 and issue 13, checked on the compiled classes of
+ * {@code urlsession-core} (ArchUnit): what each package may depend on, no cycles between
+ * packages or between two classes of different packages, and sizes a reader can hold in mind.
  */
 class ArchitectureTests {
-  private static final Path MAIN = Path.of("src/main/java/dev/urlsession");
+  static final JavaClasses CORE = new ClassFileImporter()
+      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+      .importPackages("dev.urlsession");
+  static final Path MAIN = Path.of("src/main/java/dev/urlsession");
 
-  private static List<Path> sources() throws IOException {
-    try (Stream<Path> files = Files.walk(MAIN)) {
-      return files.filter(p -> p.toString().endsWith(".java")).toList();
-    }
+  @Test
+  void coreDependsOnNoSpringAndNoMicrometer() {
+    noClasses().should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "io.micrometer..")
+        .check(CORE);
   }
 
-  private static List<String> violations(String importPrefix, String... allowedPackages) throws IOException {
-    List<String> found = new ArrayList<>();
-    for (Path p : sources()) {
-      String pkg = MAIN.relativize(p.getParent()).toString().replace('/', '.');
-      boolean allowed = false;
-      for (String a : allowedPackages) {
-        allowed |= pkg.equals(a) || pkg.startsWith(a + ".");
-      }
-      if (allowed) {
-        continue;
-      }
-      for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
-        if (line.startsWith("import " + importPrefix) || line.startsWith("import static " + importPrefix)) {
-          found.add(p + ": " + line);
+  @Test
+  void httpClientTypesOnlyInInternalAndTheHc5EscapeHatch() {
+    noClasses().that().resideOutsideOfPackages("dev.urlsession.internal..", "dev.urlsession.hc5..")
+        .should().dependOnClassesThat().resideInAnyPackage("org.apache.hc..")
+        .check(CORE);
+  }
+
+  @Test
+  void theDurableStoreOnlyInTheBackgroundEngine() {
+    noClasses().that().resideOutsideOfPackage("dev.urlsession.internal.background..")
+        .should().dependOnClassesThat()
+        .resideInAnyPackage("com.github.kagkarlsson..", "org.hsqldb..", "java.sql..")
+        .check(CORE);
+  }
+
+  @Test
+  void theSpiDependsOnNothingInternal() {
+    noClasses().that().resideInAPackage("dev.urlsession.spi..")
+        .should().dependOnClassesThat().resideInAnyPackage("dev.urlsession.internal..")
+        .check(CORE);
+  }
+
+  @Test
+  void thePublicStoreSettingsDependOnNoEngine() {
+    noClasses().that().resideInAnyPackage("dev.urlsession.background..", "dev.urlsession.hc5..")
+        .should().dependOnClassesThat().resideInAnyPackage("dev.urlsession.internal..")
+        .check(CORE);
+  }
+
+  @Test
+  void subpackagesAreFreeOfCycles() {
+    slices().matching("dev.urlsession.(**)").should().beFreeOfCycles().check(CORE);
+  }
+
+  /** No two classes of different packages use each other (Response and FileNames did). */
+  @Test
+  void noTwoClassesOfDifferentPackagesDependOnEachOther() {
+    Map<String, Set<String>> uses = new HashMap<>();
+    for (JavaClass c : CORE) {
+      String from = topLevel(c).getName();
+      for (Dependency d : c.getDirectDependenciesFromSelf()) {
+        JavaClass target = d.getTargetClass();
+        if (target.getPackageName().startsWith("dev.urlsession")) {
+          uses.computeIfAbsent(from, k -> new HashSet<>()).add(topLevel(target).getName());
         }
       }
     }
-    return found;
+    List<String> loops = new ArrayList<>();
+    uses.forEach((a, targets) -> {
+      for (String b : targets) {
+        if (a.compareTo(b) < 0 && !packageOf(a).equals(packageOf(b))
+            && uses.getOrDefault(b, Set.of()).contains(a)) {
+          loops.add(a + " <-> " + b);
+        }
+      }
+    });
+    assertThat(loops).isEmpty();
   }
 
   @Test
-  void coreImportsNoSpring() throws IOException {
-    assertThat(sources()).isNotEmpty();
-    assertThat(violations("org.springframework")).isEmpty();
-  }
-
-  @Test
-  void micrometerOnlyInTheObservationPackage() throws IOException {
-    assertThat(violations("io.micrometer", "observation")).isEmpty();
-  }
-
-  @Test
-  void httpClientTypesOnlyInInternalAndHc5() throws IOException {
-    assertThat(violations("org.apache.hc", "internal", "hc5")).isEmpty();
+  void noMainClassOfCoreIsLongerThan800Lines() throws IOException {
+    Set<String> long800 = new TreeSet<>();
+    for (Path p : sources()) {
+      long lines = Files.readAllLines(p).size();
+      if (lines > 800) {
+        long800.add(MAIN.relativize(p) + " (" + lines + " lines)");
+      }
+    }
+    assertThat(long800).isEmpty();
+    assertThat(Files.readAllLines(MAIN.resolve("RealTask.java")).size())
+        .as("RealTask, the state machine, stays small").isLessThanOrEqualTo(600);
+    assertThat(Files.readAllLines(MAIN.resolve("BackgroundSession.java")).size()).isLessThanOrEqualTo(600);
   }
 
   @Test
@@ -70,5 +122,23 @@ class ArchitectureTests {
         assertThat(Files.readString(info)).contains("@NullMarked");
       }
     }
+  }
+
+  private static List<Path> sources() throws IOException {
+    try (Stream<Path> files = Files.walk(MAIN)) {
+      return files.filter(p -> p.toString().endsWith(".java")).toList();
+    }
+  }
+
+  private static JavaClass topLevel(JavaClass c) {
+    JavaClass t = c;
+    while (t.getEnclosingClass().isPresent()) {
+      t = t.getEnclosingClass().get();
+    }
+    return t;
+  }
+
+  private static String packageOf(String className) {
+    return className.substring(0, className.lastIndexOf('.'));
   }
 }

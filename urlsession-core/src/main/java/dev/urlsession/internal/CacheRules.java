@@ -26,19 +26,11 @@ import dev.urlsession.Headers;
 import dev.urlsession.Request;
 import dev.urlsession.Response;
 import java.net.URI;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.LocalTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
@@ -137,8 +129,8 @@ public final class CacheRules {
     if (status < 200 || !in(UNDERSTOOD, status)) {
       return false;
     }
-    Directives req = Directives.of(request.headers());
-    Directives res = Directives.of(response.headers());
+    CacheDirectives req = CacheDirectives.of(request.headers());
+    CacheDirectives res = CacheDirectives.of(response.headers());
     if (req.has("no-store")) {
       return false;
     }
@@ -170,31 +162,31 @@ public final class CacheRules {
    *     invalid (RFC 9110 6.6.1)
    */
   public static Duration freshnessLifetime(Response response, Instant responseTime) {
-    return freshnessLifetime(response, responseTime, Directives.of(response.headers()));
+    return freshnessLifetime(response, responseTime, CacheDirectives.of(response.headers()));
   }
 
   /** {@link #freshnessLifetime(Response, Instant)} with the response's directives already parsed. */
-  private static Duration freshnessLifetime(Response response, Instant responseTime, Directives cc) {
+  private static Duration freshnessLifetime(Response response, Instant responseTime, CacheDirectives cc) {
     long maxAge = cc.seconds("max-age");
     if (maxAge >= 0) {
       return Duration.ofSeconds(maxAge);
     }
     String expiresValue = response.header("Expires");
     if (expiresValue != null) {
-      Instant expires = parseHttpDate(expiresValue);
+      Instant expires = HttpDates.httpDate(expiresValue);
       if (expires == null) {
         return Duration.ZERO;
       }
       return nonNegative(Duration.between(dateValue(response, responseTime), expires));
     }
-    if (maxAge == Directives.INVALID) {
+    if (maxAge == CacheDirectives.INVALID) {
       return Duration.ZERO;
     }
     if (!in(HEURISTICALLY_CACHEABLE, response.statusCode()) && !cc.has("public")) {
       return Duration.ZERO;
     }
     String lastModifiedValue = response.header("Last-Modified");
-    Instant lastModified = lastModifiedValue == null ? null : parseHttpDate(lastModifiedValue);
+    Instant lastModified = lastModifiedValue == null ? null : HttpDates.httpDate(lastModifiedValue);
     if (lastModified == null) {
       return Duration.ZERO;
     }
@@ -224,7 +216,7 @@ public final class CacheRules {
     long ageValue = 0;
     String age = response.header("Age");
     if (age != null) {
-      long parsed = Directives.deltaSeconds(age.trim());
+      long parsed = CacheDirectives.deltaSeconds(age.trim());
       ageValue = parsed >= 0 ? parsed : 0;
     }
     Duration apparentAge =
@@ -268,11 +260,11 @@ public final class CacheRules {
    */
   public static boolean needsRevalidation(
       Request request, Response response, Instant requestTime, Instant responseTime, Instant now) {
-    Directives res = Directives.of(response.headers());
+    CacheDirectives res = CacheDirectives.of(response.headers());
     if (res.has("no-cache")) {
       return true;
     }
-    Directives req = Directives.of(request.headers());
+    CacheDirectives req = CacheDirectives.of(request.headers());
     if (req.has("no-cache")) {
       return true;
     }
@@ -321,7 +313,7 @@ public final class CacheRules {
       return true;
     }
     String lastModified = response.header("Last-Modified");
-    return lastModified != null && parseHttpDate(lastModified) != null;
+    return lastModified != null && HttpDates.httpDate(lastModified) != null;
   }
 
   /**
@@ -336,7 +328,7 @@ public final class CacheRules {
       b.add("If-None-Match", etag.trim());
     }
     String lastModified = stored.header("Last-Modified");
-    if (lastModified != null && parseHttpDate(lastModified) != null) {
+    if (lastModified != null && HttpDates.httpDate(lastModified) != null) {
       b.add("If-Modified-Since", lastModified.trim());
     }
     return b.build();
@@ -562,7 +554,7 @@ public final class CacheRules {
   /** {@code Date}, or {@code responseTime} when absent or invalid (RFC 9110 6.6.1). */
   static Instant dateValue(Response response, Instant responseTime) {
     String date = response.header("Date");
-    Instant parsed = date == null ? null : parseHttpDate(date);
+    Instant parsed = date == null ? null : HttpDates.httpDate(date);
     return parsed == null ? responseTime : parsed;
   }
 
@@ -577,247 +569,4 @@ public final class CacheRules {
     return false;
   }
 
-  private static final String[] MONTHS = {
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"
-  };
-
-  /**
-   * Parses an HTTP-date in any of the three forms of RFC 9110 5.6.7 (IMF-fixdate, RFC 850,
-   * asctime), or {@code null} when it is not one. The day name is not checked; a two-digit year is
-   * read as 1970-2069; {@code UTC}, {@code UT}, {@code Z} and numeric offsets are accepted as well
-   * as {@code GMT}. Never throws.
-   */
-  public static @Nullable Instant parseHttpDate(String value) {
-    // A server sends the same Date (and Last-Modified) many times in a row: the last result is
-    // kept, so a cache lookup of a busy URL does not parse it again.
-    ParsedDate last = lastParsed;
-    if (last != null && last.text.equals(value)) {
-      return last.instant;
-    }
-    Instant parsed = parseHttpDateUncached(value);
-    lastParsed = new ParsedDate(value, parsed);
-    return parsed;
-  }
-
-  private record ParsedDate(String text, @Nullable Instant instant) {}
-
-  private static volatile @Nullable ParsedDate lastParsed;
-
-  private static final java.util.regex.Pattern BLANKS = java.util.regex.Pattern.compile("[ \\t]+");
-
-  private static @Nullable Instant parseHttpDateUncached(String value) {
-    try {
-      String s = value.trim();
-      int comma = s.indexOf(',');
-      String[] parts;
-      if (comma >= 0) {
-        // IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT" or RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT"
-        parts = BLANKS.split(s.substring(comma + 1).trim());
-        if (parts.length == 3 && parts[0].indexOf('-') > 0) {
-          String[] dmy = parts[0].split("-");
-          if (dmy.length != 3) {
-            return null;
-          }
-          parts = new String[] {dmy[0], dmy[1], dmy[2], parts[1], parts[2]};
-        }
-        if (parts.length != 5) {
-          return null;
-        }
-        return instant(parts[0], parts[1], parts[2], parts[3], parts[4]);
-      }
-      // asctime "Sun Nov  6 08:49:37 1994"
-      parts = BLANKS.split(s);
-      if (parts.length != 5) {
-        return null;
-      }
-      return instant(parts[2], parts[1], parts[4], parts[3], "GMT");
-    } catch (RuntimeException e) {
-      return null;
-    }
-  }
-
-  private static @Nullable Instant instant(
-      String day, String month, String year, String time, String zone) {
-    int m = -1;
-    for (int i = 0; i < MONTHS.length; i++) {
-      if (MONTHS[i].equalsIgnoreCase(month)) {
-        m = i + 1;
-      }
-    }
-    String[] hms = time.split(":");
-    if (m < 0 || hms.length != 3 || !digits(day, 1, 2) || !digits(year, 2, 4)) {
-      return null;
-    }
-    for (String part : hms) {
-      if (!digits(part, 2, 2)) {
-        return null;
-      }
-    }
-    int y = Integer.parseInt(year);
-    if (year.length() == 2) {
-      y += y >= 70 ? 1900 : 2000;
-    } else if (year.length() == 3) {
-      return null;
-    }
-    ZoneOffset offset;
-    String z = zone.toUpperCase(Locale.ROOT);
-    if (z.equals("GMT") || z.equals("UTC") || z.equals("UT") || z.equals("Z")) {
-      offset = ZoneOffset.UTC;
-    } else if ((z.startsWith("+") || z.startsWith("-")) && digits(z.substring(1), 4, 4)) {
-      offset = ZoneOffset.of(z.substring(0, 3) + ":" + z.substring(3));
-    } else {
-      return null;
-    }
-    try {
-      int seconds = Integer.parseInt(hms[2]);
-      LocalDateTime dt =
-          LocalDateTime.of(
-              LocalDate.of(y, m, Integer.parseInt(day)),
-              LocalTime.of(
-                  Integer.parseInt(hms[0]), Integer.parseInt(hms[1]), Math.min(seconds, 59)));
-      return dt.toInstant(offset);
-    } catch (DateTimeException e) {
-      return null;
-    }
-  }
-
-  private static boolean digits(String s, int min, int max) {
-    if (s.length() < min || s.length() > max) {
-      return false;
-    }
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < '0' || c > '9') {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /**
-   * {@code Cache-Control} directives (RFC 9111 5.2): every field line combined, names
-   * case-insensitive, the first occurrence of a directive wins (4.2.1), quoted values unquoted.
-   * Unparseable pieces are skipped.
-   */
-  static final class Directives {
-    static final long ABSENT = -1;
-    static final long INVALID = -2;
-    private static final Directives NONE = new Directives(Collections.emptyMap());
-    private static final String MALFORMED = "\u0000malformed";
-
-    private final Map<String, @Nullable String> values;
-
-    private Directives(Map<String, @Nullable String> values) {
-      this.values = values;
-    }
-
-    static Directives of(Headers headers) {
-      List<String> lines = headers.all("Cache-Control");
-      if (lines.isEmpty()) {
-        return NONE;
-      }
-      Map<String, @Nullable String> values = new HashMap<>();
-      for (String line : lines) {
-        parse(line, values);
-      }
-      return new Directives(values);
-    }
-
-    private static void parse(String s, Map<String, @Nullable String> into) {
-      int i = 0;
-      int n = s.length();
-      while (i < n) {
-        while (i < n && (s.charAt(i) == ',' || s.charAt(i) == ' ' || s.charAt(i) == '\t')) {
-          i++;
-        }
-        int start = i;
-        while (i < n && HttpSyntax.isTokenChar(s.charAt(i))) {
-          i++;
-        }
-        String name = s.substring(start, i).toLowerCase(Locale.ROOT);
-        while (i < n && (s.charAt(i) == ' ' || s.charAt(i) == '\t')) {
-          i++;
-        }
-        String value = null;
-        boolean malformed = false;
-        if (i < n && s.charAt(i) == '=') {
-          i++;
-          while (i < n && (s.charAt(i) == ' ' || s.charAt(i) == '\t')) {
-            i++;
-          }
-          if (i < n && s.charAt(i) == '"') {
-            StringBuilder v = new StringBuilder();
-            i++;
-            boolean closed = false;
-            while (i < n) {
-              char c = s.charAt(i++);
-              if (c == '\\' && i < n) {
-                v.append(s.charAt(i++));
-              } else if (c == '"') {
-                closed = true;
-                break;
-              } else {
-                v.append(c);
-              }
-            }
-            value = v.toString();
-            malformed = !closed;
-          } else {
-            int vs = i;
-            while (i < n && HttpSyntax.isTokenChar(s.charAt(i))) {
-              i++;
-            }
-            value = s.substring(vs, i);
-          }
-        }
-        while (i < n && (s.charAt(i) == ' ' || s.charAt(i) == '\t')) {
-          i++;
-        }
-        if (i < n && s.charAt(i) != ',') {
-          malformed = true; // garbage after the directive: skip to the next element
-          while (i < n && s.charAt(i) != ',') {
-            i++;
-          }
-        }
-        if (!name.isEmpty() && !into.containsKey(name)) {
-          // A malformed directive still counts as present (no-cache stays no-cache), but its
-          // argument is unusable: MALFORMED is never valid delta-seconds.
-          into.put(name, malformed ? MALFORMED : value);
-        }
-      }
-    }
-
-    boolean has(String name) {
-      return values.containsKey(name);
-    }
-
-    @Nullable String value(String name) {
-      return values.get(name);
-    }
-
-    /** The delta-seconds value of {@code name}: {@link #ABSENT}, {@link #INVALID} or >= 0. */
-    long seconds(String name) {
-      if (!values.containsKey(name)) {
-        return ABSENT;
-      }
-      String v = values.get(name);
-      return v == null ? INVALID : deltaSeconds(v);
-    }
-
-    /** RFC 9111 1.2.2 delta-seconds, capped at 2^31; {@link #INVALID} when not 1*DIGIT. */
-    static long deltaSeconds(String v) {
-      if (v.isEmpty()) {
-        return INVALID;
-      }
-      long result = 0;
-      for (int i = 0; i < v.length(); i++) {
-        char c = v.charAt(i);
-        if (c < '0' || c > '9') {
-          return INVALID;
-        }
-        result = Math.min(result * 10 + (c - '0'), MAX_DELTA_SECONDS);
-      }
-      return result;
-    }
-  }
 }

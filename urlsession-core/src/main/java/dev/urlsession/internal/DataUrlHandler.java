@@ -8,9 +8,7 @@ import dev.urlsession.SessionException.Code;
 import dev.urlsession.spi.ProtocolClient;
 import dev.urlsession.spi.ProtocolHandler;
 import dev.urlsession.spi.ProtocolLoad;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
 import org.jspecify.annotations.Nullable;
@@ -140,7 +138,12 @@ public final class DataUrlHandler implements ProtocolHandler {
         charset = part.substring(eq + 1); // the first charset wins
       }
     }
-    byte[] data = percentDecode(content, comma + 1);
+    byte[] data;
+    try {
+      data = PercentCoding.decode(content, comma + 1, false); // other characters (an IRI's) as UTF-8
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("a data URL has " + e.getMessage(), e);
+    }
     if (base64) {
       for (byte b : data) {
         if (b < 0) {
@@ -171,37 +174,4 @@ public final class DataUrlHandler implements ProtocolHandler {
     return true;
   }
 
-  /**
-   * The bytes of {@code s} from {@code start}: escapes decoded, ASCII as is, other characters
-   * (an IRI's) as their UTF-8 bytes.
-   */
-  private static byte[] percentDecode(String s, int start) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(16, s.length() - start));
-    for (int i = start; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '%') {
-        if (i + 2 >= s.length()) {
-          throw new IllegalArgumentException("a data URL ends in an incomplete percent-escape");
-        }
-        int hi = Character.digit(s.charAt(i + 1), 16);
-        int lo = Character.digit(s.charAt(i + 2), 16);
-        if (hi < 0 || lo < 0) {
-          throw new IllegalArgumentException("a data URL has a bad percent-escape at index " + i);
-        }
-        out.write(hi << 4 | lo);
-        i += 2;
-      } else if (c < 0x80) {
-        out.write(c);
-      } else {
-        int end = i + 1;
-        if (Character.isHighSurrogate(c) && end < s.length() && Character.isLowSurrogate(s.charAt(end))) {
-          end++;
-        }
-        byte[] utf8 = s.substring(i, end).getBytes(StandardCharsets.UTF_8);
-        out.write(utf8, 0, utf8.length);
-        i = end - 1;
-      }
-    }
-    return out.toByteArray();
-  }
 }

@@ -1,7 +1,6 @@
 package dev.urlsession.internal;
 
-import dev.urlsession.Response;
-import java.io.ByteArrayOutputStream;
+import java.net.URI;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -36,14 +35,18 @@ public final class FileNames {
 
   private FileNames() {}
 
-  public static String suggestedFilename(Response response) {
+  /**
+   * A file name for a response with {@code contentDisposition}, from {@code url}, of
+   * {@code mimeType}: the disposition's name, else the last path segment, else "Unknown", made
+   * safe, with the type's extension when it has none.
+   */
+  public static String suggestedFilename(@Nullable String contentDisposition, URI url, @Nullable String mimeType) {
     String name = null;
-    String disposition = response.header("Content-Disposition");
-    if (disposition != null) {
-      name = sanitize(fromContentDisposition(disposition));
+    if (contentDisposition != null) {
+      name = sanitize(fromContentDisposition(contentDisposition));
     }
     if (name == null) {
-      String path = response.url().getPath();
+      String path = url.getPath();
       if (path != null) {
         name = sanitize(path.substring(path.lastIndexOf('/') + 1));
       }
@@ -51,7 +54,7 @@ public final class FileNames {
     if (name == null) {
       name = "Unknown";
     }
-    String extension = response.mimeType() == null ? null : EXTENSIONS.get(response.mimeType());
+    String extension = mimeType == null ? null : EXTENSIONS.get(mimeType);
     if (extension != null && name.indexOf('.') < 0) {
       name = truncate(name, MAX_LENGTH - extension.length() - 1) + "." + extension;
     }
@@ -139,28 +142,11 @@ public final class FileNames {
     } else {
       return null;
     }
-    String encoded = ext.substring(second + 1);
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    for (int i = 0; i < encoded.length(); i++) {
-      char c = encoded.charAt(i);
-      if (c == '%') {
-        if (i + 2 >= encoded.length()) {
-          return null;
-        }
-        int hi = Character.digit(encoded.charAt(i + 1), 16);
-        int lo = Character.digit(encoded.charAt(i + 2), 16);
-        if (hi < 0 || lo < 0) {
-          return null;
-        }
-        bytes.write(hi << 4 | lo);
-        i += 2;
-      } else if (c > 0x20 && c < 0x7f) {
-        bytes.write(c);
-      } else {
-        return null;
-      }
+    try {
+      return new String(PercentCoding.decode(ext, second + 1, true), charset);
+    } catch (IllegalArgumentException e) {
+      return null;
     }
-    return new String(bytes.toByteArray(), charset);
   }
 
   /** A bare, safe name, or null when nothing usable is left. */

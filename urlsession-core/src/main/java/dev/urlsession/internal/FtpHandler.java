@@ -7,16 +7,12 @@ import dev.urlsession.SessionException;
 import dev.urlsession.SessionException.Code;
 import dev.urlsession.spi.ProtocolHandler;
 import dev.urlsession.spi.ProtocolLoad;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -286,38 +282,7 @@ public final class FtpHandler implements ProtocolHandler {
 
     /** Percent-decodes {@code raw} as UTF-8, strictly. */
     private static String decode(String raw) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length());
-      for (int i = 0; i < raw.length(); i++) {
-        char c = raw.charAt(i);
-        if (c == '%') {
-          if (i + 2 >= raw.length()) {
-            throw new IllegalArgumentException("incomplete percent-escape");
-          }
-          int hi = Character.digit(raw.charAt(i + 1), 16);
-          int lo = Character.digit(raw.charAt(i + 2), 16);
-          if (hi < 0 || lo < 0) {
-            throw new IllegalArgumentException("bad percent-escape");
-          }
-          out.write(hi << 4 | lo);
-          i += 2;
-        } else {
-          byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-          if (Character.isHighSurrogate(c) && i + 1 < raw.length()) {
-            b = raw.substring(i, i + 2).getBytes(StandardCharsets.UTF_8);
-            i++;
-          }
-          out.write(b, 0, b.length);
-        }
-      }
-      try {
-        return StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(ByteBuffer.wrap(out.toByteArray()))
-            .toString();
-      } catch (CharacterCodingException e) {
-        throw new IllegalArgumentException("percent-escapes that are not UTF-8");
-      }
+      return PercentCoding.utf8(PercentCoding.decode(raw, 0, false));
     }
   }
 

@@ -6,7 +6,6 @@ import dev.urlsession.Response;
 import dev.urlsession.SessionException;
 import dev.urlsession.SessionTask;
 import dev.urlsession.TaskMetrics;
-import dev.urlsession.internal.CompositeSessionListener;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;

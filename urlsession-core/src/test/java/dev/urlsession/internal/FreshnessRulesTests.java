@@ -610,8 +610,8 @@ class FreshnessRulesTests {
           "sun, 6 nov 1994 08:49:37 utc",
           "Sun, 06 Nov 1994 10:49:37 +0200"
         })
-    void parseHttpDateWhenInAnyRfc9110FormReturnsTheInstant(String value) {
-      assertThat(CacheRules.parseHttpDate(value)).isEqualTo(NOW);
+    void httpDateWhenInAnyRfc9110FormReturnsTheInstant(String value) {
+      assertThat(HttpDates.httpDate(value)).isEqualTo(NOW);
     }
 
     @ParameterizedTest
@@ -632,13 +632,13 @@ class FreshnessRulesTests {
           "2024-01-01T00:00:00Z",
           ",,,,,"
         })
-    void parseHttpDateWhenMalformedReturnsNull(String value) {
-      assertThat(CacheRules.parseHttpDate(value)).isNull();
+    void httpDateWhenMalformedReturnsNull(String value) {
+      assertThat(HttpDates.httpDate(value)).isNull();
     }
 
     @Test
-    void parseHttpDateWhenTwoDigitYearIsBelow70ReadsItAsThisCentury() {
-      assertThat(CacheRules.parseHttpDate("Thursday, 01-Jan-30 00:00:00 GMT"))
+    void httpDateWhenTwoDigitYearIsBelow70ReadsItAsThisCentury() {
+      assertThat(HttpDates.httpDate("Thursday, 01-Jan-30 00:00:00 GMT"))
           .isEqualTo(Instant.parse("2030-01-01T00:00:00Z"));
     }
   }

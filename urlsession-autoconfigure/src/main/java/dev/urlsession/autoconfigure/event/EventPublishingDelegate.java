@@ -18,12 +18,11 @@ import dev.urlsession.SessionException;
 import dev.urlsession.SessionTask;
 import dev.urlsession.TaskDelegate;
 import dev.urlsession.TaskMetrics;
+import dev.urlsession.internal.DelegateMethods;
 import java.io.InputStream;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,23 +73,6 @@ import org.springframework.util.Assert;
  */
 public class EventPublishingDelegate implements DataDelegate, DownloadDelegate {
   private static final Logger log = LoggerFactory.getLogger(EventPublishingDelegate.class);
-
-  private static final ClassValue<Set<String>> IMPLEMENTED =
-      new ClassValue<>() {
-        @Override
-        protected Set<String> computeValue(Class<?> type) {
-          Set<String> names = new HashSet<>();
-          for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
-            for (Method m : c.getDeclaredMethods()) {
-              if (!m.isSynthetic() && !m.isBridge()) {
-                names.add(m.getName());
-                names.add(m.getName() + "/" + m.getParameterCount());
-              }
-            }
-          }
-          return Set.copyOf(names);
-        }
-      };
 
   private final String sessionName;
   private final ApplicationEventPublisher publisher;
@@ -460,7 +442,7 @@ public class EventPublishingDelegate implements DataDelegate, DownloadDelegate {
 
   /** Whether {@code object}'s class declares {@code method} (a name, or {@code name/arity}). */
   private static boolean implementsMethod(@Nullable Object object, String method) {
-    return object != null && IMPLEMENTED.get(object.getClass()).contains(method);
+    return DelegateMethods.implementsMethod(object, method);
   }
 
   private static long saturatedNanos(Duration d) {

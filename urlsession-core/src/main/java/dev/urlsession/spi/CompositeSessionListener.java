@@ -1,4 +1,4 @@
-package dev.urlsession.internal;
+package dev.urlsession.spi;
 
 import dev.urlsession.ProtectionSpace;
 import dev.urlsession.Request;
@@ -6,7 +6,6 @@ import dev.urlsession.Response;
 import dev.urlsession.SessionException;
 import dev.urlsession.SessionTask;
 import dev.urlsession.TaskMetrics;
-import dev.urlsession.spi.SessionListener;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -14,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Forwards events to several listeners, isolating each. */
-public final class CompositeSessionListener implements SessionListener {
+final class CompositeSessionListener implements SessionListener {
   private static final Logger log = LoggerFactory.getLogger(SessionListener.class);
   private final List<SessionListener> listeners;
 
@@ -23,7 +22,7 @@ public final class CompositeSessionListener implements SessionListener {
   }
 
   /** One listener forwarding to every listener of {@code all} that is not {@code NONE}. */
-  public static SessionListener of(List<SessionListener> all) {
+  static SessionListener of(List<SessionListener> all) {
     List<SessionListener> live = new ArrayList<>();
     for (SessionListener l : all) {
       if (l instanceof CompositeSessionListener) {
