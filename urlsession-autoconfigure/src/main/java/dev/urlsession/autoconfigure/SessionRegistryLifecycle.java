@@ -83,6 +83,16 @@ public final class SessionRegistryLifecycle implements SmartLifecycle, Disposabl
     return PHASE;
   }
 
+  /**
+   * False: stopping invalidates the sessions, and an invalidated session never takes a task again,
+   * so a paused context (Spring's test context cache pauses contexts it is not using) must leave
+   * this lifecycle running rather than come back with sessions that refuse every task.
+   */
+  @Override
+  public boolean isPauseable() {
+    return false;
+  }
+
   /** Cancels whatever is still running: after the shutdown phase timeout, or a failed start. */
   @Override
   public void destroy() {

@@ -92,6 +92,20 @@ class SessionRegistryLifecycleTests {
   }
 
   @Test
+  void pausingAndRestartingTheContextLeavesTheSessionsWorking() {
+    server.enqueue(new MockResponse.Builder().body("after restart").build());
+    runner.run(context -> {
+      Session api = context.getBean(SessionRegistry.class).session("api");
+      context.pause(); // what Spring's test context cache does to a context it is not using
+      assertThat(context.getBean(SessionRegistryLifecycle.class).isRunning()).isTrue();
+      context.restart();
+      DataResponse response = api.data(Request.get(server.url("/again").uri())).get(10, SECONDS);
+      assertThat(response.response().statusCode()).isEqualTo(200);
+      assertThat(context.getBean(InvalidationRecorder.class).sessions).isEmpty();
+    });
+  }
+
+  @Test
   void stopWithNoSessionCallsBackAtOnce() {
     SessionRegistryLifecycle lifecycle = new SessionRegistryLifecycle(new SessionRegistry());
     lifecycle.start();
