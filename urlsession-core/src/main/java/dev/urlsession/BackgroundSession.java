@@ -269,7 +269,7 @@ final class BackgroundSession implements Session {
       throw new IllegalArgumentException("background sessions transfer only http and https URLs, not " + scheme
           + ": " + SessionException.redact(request.url()));
     }
-    if (file == null && request.bodyLength() > 0) {
+    if (file == null && (request.bodyLength() > 0 || request.bodyStream() != null)) {
       throw unsupported("Download requests with a body");
     }
     BackgroundTask task = transfers.create(request, file == null ? null : file.toAbsolutePath(), resumeFrom);

@@ -75,6 +75,8 @@ final class LoadChain implements Authenticator.Answers {
   private boolean loadFinished;
   /** Whether the current load carries the upload body (so a retry sends it again). */
   private boolean loadWithUploadBody = true;
+  /** Whether no load has started yet: a request body stream is opened once, then asked for. */
+  private boolean firstLoad = true;
   private @Nullable Response redirectResponse;
   private int redirectCount;
   private final List<TransactionRecorder> transactions = new ArrayList<>(1);
@@ -186,14 +188,25 @@ final class LoadChain implements Authenticator.Answers {
 
   /** Loads {@code request}, with the upload body when {@code withUploadBody}. */
   private void proceedTo(Request request, boolean withUploadBody) {
+    boolean resend;
     synchronized (task) {
       loadWithUploadBody = withUploadBody;
+      resend = !firstLoad;
+      firstLoad = false;
     }
-    if (kind.streamsBody(withUploadBody)) {
+    if (kind.streamsBody(request, withUploadBody, resend)) {
       askForBodyStream(request);
-    } else {
-      startLoad(request, kind.body(request, withUploadBody));
+      return;
     }
+    RequestBody body;
+    try {
+      body = kind.body(request, withUploadBody);
+    } catch (RuntimeException e) {
+      fail(new SessionException(Code.REQUEST_BODY_STREAM_EXHAUSTED, request.url(),
+          "The request body stream could not be opened: " + e, e));
+      return;
+    }
+    startLoad(request, body);
   }
 
   /** Asks the delegate for a new body stream, then loads. */
@@ -213,7 +226,7 @@ final class LoadChain implements Authenticator.Answers {
             fail(new SessionException(Code.REQUEST_BODY_STREAM_EXHAUSTED, request.url(),
                 "The request body stream is exhausted: needNewBodyStream gave none", null));
           } else {
-            startLoad(request, RequestBody.of(stream));
+            startLoad(request, RequestBody.of(stream, request.declaredContentLength()));
           }
         });
         events.post("needNewBodyStream", () -> d.needNewBodyStream(session, task, handler));
@@ -227,18 +240,21 @@ final class LoadChain implements Authenticator.Answers {
     RequestPreparer.Choice choice;
     synchronized (task) {
       if (host.completing()) {
+        discard(body);
         return;
       }
       choice = RequestPreparer.handler(session, request);
     }
     ProtocolHandler handler = choice.handler();
     if (handler == null) {
+      discard(body);
       fail(choice.failure());
       return;
     }
     Request canonical = RequestPreparer.canonical(handler, request, task);
     CacheRules.Decision decision = cache.decide(canonical);
     if (decision != null && decision.action() == CacheRules.Action.FAIL) {
+      discard(body);
       fail(new SessionException(Code.CANNOT_LOAD_FROM_NETWORK, canonical.url(),
           "The resource is not in the cache and the cache policy forbids the network", null));
       return;
@@ -259,6 +275,7 @@ final class LoadChain implements Authenticator.Answers {
     RealLoad newLoad;
     synchronized (task) {
       if (host.completing()) {
+        discard(body);
         return;
       }
       cache.begin(decision, keyRequest);
@@ -277,6 +294,13 @@ final class LoadChain implements Authenticator.Answers {
     } catch (RuntimeException e) {
       log.error("ProtocolHandler.startLoading threw for {}", task, e);
       newLoad.didFail(ErrorMapper.map(e, canonical.url()));
+    }
+  }
+
+  /** Closes a body stream that will not be sent. */
+  private static void discard(@Nullable RequestBody body) {
+    if (body != null) {
+      body.discard();
     }
   }
 

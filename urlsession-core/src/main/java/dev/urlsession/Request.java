@@ -2,6 +2,7 @@ package dev.urlsession;
 
 import dev.urlsession.internal.Checks;
 import dev.urlsession.internal.HttpSyntax;
+import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Collections;
@@ -9,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -33,7 +35,14 @@ import org.jspecify.annotations.Nullable;
  * {@code Keep-Alive}, {@code TE}, {@code Trailer}, {@code Upgrade}, {@code Expect},
  * {@code WWW-Authenticate} and every {@code Proxy-*}) are Apple's reserved headers: a value set
  * for one is checked like any other, then ignored (logged at debug level) and never sent; the
- * session sends its own.
+ * session sends its own. {@code Content-Length} is the one exception: a valid value frames a
+ * {@linkplain Builder#bodyStream(Supplier) body stream}, which is otherwise sent chunked (see
+ * {@link #declaredContentLength()}).
+ *
+ * <p>A request has at most one body: bytes ({@link Builder#body(byte[])}) or a stream
+ * ({@link Builder#bodyStream(Supplier)}); setting one removes the other. {@code POST},
+ * {@code PUT} and {@code PATCH} without a body are sent with {@code Content-Length: 0} (HttpClient 5
+ * frames them so).
  *
  * <p>Instances are immutable and thread-safe. A task copies nothing: it keeps the instance it was
  * given, so later changes to a builder do not affect it.
@@ -51,6 +60,8 @@ public final class Request {
   private final String method;
   private final Headers headers;
   private final byte @Nullable [] body;
+  private final @Nullable Supplier<InputStream> bodyStream;
+  private final long declaredContentLength;
   private final Duration timeoutInterval;
   private final boolean timeoutIntervalSet;
   private final CachePolicy cachePolicy;
@@ -63,6 +74,8 @@ public final class Request {
     this.method = b.method;
     this.headers = b.headers.build();
     this.body = b.body;
+    this.bodyStream = b.bodyStream;
+    this.declaredContentLength = b.declaredContentLength;
     this.timeoutInterval = b.timeoutInterval;
     this.timeoutIntervalSet = b.timeoutIntervalSet;
     this.cachePolicy = b.cachePolicy;
@@ -113,9 +126,29 @@ public final class Request {
     return body == null ? null : body.clone();
   }
 
-  /** The body length, or -1 when there is no body; does not copy. */
+  /** The length of the {@linkplain #body() body}, or -1 when there is none; does not copy. */
   public long bodyLength() {
     return body == null ? -1 : body.length;
+  }
+
+  /**
+   * The body stream supplier (Apple's {@code httpBodyStream}), or {@code null}. A data or
+   * download task calls it once, for the first load; a load that sends the body again (a 307 or
+   * 308 redirect, an authentication retry) asks {@link TaskDelegate#needNewBodyStream} instead, as
+   * Apple's tasks do. Ignored by upload tasks.
+   */
+  public @Nullable Supplier<InputStream> bodyStream() {
+    return bodyStream;
+  }
+
+  /**
+   * The {@code Content-Length} the caller set, or -1. It frames a body stream, from
+   * {@link #bodyStream()} or from {@code needNewBodyStream}: the stream must give exactly that
+   * many bytes (fewer or more fails the task with {@code REQUEST_BODY_STREAM_EXHAUSTED}); without
+   * it a stream is sent chunked. A byte body is always sent with its own length.
+   */
+  public long declaredContentLength() {
+    return declaredContentLength;
   }
 
   /**
@@ -182,6 +215,8 @@ public final class Request {
     private String method = "GET";
     private final Headers.Builder headers;
     private byte @Nullable [] body;
+    private @Nullable Supplier<InputStream> bodyStream;
+    private long declaredContentLength = -1;
     private Duration timeoutInterval = DEFAULT_TIMEOUT_INTERVAL;
     private boolean timeoutIntervalSet;
     private CachePolicy cachePolicy = CachePolicy.USE_PROTOCOL_CACHE_POLICY;
@@ -200,6 +235,8 @@ public final class Request {
       this.method = r.method;
       this.headers = r.headers.toBuilder();
       this.body = r.body;
+      this.bodyStream = r.bodyStream;
+      this.declaredContentLength = r.declaredContentLength;
       this.timeoutInterval = r.timeoutInterval;
       this.timeoutIntervalSet = r.timeoutIntervalSet;
       this.cachePolicy = r.cachePolicy;
@@ -249,7 +286,7 @@ public final class Request {
     public Builder header(String name, String value) {
       HttpSyntax.checkHeaderName(name);
       HttpSyntax.checkHeaderValue(name, value);
-      if (!HttpSyntax.ignoreIfReserved(name, "a request")) {
+      if (!declaresLength(name, value) && !HttpSyntax.ignoreIfReserved(name, "a request")) {
         headers.set(name, value);
       }
       return this;
@@ -263,7 +300,7 @@ public final class Request {
     public Builder addHeader(String name, String value) {
       HttpSyntax.checkHeaderName(name);
       HttpSyntax.checkHeaderValue(name, value);
-      if (!HttpSyntax.ignoreIfReserved(name, "a request")) {
+      if (!declaresLength(name, value) && !HttpSyntax.ignoreIfReserved(name, "a request")) {
         headers.add(name, value);
       }
       return this;
@@ -272,7 +309,31 @@ public final class Request {
     /** Removes header {@code name}. */
     public Builder removeHeader(String name) {
       headers.remove(Checks.notNull(name, "header name"));
+      if (name.equalsIgnoreCase("Content-Length")) {
+        declaredContentLength = -1;
+      }
       return this;
+    }
+
+    /**
+     * Records a {@code Content-Length} value (1*DIGIT) as the declared length; true when
+     * {@code name} is {@code Content-Length}, so that it never goes into the headers. A value that
+     * is not a length is ignored like any reserved header.
+     */
+    private boolean declaresLength(String name, String value) {
+      if (!name.equalsIgnoreCase("Content-Length")) {
+        return false;
+      }
+      String v = value.trim();
+      long length = -1;
+      if (!v.isEmpty() && v.length() <= 18 && v.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        length = Long.parseLong(v);
+      }
+      if (length < 0) {
+        HttpSyntax.ignoreIfReserved(name, "a request");
+      }
+      declaredContentLength = length;
+      return true;
     }
 
     /** Replaces all headers; reserved ones (see the class comment) are ignored. */
@@ -281,8 +342,10 @@ public final class Request {
       for (String name : this.headers.build().names()) {
         this.headers.remove(name);
       }
+      declaredContentLength = -1;
       for (int i = 0; i < headers.size(); i++) {
-        if (!HttpSyntax.ignoreIfReserved(headers.name(i), "a request")) {
+        if (!declaresLength(headers.name(i), headers.value(i))
+            && !HttpSyntax.ignoreIfReserved(headers.name(i), "a request")) {
           this.headers.add(headers.name(i), headers.value(i));
         }
       }
@@ -290,11 +353,28 @@ public final class Request {
     }
 
     /**
-     * Sets the body (copied), or removes it with {@code null}. An empty body behaves as none.
+     * Sets the body (copied), or removes it with {@code null}; either way a
+     * {@linkplain #bodyStream(Supplier) body stream} is removed. An empty body behaves as none.
      * {@code Content-Length} is derived from it.
      */
     public Builder body(byte @Nullable [] body) {
       this.body = body == null || body.length == 0 ? null : body.clone();
+      this.bodyStream = null;
+      return this;
+    }
+
+    /**
+     * Sets the body to a stream (Apple's {@code httpBodyStream}), or removes it with
+     * {@code null}; either way a {@linkplain #body(byte[]) byte body} is removed. The stream is
+     * read on a thread of its own as the connection takes it, never all in memory, and closed when
+     * sent; it is sent chunked unless a {@code Content-Length} header declares its length. The
+     * supplier is called once, when the first load starts; a redirect or retry that sends the body
+     * again asks {@link TaskDelegate#needNewBodyStream}. A supplier that throws or returns null
+     * fails the task with {@code REQUEST_BODY_STREAM_EXHAUSTED}.
+     */
+    public Builder bodyStream(@Nullable Supplier<InputStream> bodyStream) {
+      this.bodyStream = bodyStream;
+      this.body = null;
       return this;
     }
 

@@ -121,7 +121,9 @@ public interface Session extends AutoCloseable {
 
   /**
    * A suspended upload task whose body comes from {@link TaskDelegate#needNewBodyStream}, sent
-   * chunked; without a stream the task fails with {@code REQUEST_BODY_STREAM_EXHAUSTED}.
+   * chunked unless the request declares a {@code Content-Length} (then the stream must give
+   * exactly that many bytes); without a stream the task fails with
+   * {@code REQUEST_BODY_STREAM_EXHAUSTED}. The request's own body or body stream is ignored.
    */
   UploadTask uploadTask(Request streamedRequest);
 

@@ -1,8 +1,10 @@
 package dev.urlsession;
 
 import dev.urlsession.internal.RequestBody;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,7 +33,7 @@ abstract class TaskKind {
 
   /** Bytes the task is expected to send ({@code countOfBytesExpectedToSend}); -1 when unknown. */
   long bytesExpectedToSend(Request request) {
-    return Math.max(0, request.bodyLength());
+    return request.bodyStream() != null ? request.declaredContentLength() : Math.max(0, request.bodyLength());
   }
 
   /** A failure found before the first load (an upload file that cannot be read), or null. */
@@ -39,13 +41,30 @@ abstract class TaskKind {
     return null;
   }
 
-  /** Whether a load sending the upload body must first ask the delegate for a body stream. */
-  boolean streamsBody(boolean withUploadBody) {
-    return false;
+  /**
+   * Whether a load sending the body must first ask the delegate for a body stream: a request body
+   * stream sent again ({@code resend}: a 307/308 redirect, an authentication retry), as Apple's
+   * tasks do.
+   */
+  boolean streamsBody(Request request, boolean withUploadBody, boolean resend) {
+    return resend && request.bodyStream() != null;
   }
 
-  /** The body a load of {@code request} sends; {@code withUploadBody} is false after a redirect that drops it. */
+  /**
+   * The body a load of {@code request} sends; {@code withUploadBody} is false after a redirect that
+   * drops it. Opens a request body stream.
+   *
+   * @throws RuntimeException what the body stream supplier threw (or returned null)
+   */
   @Nullable RequestBody body(Request request, boolean withUploadBody) {
+    Supplier<InputStream> stream = request.bodyStream();
+    if (stream != null) {
+      InputStream opened = stream.get();
+      if (opened == null) {
+        throw new IllegalStateException("the request's body stream supplier returned null");
+      }
+      return RequestBody.of(opened, request.declaredContentLength());
+    }
     return request.bodyLength() > 0 ? RequestBody.of(request.body()) : null;
   }
 
@@ -115,8 +134,8 @@ abstract class TaskKind {
     }
 
     @Override
-    boolean streamsBody(boolean withUploadBody) {
-      return withUploadBody && body == null;
+    boolean streamsBody(Request request, boolean withUploadBody, boolean resend) {
+      return withUploadBody && body == null; // the request's own body or stream is ignored
     }
 
     @Override

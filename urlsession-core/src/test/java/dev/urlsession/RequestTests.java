@@ -439,4 +439,42 @@ class RequestTests {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("property key");
   }
+
+  @Test
+  void bodyAndBodyStreamReplaceEachOther() {
+    java.util.function.Supplier<java.io.InputStream> stream = () -> new java.io.ByteArrayInputStream(new byte[1]);
+
+    Request streamed = Request.builder(URL).body(new byte[] {1, 2}).bodyStream(stream).build();
+    assertThat(streamed.bodyStream()).isSameAs(stream);
+    assertThat(streamed.body()).isNull();
+    assertThat(streamed.bodyLength()).isEqualTo(-1);
+
+    Request bytes = streamed.toBuilder().body(new byte[] {3}).build();
+    assertThat(bytes.bodyStream()).isNull();
+    assertThat(bytes.body()).containsExactly(3);
+
+    assertThat(streamed.toBuilder().body(null).build().bodyStream()).isNull();
+    assertThat(streamed.toBuilder().build().bodyStream()).isSameAs(stream);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"Content-Length, 1234, 1234", "content-length, ' 0 ', 0", "Content-Length, -1, -1",
+      "Content-Length, 12a, -1", "Content-Length, 99999999999999999999, -1"})
+  void contentLengthIsDeclaredNeverAHeader(String name, String value, long declared) {
+    Request r = Request.builder(URL).header(name, value).build();
+
+    assertThat(r.declaredContentLength()).isEqualTo(declared);
+    assertThat(r.headers().contains("Content-Length")).isFalse();
+  }
+
+  @Test
+  void contentLengthWhenRemovedOrHeadersReplacedIsForgotten() {
+    Request.Builder b = Request.builder(URL).addHeader("Content-Length", "10");
+    assertThat(b.build().declaredContentLength()).isEqualTo(10);
+    assertThat(b.removeHeader("content-length").build().declaredContentLength()).isEqualTo(-1);
+    b.header("Content-Length", "10");
+    assertThat(b.headers(Headers.of(Map.of("Accept", "*/*"))).build().declaredContentLength()).isEqualTo(-1);
+    assertThat(b.headers(Headers.of(Map.of("Content-Length", "7"))).build().declaredContentLength()).isEqualTo(7);
+    assertThat(Request.get(URL).declaredContentLength()).isEqualTo(-1);
+  }
 }

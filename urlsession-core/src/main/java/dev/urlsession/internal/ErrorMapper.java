@@ -68,6 +68,9 @@ public final class ErrorMapper {
     if (e instanceof CancellationException) {
       return Code.CANCELLED;
     }
+    if (e instanceof RequestBody.StreamFailure) {
+      return Code.REQUEST_BODY_STREAM_EXHAUSTED;
+    }
     if (e instanceof UnknownHostException || e instanceof UnresolvedAddressException) {
       return Code.CANNOT_FIND_HOST;
     }

@@ -77,6 +77,7 @@ public final class HttpProtocolHandler implements ProtocolHandler {
         ? support.requestBody()
         : request.bodyLength() > 0 ? RequestBody.of(request.body()) : null;
     if (body != null && body.length() != 0 && request.method().equals("GET")) {
+      body.discard();
       client.didFail(new SessionException(Code.DATA_LENGTH_EXCEEDS_MAXIMUM, url,
           "resource exceeds maximum size: a GET request cannot carry a body", null));
       return;

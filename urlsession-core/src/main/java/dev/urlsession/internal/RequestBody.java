@@ -121,12 +121,21 @@ public abstract class RequestBody {
     };
   }
 
-  /** A stream from {@code needNewBodyStream}; read once, on a reader thread. */
-  public static RequestBody of(InputStream stream) {
+  /**
+   * A body stream (the request's, or one from {@code needNewBodyStream}); read once, on a reader
+   * thread. Sent chunked when {@code declaredLength} is negative; otherwise with that
+   * {@code Content-Length}, and the stream must give exactly that many bytes.
+   */
+  public static RequestBody of(InputStream stream, long declaredLength) {
     return new RequestBody() {
       @Override
       public long length() {
-        return -1;
+        return declaredLength;
+      }
+
+      @Override
+      public void discard() {
+        closeQuietly(stream);
       }
 
       @Override
@@ -137,10 +146,13 @@ public abstract class RequestBody {
       @Override
       AsyncEntityProducer producer(@Nullable String contentType, @Nullable LoadSupport support,
           TransactionRecorder recorder) {
-        return new StreamProducer(stream, contentType, support, recorder);
+        return new StreamProducer(stream, declaredLength, contentType, support, recorder);
       }
     };
   }
+
+  /** Lets go of a body that will not be sent: closes a body stream. */
+  public void discard() {}
 
   public static void closeQuietly(@Nullable AutoCloseable c) {
     if (c != null) {
@@ -238,12 +250,25 @@ public abstract class RequestBody {
   }
 
   /**
+   * The body stream failed: it threw, or gave fewer or more bytes than its declared length. The
+   * application's failure, not the network's: {@code REQUEST_BODY_STREAM_EXHAUSTED}.
+   */
+  public static final class StreamFailure extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    StreamFailure(String message, @Nullable Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
    * Reads the stream on a reader thread into a small bounded queue; the I/O thread sends what is
    * queued and is woken with {@code requestOutput()} when more arrives.
    */
   private static final class StreamProducer extends Producer {
     private static final ByteBuffer EOF = ByteBuffer.allocate(0);
     private final InputStream stream;
+    private final long declaredLength;
     private final ArrayBlockingQueue<ByteBuffer> queue = new ArrayBlockingQueue<>(4);
     private volatile @Nullable DataStreamChannel channel;
     private volatile @Nullable IOException readFailure;
@@ -251,10 +276,11 @@ public abstract class RequestBody {
     private boolean started;
     private @Nullable ByteBuffer current;
 
-    StreamProducer(InputStream stream, @Nullable String contentType, @Nullable LoadSupport support,
-        TransactionRecorder recorder) {
-      super(-1, contentType, support, recorder);
+    StreamProducer(InputStream stream, long declaredLength, @Nullable String contentType,
+        @Nullable LoadSupport support, TransactionRecorder recorder) {
+      super(declaredLength, contentType, support, recorder);
       this.stream = stream;
+      this.declaredLength = declaredLength;
     }
 
     @Override
@@ -280,10 +306,19 @@ public abstract class RequestBody {
     }
 
     private void readAll() {
+      long total = 0;
       try (InputStream in = stream) {
         while (!stopped) {
           byte[] chunk = new byte[CHUNK];
           int n = in.read(chunk);
+          total += Math.max(n, 0);
+          if (declaredLength >= 0 && (total > declaredLength || n < 0 && total != declaredLength)) {
+            // Never send a body that contradicts its Content-Length: the peer would read the
+            // surplus as the next request, or wait for bytes that never come.
+            throw new StreamFailure("The request body stream gave " + (n < 0 ? "only " : "more than ")
+                + (n < 0 ? total : declaredLength) + " bytes but its Content-Length declares "
+                + declaredLength, null);
+          }
           ByteBuffer item = n < 0 ? EOF : ByteBuffer.wrap(chunk, 0, n);
           while (!stopped && !queue.offer(item, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
             // the connection is slower than the stream: wait for room
@@ -293,14 +328,17 @@ public abstract class RequestBody {
             return;
           }
         }
-      } catch (IOException e) {
+      } catch (StreamFailure e) {
         readFailure = e;
+        wake();
+      } catch (IOException e) {
+        readFailure = new StreamFailure("Reading the request body stream failed: " + e, e);
         wake();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (RuntimeException | Error e) {
         // An application stream that throws must fail the upload, not leave it waiting.
-        readFailure = new IOException("reading the body stream failed: " + e, e);
+        readFailure = new StreamFailure("Reading the request body stream failed: " + e, e);
         wake();
         if (e instanceof VirtualMachineError) {
           throw (Error) e;

@@ -148,15 +148,20 @@ final class SessionClientHttpRequest extends AbstractStreamingClientHttpRequest 
   }
 
   /**
-   * The session's request: Spring's headers without the framing ones (the session derives them),
+   * The session's request: Spring's headers without {@code Transfer-Encoding} (the session derives
+   * it; {@code Content-Length} declares the length of a streamed upload),
    * without {@code null} values (Spring's {@code HttpHeaders} allows them; nothing is sent), with
    * the {@code Cookie} values joined into one field (RFC 6265 5.4).
    */
   private Request.Builder requestBuilder(HttpHeaders headers) {
     Request.Builder builder = Request.builder(uri).method(method.name());
     headers.forEach((name, values) -> {
-      if (HttpHeaders.CONTENT_LENGTH.equalsIgnoreCase(name)
-          || HttpHeaders.TRANSFER_ENCODING.equalsIgnoreCase(name)) {
+      if (HttpHeaders.TRANSFER_ENCODING.equalsIgnoreCase(name)) {
+        return;
+      }
+      if (HttpHeaders.CONTENT_LENGTH.equalsIgnoreCase(name)) {
+        // Frames a streamed upload (servers such as S3 refuse chunked ones); bytes carry their own.
+        values.stream().filter(Objects::nonNull).findFirst().ifPresent(v -> builder.header(name, v));
         return;
       }
       if (HttpHeaders.COOKIE.equalsIgnoreCase(name)) {

@@ -23,7 +23,8 @@ import org.springframework.util.Assert;
  * <p>Bodies are streamed both ways, at most {@code bufferSize} bytes of each held in memory. A
  * request body that ends within {@code bufferSize} bytes is sent as bytes with its
  * {@code Content-Length}; a larger one (a big {@code InputStream} or {@code Resource}, ...) starts
- * an upload task that reads it through a bounded pipe while it is written, sent chunked; it is
+ * an upload task that reads it through a bounded pipe while it is written, sent with the
+ * {@code Content-Length} Spring declares (a {@code Resource} of known length) or else chunked; it is
  * written again for an authentication retry or a 307/308 redirect when Spring marks it
  * repeatable, else such a task fails with {@code REQUEST_BODY_STREAM_EXHAUSTED}. The response
  * body is read from the connection only as fast as the application reads
@@ -32,7 +33,8 @@ import org.springframework.util.Assert;
  * resumed once the reader drained half of it. Closing the response before the end of the body
  * cancels the task.
  *
- * <p>Headers: {@code Content-Length} and {@code Transfer-Encoding} are the session's to derive,
+ * <p>Headers: {@code Transfer-Encoding} is the session's to derive, {@code Content-Length} too
+ * (except that it frames a streamed upload),
  * a header whose value is {@code null} is not sent, several {@code Cookie} values go as one field,
  * and the session ignores the other headers it reserves ({@code Host}, {@code Connection}, ...).
  * {@code getStatusText()} is the reason phrase the server sent (HTTP/1.1), else the standard one.

@@ -106,12 +106,26 @@ class StreamedRequestBodyTests {
   }
 
   @Test
-  void bodyWhenOneByteLargerThanTheBufferIsStreamedByteExact() throws Exception {
+  void bodyWhenOneByteLargerThanTheBufferIsStreamedByteExactWithTheLengthSpringDeclares() throws Exception {
     byte[] body = randomBytes(BUFFER + 1);
     server.enqueue(new MockResponse.Builder().body("ok").build());
 
     client.post().uri(server.url("/larger").uri()).contentType(MediaType.APPLICATION_OCTET_STREAM)
         .body(body).retrieve().toBodilessEntity();
+
+    RecordedRequest recorded = server.takeRequest(5, SECONDS);
+    assertThat(recorded.getHeaders().values("Content-Length")).containsExactly(Integer.toString(BUFFER + 1));
+    assertThat(recorded.getHeaders().get("Transfer-Encoding")).isNull();
+    assertThat(recorded.getBody().toByteArray()).isEqualTo(body);
+  }
+
+  @Test
+  void bodyOfUnknownLengthLargerThanTheBufferIsStreamedChunked() throws Exception {
+    byte[] body = randomBytes(BUFFER + 1);
+    server.enqueue(new MockResponse.Builder().body("ok").build());
+
+    client.post().uri(server.url("/unknown").uri()).contentType(MediaType.APPLICATION_OCTET_STREAM)
+        .body(new InputStreamResource(new java.io.ByteArrayInputStream(body))).retrieve().toBodilessEntity();
 
     RecordedRequest recorded = server.takeRequest(5, SECONDS);
     assertThat(recorded.getHeaders().get("Transfer-Encoding")).isEqualTo("chunked");
