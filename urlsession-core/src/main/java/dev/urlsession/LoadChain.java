@@ -1,6 +1,7 @@
 package dev.urlsession;
 
 import dev.urlsession.SessionException.Code;
+import dev.urlsession.internal.BuiltInHandler;
 import dev.urlsession.internal.CacheReplay;
 import dev.urlsession.internal.CacheRules;
 import dev.urlsession.internal.ClientIdentities;
@@ -290,7 +291,11 @@ final class LoadChain implements Authenticator.Answers {
       transactions.add(newLoad.recorder);
     }
     try {
-      handler.startLoading(newLoad);
+      if (handler instanceof BuiltInHandler) {
+        ((BuiltInHandler) handler).startLoading(newLoad, newLoad); // the engine's support as well
+      } else {
+        handler.startLoading(newLoad);
+      }
     } catch (RuntimeException e) {
       log.error("ProtocolHandler.startLoading threw for {}", task, e);
       newLoad.didFail(ErrorMapper.map(e, canonical.url()));

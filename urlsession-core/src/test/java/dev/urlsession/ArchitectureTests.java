@@ -68,6 +68,26 @@ class ArchitectureTests {
         .check(CORE);
   }
 
+  /**
+   * Built-in handlers get the engine's {@code LoadSupport} as a parameter, from the load chain,
+   * the one place that tells them from custom handlers: nothing inspects a load's class.
+   */
+  @Test
+  void onlyTheLoadChainTellsBuiltInHandlersApart() {
+    List<String> checks = new ArrayList<>();
+    for (JavaClass c : CORE) {
+      c.getInstanceofChecks().forEach(check -> {
+        String type = check.getRawType().getName();
+        boolean support = type.equals("dev.urlsession.internal.LoadSupport");
+        boolean builtIn = type.equals("dev.urlsession.internal.BuiltInHandler");
+        if (support || builtIn && !topLevel(c).getName().equals("dev.urlsession.LoadChain")) {
+          checks.add(c.getName() + " checks instanceof " + type);
+        }
+      });
+    }
+    assertThat(checks).isEmpty();
+  }
+
   @Test
   void subpackagesAreFreeOfCycles() {
     slices().matching("dev.urlsession.(**)").should().beFreeOfCycles().check(CORE);

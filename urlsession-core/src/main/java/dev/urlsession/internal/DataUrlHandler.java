@@ -6,7 +6,6 @@ import dev.urlsession.Response;
 import dev.urlsession.SessionException;
 import dev.urlsession.SessionException.Code;
 import dev.urlsession.spi.ProtocolClient;
-import dev.urlsession.spi.ProtocolHandler;
 import dev.urlsession.spi.ProtocolLoad;
 import java.net.URI;
 import java.time.Instant;
@@ -23,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * comma, with a bad escape or bad base64 after it, fails with {@code BAD_URL} and no response. A
  * URL longer than the handler's limit fails with {@code DATA_LENGTH_EXCEEDS_MAXIMUM}.
  */
-public final class DataUrlHandler implements ProtocolHandler {
+public final class DataUrlHandler implements BuiltInHandler {
   /** The longest data URL (characters after {@code data:}) decoded by default: 64 Mi. */
   public static final int DEFAULT_MAX_LENGTH = 64 * 1024 * 1024;
 
@@ -48,11 +47,10 @@ public final class DataUrlHandler implements ProtocolHandler {
   }
 
   @Override
-  public void startLoading(ProtocolLoad load) {
+  public void startLoading(ProtocolLoad load, @Nullable LoadSupport support) {
     URI url = load.request().url();
     ProtocolClient client = load.client();
-    TransactionRecorder recorder = load instanceof LoadSupport
-        ? ((LoadSupport) load).transaction() : new TransactionRecorder(load.request());
+    TransactionRecorder recorder = support != null ? support.transaction() : new TransactionRecorder(load.request());
     recorder.requestStart = Instant.now();
     recorder.requestEnd = recorder.requestStart;
     // For an opaque URI (data:...) the scheme-specific part is all after "data:" but the

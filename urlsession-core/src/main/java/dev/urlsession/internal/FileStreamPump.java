@@ -48,10 +48,10 @@ abstract class FileStreamPump implements Runnable {
   /** Owned by the running turn. */
   private boolean opened;
 
-  FileStreamPump(ProtocolLoad load, Executor executor) {
+  FileStreamPump(ProtocolLoad load, @Nullable LoadSupport support, Executor executor) {
     this.load = load;
     this.client = load.client();
-    this.support = load instanceof LoadSupport ? (LoadSupport) load : null;
+    this.support = support;
     this.recorder = support != null ? support.transaction() : new TransactionRecorder(load.request());
     this.executor = executor;
   }

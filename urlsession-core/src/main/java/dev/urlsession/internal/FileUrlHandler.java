@@ -5,7 +5,6 @@ import dev.urlsession.Response;
 import dev.urlsession.SessionException;
 import dev.urlsession.SessionException.Code;
 import dev.urlsession.SessionTask;
-import dev.urlsession.spi.ProtocolHandler;
 import dev.urlsession.spi.ProtocolLoad;
 import java.io.IOException;
 import java.net.URI;
@@ -39,7 +38,7 @@ import org.jspecify.annotations.Nullable;
  * <p>A {@code file:} load is refused ({@code UNSUPPORTED_URL}) when its URL is not the task's
  * original URL: a redirect (or a delegate's substitute request) never leads to a local file.
  */
-public final class FileUrlHandler implements ProtocolHandler {
+public final class FileUrlHandler implements BuiltInHandler {
   /** File reads are short; two threads serve every session of the JVM. */
   private static final Executor POOL = FileStreamPump.pool("urlsession-file-", 2);
 
@@ -49,7 +48,7 @@ public final class FileUrlHandler implements ProtocolHandler {
   }
 
   @Override
-  public void startLoading(ProtocolLoad load) {
+  public void startLoading(ProtocolLoad load, @Nullable LoadSupport support) {
     URI url = load.request().url();
     SessionTask task = load.task();
     if (task != null) {
@@ -68,7 +67,7 @@ public final class FileUrlHandler implements ProtocolHandler {
       load.client().didFail(new SessionException(Code.BAD_URL, url, "bad URL: " + e.getMessage(), null));
       return;
     }
-    new FileLoad(load, path).start();
+    new FileLoad(load, support, path).start();
   }
 
   @Override
@@ -109,8 +108,8 @@ public final class FileUrlHandler implements ProtocolHandler {
     private final Path path;
     private volatile @Nullable FileChannel channel;
 
-    FileLoad(ProtocolLoad load, Path path) {
-      super(load, POOL);
+    FileLoad(ProtocolLoad load, @Nullable LoadSupport support, Path path) {
+      super(load, support, POOL);
       this.path = path;
     }
 

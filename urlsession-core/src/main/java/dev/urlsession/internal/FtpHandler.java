@@ -5,7 +5,6 @@ import dev.urlsession.Response;
 import dev.urlsession.SessionConfiguration;
 import dev.urlsession.SessionException;
 import dev.urlsession.SessionException.Code;
-import dev.urlsession.spi.ProtocolHandler;
 import dev.urlsession.spi.ProtocolLoad;
 import java.io.IOException;
 import java.io.InputStream;
@@ -71,7 +70,7 @@ import org.jspecify.annotations.Nullable;
  * {@code FILE_DOES_NOT_EXIST} (550), {@code RESOURCE_UNAVAILABLE} (other refusals),
  * {@code TIMED_OUT}, {@code NETWORK_CONNECTION_LOST}.
  */
-public final class FtpHandler implements ProtocolHandler {
+public final class FtpHandler implements BuiltInHandler {
   /** Threads may block on slow servers: a few more than for files, shared by every session. */
   private static final Executor POOL = FileStreamPump.pool("urlsession-ftp-", 8);
 
@@ -139,7 +138,7 @@ public final class FtpHandler implements ProtocolHandler {
   }
 
   @Override
-  public void startLoading(ProtocolLoad load) {
+  public void startLoading(ProtocolLoad load, @Nullable LoadSupport support) {
     Request request = load.request();
     URI url = request.url();
     Target target;
@@ -161,7 +160,7 @@ public final class FtpHandler implements ProtocolHandler {
     }
     Duration timeout = request.isTimeoutIntervalSet()
         ? request.timeoutInterval() : configuration.timeoutIntervalForRequest();
-    FtpLoad l = new FtpLoad(load, target, millis(timeout));
+    FtpLoad l = new FtpLoad(load, support, target, millis(timeout));
     load.attachment(l); // stoppable while it waits for a connection slot
     if (acquire(l)) {
       l.granted();
@@ -361,8 +360,8 @@ public final class FtpHandler implements ProtocolHandler {
     /** Whether this load stored a body (its response has no body, its transfer is confirmed). */
     private boolean uploaded;
 
-    FtpLoad(ProtocolLoad load, Target target, int timeoutMillis) {
-      super(load, POOL);
+    FtpLoad(ProtocolLoad load, @Nullable LoadSupport support, Target target, int timeoutMillis) {
+      super(load, support, POOL);
       this.target = target;
       this.timeoutMillis = timeoutMillis;
       this.server = target.host.toLowerCase(Locale.ROOT) + ":" + target.port;

@@ -8,7 +8,6 @@ import dev.urlsession.SessionConfiguration;
 import dev.urlsession.SessionException;
 import dev.urlsession.SessionException.Code;
 import dev.urlsession.spi.ProtocolClient;
-import dev.urlsession.spi.ProtocolHandler;
 import dev.urlsession.spi.ProtocolLoad;
 import java.io.IOException;
 import java.net.URI;
@@ -39,7 +38,7 @@ import org.jspecify.annotations.Nullable;
  * instance per session. Bodies stream through with flow control: the handler grants the
  * connection more capacity only while the task {@linkplain LoadSupport#wantsData() wants data}.
  */
-public final class HttpProtocolHandler implements ProtocolHandler {
+public final class HttpProtocolHandler implements BuiltInHandler {
   /** Bytes granted to the connection each time the task asks for more. */
   static final int WINDOW = 256 * 1024;
 
@@ -63,7 +62,7 @@ public final class HttpProtocolHandler implements ProtocolHandler {
   }
 
   @Override
-  public void startLoading(ProtocolLoad load) {
+  public void startLoading(ProtocolLoad load, @Nullable LoadSupport support) {
     Request request = load.request();
     URI url = request.url();
     ProtocolClient client = load.client();
@@ -72,7 +71,6 @@ public final class HttpProtocolHandler implements ProtocolHandler {
           "bad URL: an http(s) URL needs a host and a port up to 65535", null));
       return;
     }
-    LoadSupport support = load instanceof LoadSupport ? (LoadSupport) load : null;
     RequestBody body = support != null
         ? support.requestBody()
         : request.bodyLength() > 0 ? RequestBody.of(request.body()) : null;
@@ -146,9 +144,9 @@ public final class HttpProtocolHandler implements ProtocolHandler {
       // A client certificate was chosen (retry on a new connection presenting it), or a handshake
       // the server aborted had asked for one (ask the task, then retry or fail).
       consumer.interceptor = ex -> ex instanceof ClientIdentities.Retry
-          ? retry(load)
+          ? retry(load, support)
           : identities.askAfterFailedHandshake(url, ex, context.getAttribute(ClientIdentities.ASKED),
-              recorder.responseStart != null, support, () -> retry(load), e -> {
+              recorder.responseStart != null, support, () -> retry(load, support), e -> {
             recorder.responseEnd = Instant.now();
             client.didFail(e);
           });
@@ -180,10 +178,10 @@ public final class HttpProtocolHandler implements ProtocolHandler {
   }
 
   /** Loads again on a new connection (a client identity was chosen), unless the load was stopped. */
-  private boolean retry(ProtocolLoad load) {
+  private boolean retry(ProtocolLoad load, LoadSupport support) {
     Object previous = load.attachment();
     if (!(previous instanceof Exchange) || !((Exchange) previous).future.isCancelled()) {
-      startLoading(load);
+      startLoading(load, support);
     }
     return true;
   }
