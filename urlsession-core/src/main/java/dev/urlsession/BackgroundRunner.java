@@ -410,6 +410,24 @@ final class BackgroundRunner implements TransferStore.Runner {
   }
 
   /**
+   * The resume data of the last checkpoint of transfer {@code id}, which no node runs now (a
+   * suspended transfer, or one waiting to retry), handed out as a cancelled run's would be; null
+   * when it has none.
+   */
+  @Nullable ResumeData handOutCheckpoint(long id) {
+    Path checkpoint = files.checkpoint(id);
+    try {
+      if (!Files.exists(checkpoint)) {
+        return null;
+      }
+      return handOut(ResumeData.from(Files.readAllBytes(checkpoint)));
+    } catch (IOException | RuntimeException e) {
+      log.warn("Could not hand out the checkpoint {} of background transfer {}", checkpoint, id, e);
+      return null;
+    }
+  }
+
+  /**
    * Resume data for the application, its partial file set aside ({@code .resume}) so that the
    * clean-up after a crash never deletes data the application holds.
    */

@@ -89,16 +89,27 @@ abstract class BackgroundTask extends BaseTask {
 
   @Override
   public void cancel() {
+    cancel(null);
+  }
+
+  /**
+   * Cancels the transfer; {@code wanted}, when given, gets its resume data (null when there is
+   * none, or the task already ended).
+   */
+  void cancel(@Nullable CompletableFuture<@Nullable ResumeData> wanted) {
     boolean stored;
     synchronized (this) {
       if (state == State.COMPLETED || state == State.CANCELING) {
+        if (wanted != null) {
+          transfers.answer(wanted, null);
+        }
         return;
       }
       state = State.CANCELING;
       progress.markCancelled();
       stored = enqueued;
     }
-    transfers.cancel(this, stored);
+    transfers.cancel(this, stored, wanted);
   }
 
   synchronized boolean isEnqueued() {

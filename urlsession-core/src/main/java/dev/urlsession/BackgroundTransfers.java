@@ -198,26 +198,42 @@ final class BackgroundTransfers {
     Scheduler.schedule(() -> retrying(task, attempt + 1, op), Duration.ofMillis(100));
   }
 
-  void cancel(BackgroundTask task, boolean stored) {
+  /** Cancels {@code task}; {@code wanted}, when given, gets its resume data (or null). */
+  void cancel(BackgroundTask task, boolean stored,
+      @Nullable CompletableFuture<@Nullable ResumeData> wanted) {
     if (!stored) {
       completeLocally(task, new SessionException(Code.CANCELLED, task.originalRequest().url()));
+      if (wanted != null) {
+        answer(wanted, null);
+      }
       return;
     }
-    cancelStored(task.taskIdentifier());
+    cancelStored(task.taskIdentifier(), wanted);
   }
 
-  /** Cancels a stored transfer wherever it is. */
-  private void cancelStored(long id) {
+  /**
+   * Cancels a stored transfer wherever it is. With {@code wanted}: a run of this node hands its
+   * resume data out as it stops; a transfer no node runs (suspended, or waiting to retry) hands
+   * out the partial file of its last checkpoint; one running on another node gives none.
+   */
+  private void cancelStored(long id, @Nullable CompletableFuture<@Nullable ResumeData> wanted) {
     markCancelled(id);
     BackgroundRunner.Attempt a = runner.attempt(id);
     if (a != null) {
+      if (wanted != null) {
+        a.resumeDataWanted = wanted;
+      }
       a.stop(BackgroundRunner.Stop.CANCEL);
       return;
     }
+    ResumeData handedOut = null;
     try {
       var e = store.find(id);
       if (e.isPresent() && !e.get().picked()) {
-        store.cancel(id);
+        store.cancel(id); // throws when a node picked it meanwhile: nothing runs it after this
+        if (wanted != null) {
+          handedOut = runner.handOutCheckpoint(id);
+        }
         files.writeResult(TransferResult.failure(e.get().transfer(), Code.CANCELLED, null, null));
         TransferFiles.deleteQuietly(files.checkpoint(id));
         session.delivery().deliver(id);
@@ -226,6 +242,14 @@ final class BackgroundTransfers {
       // picked meanwhile (here or on another node): the runner sees the marker and stops
       log.debug("Background transfer {} is being picked; its runner will see the cancellation", id, e);
     }
+    if (wanted != null) {
+      answer(wanted, handedOut);
+    }
+  }
+
+  /** Completes {@code wanted} on the delegate queue, as every answer of the session. */
+  void answer(CompletableFuture<@Nullable ResumeData> wanted, @Nullable ResumeData resumeData) {
+    session.execute(() -> wanted.complete(resumeData));
   }
 
   private void markCancelled(long id) {
@@ -238,19 +262,7 @@ final class BackgroundTransfers {
 
   CompletableFuture<@Nullable ResumeData> cancelProducingResumeData(BackgroundTask task) {
     CompletableFuture<@Nullable ResumeData> f = new CompletableFuture<>();
-    if (!task.isEnqueued()) {
-      task.cancel();
-      session.execute(() -> f.complete(null));
-      return f;
-    }
-    BackgroundRunner.Attempt a = runner.attempt(task.taskIdentifier());
-    if (a != null) {
-      a.resumeDataWanted = f;
-    }
-    task.cancel();
-    if (a == null) {
-      session.execute(() -> f.complete(null));
-    }
+    task.cancel(f);
     return f;
   }
 

@@ -351,6 +351,46 @@ class BackgroundSessionTests {
   }
 
   @Test
+  void cancelByProducingResumeDataOfASuspendedTransferHandsOutItsCheckpoint() throws Exception {
+    server.bytesPerSecond = 200_000;
+    BackgroundRecorder rec = new BackgroundRecorder(null);
+    Session s = open(config("suspendedresume"), rec);
+    DownloadTask t = s.downloadTask(server.file(7, 600_000));
+    t.resume();
+    await().atMost(Duration.ofSeconds(10)).until(() -> rec.written.containsKey(1L));
+    t.suspend();
+    Path checkpoint = storage.resolve("background/suspendedresume/transfers/1.checkpoint");
+    await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(checkpoint));
+
+    ResumeData data = t.cancelByProducingResumeData().get(10, TimeUnit.SECONDS);
+    t.completion().get(10, TimeUnit.SECONDS);
+
+    assertThat(data).as("the suspended transfer's progress is not lost").isNotNull();
+    assertThat(data.bytesReceived()).isPositive();
+    assertThat(data.partialFile().getFileName().toString()).endsWith(".resume");
+    assertThat(Files.size(data.partialFile())).isGreaterThanOrEqualTo(data.bytesReceived());
+    assertThat(checkpoint).doesNotExist();
+    server.bytesPerSecond = 0;
+    DownloadTask again = s.downloadTask(ResumeData.from(data.toByteArray()));
+    again.resume();
+    again.completion().get(20, TimeUnit.SECONDS);
+    assertThat(rec.events).containsExactly("didComplete 1 CANCELLED -",
+        "didFinishDownloadingTo 2 " + TransferServer.sha256(TransferServer.content(7, 600_000)) + " null",
+        "didComplete 2 ok");
+    assertThat(rec.resumedAt.get(2L)).isEqualTo(data.bytesReceived());
+  }
+
+  @Test
+  void cancelByProducingResumeDataOfACompletedTaskGivesNull() throws Exception {
+    BackgroundRecorder rec = new BackgroundRecorder(null);
+    Session s = open(config("completedresume"), rec);
+    DownloadTask t = s.downloadTask(server.file(8, 1_000));
+    t.resume();
+    t.completion().get(20, TimeUnit.SECONDS);
+    assertThat(t.cancelByProducingResumeData().get(10, TimeUnit.SECONDS)).isNull();
+  }
+
+  @Test
   void aStalledTransferTimesOutAndIsRetriedFromWhereItStopped() throws Exception {
     server.dropOnceAfter.put("/file/6", 300_000); // the server stops sending and never closes
     BackgroundRecorder rec = new BackgroundRecorder(null);
