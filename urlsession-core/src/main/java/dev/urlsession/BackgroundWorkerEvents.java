@@ -23,7 +23,7 @@ final class BackgroundWorkerEvents implements DownloadDelegate, DataDelegate {
   public void didWriteData(Session s, DownloadTask t, long bytesWritten, long totalBytesWritten,
       long totalBytesExpectedToWrite) {
     BackgroundRunner.Attempt a = runner.attemptOf(t);
-    if (a == null) {
+    if (a == null || willBeRetried(t)) {
       return;
     }
     a.received = totalBytesWritten;
@@ -80,7 +80,7 @@ final class BackgroundWorkerEvents implements DownloadDelegate, DataDelegate {
   @Override
   public void didReceiveData(Session s, DataTask t, byte[] data) {
     BackgroundRunner.Attempt a = runner.attemptOf(t);
-    if (a != null && a.task instanceof DataTask) {
+    if (a != null && a.task instanceof DataTask && !willBeRetried(t)) {
       forward(DataDelegate.class, "didReceiveData", d -> d.didReceiveData(session, (DataTask) a.task, data));
     }
   }
@@ -102,6 +102,15 @@ final class BackgroundWorkerEvents implements DownloadDelegate, DataDelegate {
     if (a != null) {
       runner.completed(a, t, error);
     }
+  }
+
+  /**
+   * Whether the worker task's response is a server error, which the runner retries: its body is no
+   * progress of the transfer, and the application hears nothing of it.
+   */
+  private static boolean willBeRetried(SessionTask workerTask) {
+    Response r = workerTask.response();
+    return r != null && r.statusCode() >= 500;
   }
 
   /** Posts {@code call} to the application's delegate when it is a {@code type} implementing {@code method}. */

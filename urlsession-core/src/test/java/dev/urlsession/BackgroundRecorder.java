@@ -21,6 +21,8 @@ import org.jspecify.annotations.Nullable;
 class BackgroundRecorder implements DownloadDelegate, DataDelegate {
   final List<String> events = new CopyOnWriteArrayList<>();
   final Map<Long, AtomicLong> written = new ConcurrentHashMap<>();
+  /** Every totalBytesExpectedToWrite reported, per task. */
+  final Map<Long, java.util.Set<Long>> expectedToWrite = new ConcurrentHashMap<>();
   final Map<Long, Long> resumedAt = new ConcurrentHashMap<>();
   final Map<Long, Long> resumedAtNanos = new ConcurrentHashMap<>();
   final List<String> violations = new CopyOnWriteArrayList<>();
@@ -75,6 +77,8 @@ class BackgroundRecorder implements DownloadDelegate, DataDelegate {
   public void didWriteData(Session s, DownloadTask t, long bytesWritten, long totalBytesWritten,
       long totalBytesExpectedToWrite) {
     written.computeIfAbsent(t.taskIdentifier(), k -> new AtomicLong()).set(totalBytesWritten);
+    expectedToWrite.computeIfAbsent(t.taskIdentifier(), k -> ConcurrentHashMap.newKeySet())
+        .add(totalBytesExpectedToWrite);
   }
 
   @Override

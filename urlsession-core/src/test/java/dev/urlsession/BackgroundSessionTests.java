@@ -146,6 +146,9 @@ class BackgroundSessionTests {
     assertThat(rec.eventsOf(t.taskIdentifier())).containsExactly("didFinishDownloadingTo", "didComplete");
     assertThat(server.flakyCalls.get("/flaky/a").get()).isEqualTo(3);
     assertThat(t.error()).isNull();
+    assertThat(rec.expectedToWrite.get(t.taskIdentifier()))
+        .as("the bodies of the 503s are no progress of the transfer").containsExactly(50_000L);
+    assertThat(t.countOfBytesReceived()).isEqualTo(50_000);
     dev.urlsession.background.BackgroundStatistics stats = s.statistics().background();
     assertThat(stats.retries()).isEqualTo(2);
     assertThat(stats.takeovers()).isZero();

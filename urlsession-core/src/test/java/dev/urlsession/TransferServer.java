@@ -97,7 +97,9 @@ final class TransferServer implements AutoCloseable {
     String path = ex.getRequestURI().getPath();
     int calls = flakyCalls.computeIfAbsent(path, k -> new AtomicInteger()).incrementAndGet();
     if (calls <= failuresBeforeSuccess) {
-      ex.sendResponseHeaders(503, -1);
+      byte[] busy = "busy, try again later\n".repeat(100).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      ex.sendResponseHeaders(503, busy.length);
+      ex.getResponseBody().write(busy);
       ex.close();
       return;
     }
