@@ -143,6 +143,11 @@ final class BackgroundRunner implements TransferStore.Runner {
     return worker.statistics().connectionPool();
   }
 
+  /** The internal session that runs the transfers and writes their files. */
+  RealSession worker() {
+    return worker;
+  }
+
   byte[] resumeKey() {
     return worker.resumeKey();
   }

@@ -301,6 +301,12 @@ final class BackgroundSession implements Session {
     return (DownloadTask) newTask(resumeData.request(), null, resumeData);
   }
 
+  /** The worker session wrote the partial files and signs their resume data. */
+  @Override
+  public boolean discardResumeData(ResumeData resumeData) {
+    return runner.worker().discardResumeData(resumeData);
+  }
+
   @Override
   public UploadTask uploadTask(Request request, Path file) {
     Checks.notNull(file, "file");

@@ -378,6 +378,23 @@ final class RealSession implements Session {
   }
 
   @Override
+  public boolean discardResumeData(ResumeData resumeData) {
+    Checks.notNull(resumeData, "resumeData");
+    Path partial = resumeData.partialFile();
+    if (!resumeData.isSignedWith(resumeKey()) || !isInDownloadDirectory(partial)) {
+      return false;
+    }
+    try {
+      // Only while it is the file the session wrote (one link, same file key).
+      PrivateFiles.openOwnFile(partial, resumeData.partialFileKey(), 0).close();
+      return Files.deleteIfExists(partial);
+    } catch (IOException e) {
+      log.debug("Not discarding {}: {}", partial, e.getMessage());
+      return false;
+    }
+  }
+
+  @Override
   public DownloadTask downloadTask(URI url, CompletionHandler<Path> completionHandler) {
     return downloadTask(Request.get(Checks.notNull(url, "url")), completionHandler);
   }

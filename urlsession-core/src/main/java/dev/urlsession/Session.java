@@ -142,6 +142,17 @@ public interface Session extends AutoCloseable {
   DownloadTask downloadTask(ResumeData resumeData);
 
   /**
+   * Deletes the partial file of resume data the application will not resume. Nothing else deletes
+   * it: a session keeps the partial file of resume data it handed out, so that resuming works after
+   * any delay. Only data this session's storage produced, naming a file the session wrote in its
+   * download directory, is discarded; anything else is left alone.
+   *
+   * @return whether a partial file was deleted
+   * @throws IllegalArgumentException if {@code resumeData} is null
+   */
+  boolean discardResumeData(ResumeData resumeData);
+
+  /**
    * A suspended download task whose file goes to {@code completionHandler}: the file exists while
    * the handler runs and is deleted when it returns.
    */

@@ -384,6 +384,22 @@ class BackgroundSessionTests {
   }
 
   @Test
+  void discardResumeDataDeletesTheSetAsidePartialFile() throws Exception {
+    server.bytesPerSecond = 200_000;
+    BackgroundRecorder rec = new BackgroundRecorder(null);
+    Session s = open(config("discard"), rec);
+    DownloadTask t = s.downloadTask(server.file(9, 600_000));
+    t.resume();
+    await().atMost(Duration.ofSeconds(10)).until(() -> rec.written.containsKey(1L));
+    ResumeData data = t.cancelByProducingResumeData().get(10, TimeUnit.SECONDS);
+    assertThat(data).isNotNull();
+    assertThat(data.partialFile()).exists();
+
+    assertThat(s.discardResumeData(ResumeData.from(data.toByteArray()))).isTrue();
+    assertThat(data.partialFile()).doesNotExist();
+  }
+
+  @Test
   void cancelByProducingResumeDataOfACompletedTaskGivesNull() throws Exception {
     BackgroundRecorder rec = new BackgroundRecorder(null);
     Session s = open(config("completedresume"), rec);

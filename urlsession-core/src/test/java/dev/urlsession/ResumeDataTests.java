@@ -277,6 +277,44 @@ class ResumeDataTests {
   }
 
   @Test
+  void discardResumeDataDeletesThePartialFileOnce() throws Exception {
+    session();
+    server.faults.add(new RangeServer.Fault(300_000, -1));
+    session.downloadTask(server.url()).resume();
+    ResumeData data = delegate.awaitCompletion().resumeData().orElseThrow();
+    assertThat(data.partialFile()).exists();
+
+    newSession(); // as after a restart: the blob came back from the application's storage
+    assertThat(session.discardResumeData(ResumeData.from(data.toByteArray()))).isTrue();
+    assertThat(data.partialFile()).doesNotExist();
+    assertThat(session.discardResumeData(data)).isFalse();
+  }
+
+  @Test
+  void discardResumeDataLeavesFilesItDidNotWriteAlone(@TempDir Path elsewhere, @TempDir Path otherStorage)
+      throws Exception {
+    session();
+    Path outside = Files.write(elsewhere.resolve("urlsession-download-x.tmp"), new byte[10]);
+    ResumeData pointingOutside = ResumeData.create(Request.get(server.url()), outside, 10, "\"v1\"", null,
+        content.length, ((RealSession) session).resumeKey());
+    assertThat(session.discardResumeData(pointingOutside)).isFalse();
+    assertThat(outside).exists();
+
+    server.faults.add(new RangeServer.Fault(200_000, -1));
+    session.downloadTask(server.url()).resume();
+    ResumeData data = delegate.awaitCompletion().resumeData().orElseThrow();
+    try (Session other = Session.create(SessionConfiguration.defaultConfiguration().toBuilder()
+        .storageDirectory(otherStorage).build())) {
+      assertThat(other.discardResumeData(data)).as("signed by another storage").isFalse();
+    }
+    Path victim = Files.write(storage.resolve("someone-elses.db"), new byte[] {1, 2, 3});
+    Files.delete(data.partialFile());
+    Files.createLink(data.partialFile(), victim); // same name, another file
+    assertThat(session.discardResumeData(data)).isFalse();
+    assertThat(Files.readAllBytes(victim)).containsExactly(1, 2, 3);
+  }
+
+  @Test
   void downloadWithoutValidatorsCannotBeResumed() throws Exception {
     mockwebserver3.MockWebServer plain = new mockwebserver3.MockWebServer();
     plain.start();
