@@ -162,6 +162,8 @@ public class DownloadManager {
     if (task != null && view != null && view.inSession()) {
       task.cancel(); // its completion event removes it
     } else if (view != null) {
+      // A paused transfer's partial file stays until it is resumed or given up: give it up.
+      paused.get(id).map(PausedTransfers.Entry::resumeData).ifPresent(downloads::discardResumeData);
       paused.delete(id);
       remove(id);
     } else {

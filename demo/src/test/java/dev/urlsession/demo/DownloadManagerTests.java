@@ -92,13 +92,17 @@ class DownloadManagerTests extends DemoTestSupport {
 
   @Test
   void pausedTransferWhenCancelledIsForgotten() throws Exception {
+    java.util.List<java.nio.file.Path> before = partialFiles();
     long id = enqueue(sample("/files/5MiB.bin?rate=2MiB"));
     await().atMost(Duration.ofSeconds(30)).until(() -> manager.transfer(id).received() > 0);
     post("/api/transfers/" + id + "/pause", "");
     awaitState(id, TransferView.PAUSED);
+    assertThat(partialFiles()).hasSize(before.size() + 1);
     assertThat(delete("/api/transfers/" + id).statusCode()).isEqualTo(204);
     assertThat(manager.transfer(id)).isNull();
     assertThat(data.resolve("paused").resolve(id + ".properties")).doesNotExist();
+    assertThat(partialFiles()).as("the partial file is given up with the transfer")
+        .containsExactlyInAnyOrderElementsOf(before);
     assertThat(post("/api/transfers/" + id + "/resume", "").statusCode()).isEqualTo(404);
   }
 
@@ -124,5 +128,13 @@ class DownloadManagerTests extends DemoTestSupport {
 
   private List<SampleOrigin.Served> served(String target) {
     return origin.served().stream().filter(s -> s.target().equals(target)).toList();
+  }
+
+  /** The partial files of resume data handed out, wherever the session keeps them. */
+  private java.util.List<java.nio.file.Path> partialFiles() throws java.io.IOException {
+    try (var files = java.nio.file.Files.walk(data)) {
+      return files.filter(p -> p.getFileName().toString().endsWith(".resume")
+          && p.getFileName().toString().startsWith("urlsession-download-")).toList();
+    }
   }
 }
