@@ -354,6 +354,16 @@ final class BackgroundSession implements Session {
   }
 
   @Override
+  public StreamTask streamTask(String host, int port) {
+    throw unsupported("Stream tasks");
+  }
+
+  @Override
+  public StreamTask streamTask(NetService service) {
+    throw unsupported("Stream tasks");
+  }
+
+  @Override
   public DownloadTask downloadTask(URI url, CompletionHandler<Path> completionHandler) {
     throw unsupported("Completion handlers");
   }

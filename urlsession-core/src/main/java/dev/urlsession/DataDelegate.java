@@ -32,6 +32,13 @@ public interface DataDelegate extends TaskDelegate {
   default void didBecomeDownloadTask(Session session, DataTask task, DownloadTask downloadTask) {}
 
   /**
+   * After {@link ResponseDisposition#BECOME_STREAM}: {@code streamTask} continues on the data task's
+   * connection; the data task gets no more messages. Never called by the built-in HTTP handler,
+   * which cannot hand its connections over (see {@link ResponseDisposition#BECOME_STREAM}).
+   */
+  default void didBecomeStreamTask(Session session, DataTask task, StreamTask streamTask) {}
+
+  /**
    * The response is about to be stored in the session's cache (after all its data, before
    * {@code didComplete}; only for cacheable responses of data tasks that came from the network).
    * Pass {@code proposed}, a changed response, or {@code null} to store nothing.

@@ -50,7 +50,9 @@ final class RealSession implements Session {
 
   private final AtomicLong taskIds = new AtomicLong();
   /** Created tasks that have not completed. */
-  private final Map<Long, RealTask> tasks = new ConcurrentHashMap<>();
+  private final Map<Long, LiveTask> tasks = new ConcurrentHashMap<>();
+  /** The stream tasks' I/O thread and TLS, created with the first stream task. */
+  private final StreamTasks streams;
   /** Whether {@link Deadlines} sweeps {@code tasks}: while there is any. */
   private volatile boolean sweeping;
   private final Deadlines.Watched deadlineSweep = this::checkDeadlines;
@@ -75,6 +77,7 @@ final class RealSession implements Session {
     this.delegateQueue = delegateQueue == null ? queue : delegateQueue;
     this.isShared = isShared;
     this.builtIns = BuiltInProtocols.create(configuration);
+    this.streams = new StreamTasks(configuration);
   }
 
   static Session create(
@@ -222,7 +225,7 @@ final class RealSession implements Session {
    * and watches again, or is seen here by the second look.
    */
   private void checkDeadlines(long now) {
-    for (RealTask task : tasks.values()) {
+    for (LiveTask task : tasks.values()) {
       task.checkDeadlines(now);
     }
     if (tasks.isEmpty()) {
@@ -468,6 +471,28 @@ final class RealSession implements Session {
   }
 
   @Override
+  public StreamTask streamTask(String host, int port) {
+    Checks.notNull(host, "host");
+    Checks.argument(!host.isBlank(), "host must not be blank");
+    Checks.argument(port > 0 && port <= 65535, "port must be 1..65535 but was " + port);
+    return newStreamTask(StreamTarget.of(host, port));
+  }
+
+  @Override
+  public StreamTask streamTask(NetService service) {
+    return newStreamTask(StreamTarget.of(Checks.notNull(service, "service")));
+  }
+
+  private StreamTask newStreamTask(StreamTarget target) {
+    checkValid();
+    RealStreamTask task = streams.newTask(this, taskIds.incrementAndGet(), target, null);
+    tasks.put(task.registryKey(), task);
+    sweepDeadlines();
+    task.announceCreated();
+    return task;
+  }
+
+  @Override
   public CompletableFuture<DataResponse> data(Request request) {
     return data(request, null);
   }
@@ -531,8 +556,8 @@ final class RealSession implements Session {
   }
 
   /** Called by a task once its completion has been posted to the queue. */
-  void taskFinished(RealTask task) {
-    tasks.remove(task.registryKey);
+  void taskFinished(LiveTask task) {
+    tasks.remove(task.registryKey());
     if (invalidated.get()) {
       maybeDeliverInvalidation();
     }
@@ -554,14 +579,14 @@ final class RealSession implements Session {
       return;
     }
     invalidated.set(true);
-    for (RealTask task : new ArrayList<>(tasks.values())) {
+    for (LiveTask task : new ArrayList<>(tasks.values())) {
       task.cancel();
     }
     maybeDeliverInvalidation();
   }
 
   private void maybeDeliverInvalidation() {
-    for (RealTask task : tasks.values()) {
+    for (LiveTask task : tasks.values()) {
       if (task.isStarted() && !task.isCompleting()) {
         return; // a running task still has to finish
       }
@@ -587,6 +612,7 @@ final class RealSession implements Session {
   }
 
   private void closeEngine() {
+    streams.shutdown();
     HttpEngine e;
     synchronized (engineLock) {
       e = engine;
@@ -622,8 +648,8 @@ final class RealSession implements Session {
   @Override
   public SessionStatistics statistics() {
     Map<String, Map<SessionTask.State, Integer>> counts = new java.util.HashMap<>();
-    for (RealTask t : tasks.values()) {
-      counts.computeIfAbsent(t.kind.name(),
+    for (LiveTask t : tasks.values()) {
+      counts.computeIfAbsent(t.kindName(),
           k -> new java.util.EnumMap<>(SessionTask.State.class)).merge(t.state(), 1, Integer::sum);
     }
     HttpEngine e;
@@ -707,7 +733,7 @@ final class RealSession implements Session {
 
   private List<SessionTask> liveTasks() {
     List<SessionTask> live = new ArrayList<>();
-    for (RealTask t : tasks.values()) {
+    for (LiveTask t : tasks.values()) {
       if (t.isStarted() && !t.isCompleting()) {
         live.add(t);
       }

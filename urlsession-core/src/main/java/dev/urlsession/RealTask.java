@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  * order of its state changes. User code, handler code and queue kicks run only after the lock is
  * released: methods that change state return what is left to run then.
  */
-abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.Host {
+abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.Host, LiveTask {
   /** Undelivered body bytes above which the task stops asking the connection for more. */
   static final long BACKLOG_LIMIT = 1024 * 1024;
 
@@ -197,12 +197,24 @@ abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.
     events.taskDelegate(delegate);
   }
 
-  synchronized boolean isStarted() {
+  @Override
+  public synchronized boolean isStarted() {
     return started;
   }
 
-  synchronized boolean isCompleting() {
+  @Override
+  public synchronized boolean isCompleting() {
     return completing;
+  }
+
+  @Override
+  public Long registryKey() {
+    return registryKey;
+  }
+
+  @Override
+  public String kindName() {
+    return kind.name();
   }
 
   synchronized void markCompleted() {
@@ -298,9 +310,13 @@ abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.
       if (completing || bodyPhase != BodyPhase.AWAITING_DISPOSITION) {
         return;
       }
-      timers.touch();
-      bodyPhase = BodyPhase.RECEIVING;
-      after = pump();
+      if (disposition == ResponseDisposition.BECOME_STREAM) { // not possible on HttpClient 5
+        after = complete(StreamTasks.becomeStreamRefused(currentRequest.url()));
+      } else {
+        timers.touch();
+        bodyPhase = BodyPhase.RECEIVING;
+        after = pump();
+      }
     }
     finish(after);
     fireDemand();

@@ -164,6 +164,31 @@ public interface Session extends AutoCloseable {
   /** As {@link #downloadTask(ResumeData)}, with a completion handler. */
   DownloadTask downloadTask(ResumeData resumeData, CompletionHandler<Path> completionHandler);
 
+  /**
+   * A suspended stream task: a TCP connection to {@code host:port}, made on {@code resume()}
+   * through the session's proxy (SOCKS5, or an HTTP proxy's {@code CONNECT} tunnel); see
+   * {@link StreamTask}.
+   *
+   * @throws IllegalArgumentException if {@code host} is null or blank, or {@code port} is not
+   *     1..65535, or the session is a background session (stream tasks are not supported there)
+   * @throws IllegalStateException if the session was invalidated
+   */
+  StreamTask streamTask(String host, int port);
+
+  /**
+   * A suspended stream task to a service instance found by DNS-based service discovery: on
+   * {@code resume()} the task looks up the instance's SRV and TXT records
+   * ({@link StreamTask#resolvedService()}) and connects to the SRV targets in priority and weight
+   * order, the first that answers; the counterpart of Apple's {@code streamTask(with: NetService)}.
+   * A service that is not found fails the task with {@code CANNOT_FIND_HOST}, DNS servers that do
+   * not answer within {@code timeoutIntervalForRequest} with {@code DNS_LOOKUP_FAILED}.
+   *
+   * @throws IllegalArgumentException if {@code service} is null, or the session is a background
+   *     session
+   * @throws IllegalStateException if the session was invalidated
+   */
+  StreamTask streamTask(NetService service);
+
   /** Creates and resumes an upload task of {@code body}; see {@link #data(Request)}. */
   CompletableFuture<DataResponse> upload(Request request, byte[] body);
 

@@ -262,7 +262,7 @@ public final class HttpEngine {
         .build();
   }
 
-  private static List<String> tlsVersions(SessionConfiguration configuration, TlsVersion minimum) {
+  static List<String> tlsVersions(SessionConfiguration configuration, TlsVersion minimum) {
     List<String> versions = new ArrayList<>();
     for (TlsVersion v : TlsVersion.values()) {
       if (v.compareTo(minimum) >= 0
