@@ -275,6 +275,7 @@ public final class StreamChannel implements StreamIo.Handler {
     }
     int before = inbound.position();
     boolean wasEof = eof;
+    State was = state;
     if (tls != null) {
       int n = readSocket();
       if (tls.unwrap(netIn, inbound) == TlsLayer.Unwrapped.CLOSED) {
@@ -292,7 +293,7 @@ public final class StreamChannel implements StreamIo.Handler {
         eof = true;
       }
     }
-    return inbound.position() != before || eof != wasEof;
+    return inbound.position() != before || eof != wasEof || state != was;
   }
 
   /** Plain bytes left in {@code netIn} (after a tunnel opened or TLS stopped) go first. */
