@@ -94,8 +94,8 @@ class StreamTaskTlsTests {
     assertThat(space.serverTrust().isTrustedByDefault()).isFalse();
     task.write("QUIT\n".getBytes(UTF_8), NONE);
     assertThat(text(task.readData(4, 100, NONE))).isEqualTo("BYE\n");
-    task.closeWrite();
     task.closeRead();
+    task.closeWrite();
     assertThat(d.awaitCompletion()).isNull();
     d.assertEvents("didCreateTask", "didReceiveChallenge SERVER_TRUST", "readClosed", "writeClosed",
         "didComplete null");
