@@ -54,6 +54,8 @@ final class RealStreamTask extends BaseTask implements StreamTask, LiveTask, Tas
   private boolean started;
   private boolean completing;
   private boolean opened;
+  /** Whether service discovery is under way (DNS servers that do not answer fail it themselves). */
+  private boolean resolving;
   private final StreamOps ops = new StreamOps();
   /** The host TLS checks the certificates against: the one connected to. */
   private String tlsHost;
@@ -296,11 +298,16 @@ final class RealStreamTask extends BaseTask implements StreamTask, LiveTask, Tas
           StreamTarget.proxyFor(session.configuration().proxy(), target.host(), target.port()));
       return;
     }
+    synchronized (this) {
+      resolving = true; // the lookup's own timeout is the idle deadline meanwhile
+    }
     ServiceResolver.resolve(service.instanceName(), service.dnsServer(),
         session.configuration().timeoutIntervalForRequest()).whenComplete((found, error) -> {
           Runnable after = null;
           List<StreamChannel.Target> targets = new ArrayList<>();
           synchronized (this) {
+            resolving = false;
+            timers.touch();
             if (completing) {
               return;
             }
@@ -562,7 +569,7 @@ final class RealStreamTask extends BaseTask implements StreamTask, LiveTask, Tas
       if (completing || !timers.watched()) {
         return;
       }
-      boolean waiting = state == State.RUNNING && (!opened || !ops.isEmpty());
+      boolean waiting = state == State.RUNNING && !resolving && (!opened || !ops.isEmpty());
       String expired = timers.expired(now, idleNanos(), waiting);
       if (expired == null) {
         expired = ops.expired(now);
