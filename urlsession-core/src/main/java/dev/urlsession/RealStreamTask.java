@@ -277,7 +277,9 @@ final class RealStreamTask extends BaseTask implements StreamTask, LiveTask, Tas
   /** Queues {@code op}, or fails it at once when the task has completed. */
   private void enqueue(StreamOp op) {
     synchronized (this) {
-      if (completing) {
+      if (completing && error == null && op.kind == StreamOp.Kind.READ && ops.readSideDone()) {
+        op.completeRead(events, true); // after the end of the stream, reads keep returning it
+      } else if (completing) {
         SessionException e = error != null ? error
             : new SessionException(Code.NETWORK_CONNECTION_LOST, null, "The stream task has completed", null);
         op.fail(events, e);

@@ -27,6 +27,11 @@ final class StreamOps {
     ops.add(op);
   }
 
+  /** Whether the read side is done: closed, or a read returned the end of the stream. */
+  boolean readSideDone() {
+    return readSideDone;
+  }
+
   boolean isEmpty() {
     return ops.isEmpty();
   }
