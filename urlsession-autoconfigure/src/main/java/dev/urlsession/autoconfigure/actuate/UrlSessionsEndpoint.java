@@ -189,14 +189,18 @@ public class UrlSessionsEndpoint {
   }
 
   static TaskDescriptor describe(SessionTask task) {
+    dev.urlsession.Request request = task.currentRequest(); // null for stream tasks
     return new TaskDescriptor(task.taskIdentifier(), kindOf(task), task.taskDescription(),
-        task.state().name().toLowerCase(Locale.ROOT), task.currentRequest().method(),
-        UrlSanitizer.sanitize(task.currentRequest().url()), task.countOfBytesSent(),
+        task.state().name().toLowerCase(Locale.ROOT), request == null ? null : request.method(),
+        request == null ? null : UrlSanitizer.sanitize(request.url()), task.countOfBytesSent(),
         task.countOfBytesExpectedToSend(), task.countOfBytesReceived(), task.countOfBytesExpectedToReceive(),
         task.progress().fractionCompleted());
   }
 
   private static String kindOf(SessionTask task) {
+    if (task instanceof dev.urlsession.StreamTask) {
+      return "stream";
+    }
     if (task instanceof dev.urlsession.UploadTask) {
       return "upload";
     }
@@ -218,7 +222,8 @@ public class UrlSessionsEndpoint {
    * @param kind {@code default}, {@code ephemeral} or {@code background}
    * @param description its {@code sessionDescription()}, or null
    * @param configuration its effective configuration, secrets masked
-   * @param tasks uncompleted tasks by kind ({@code data}, {@code upload}, {@code download}) and state
+   * @param tasks uncompleted tasks by kind ({@code data}, {@code upload}, {@code download},
+   *     {@code stream}) and state
    * @param connectionPool its HTTP connection pool, or null when not known
    * @since 0.1.0
    */
@@ -251,11 +256,12 @@ public class UrlSessionsEndpoint {
    * One task.
    *
    * @param id its {@code taskIdentifier()}
-   * @param kind {@code data}, {@code upload} or {@code download}
+   * @param kind {@code data}, {@code upload}, {@code download} or {@code stream}
    * @param description its {@code taskDescription()}, or null
    * @param state {@code running}, {@code suspended}, {@code canceling} or {@code completed}
-   * @param method the current request's method
-   * @param url the current request's URL, without user information and secret query values
+   * @param method the current request's method; null for a stream task, which has no request
+   * @param url the current request's URL, without user information and secret query values; null
+   *     for a stream task
    * @param countOfBytesSent body bytes sent
    * @param countOfBytesExpectedToSend body bytes to send, or -1 when unknown
    * @param countOfBytesReceived body bytes received
@@ -263,7 +269,7 @@ public class UrlSessionsEndpoint {
    * @param fractionCompleted progress from 0 to 1
    * @since 0.1.0
    */
-  public record TaskDescriptor(long id, String kind, @Nullable String description, String state, String method,
-      String url, long countOfBytesSent, long countOfBytesExpectedToSend, long countOfBytesReceived,
-      long countOfBytesExpectedToReceive, double fractionCompleted) {}
+  public record TaskDescriptor(long id, String kind, @Nullable String description, String state,
+      @Nullable String method, @Nullable String url, long countOfBytesSent, long countOfBytesExpectedToSend,
+      long countOfBytesReceived, long countOfBytesExpectedToReceive, double fractionCompleted) {}
 }

@@ -16,10 +16,13 @@ import dev.urlsession.SessionConfiguration;
 import dev.urlsession.SessionDelegate;
 import dev.urlsession.SessionException;
 import dev.urlsession.SessionTask;
+import dev.urlsession.StreamDelegate;
+import dev.urlsession.StreamTask;
 import dev.urlsession.TaskDelegate;
 import dev.urlsession.TaskMetrics;
 import dev.urlsession.internal.DelegateMethods;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,7 +74,7 @@ import org.springframework.util.Assert;
  *
  * @since 0.1.0
  */
-public class EventPublishingDelegate implements DataDelegate, DownloadDelegate {
+public class EventPublishingDelegate implements DataDelegate, DownloadDelegate, StreamDelegate {
   private static final Logger log = LoggerFactory.getLogger(EventPublishingDelegate.class);
 
   private final String sessionName;
@@ -283,6 +286,15 @@ public class EventPublishingDelegate implements DataDelegate, DownloadDelegate {
   }
 
   @Override
+  public void didBecomeStreamTask(Session session, DataTask task, StreamTask streamTask) {
+    handedOver.add(task);
+    hook(session, streamTask);
+    if (delegate instanceof DataDelegate) {
+      ((DataDelegate) delegate).didBecomeStreamTask(session, task, streamTask);
+    }
+  }
+
+  @Override
   public void willCacheResponse(Session session, DataTask task, CachedResponse proposed,
       Consumer<@Nullable CachedResponse> completionHandler) {
     DataDelegate d = implementing(DataDelegate.class, "willCacheResponse");
@@ -345,6 +357,45 @@ public class EventPublishingDelegate implements DataDelegate, DownloadDelegate {
       long expectedTotalBytes) {
     if (delegate instanceof DownloadDelegate) {
       ((DownloadDelegate) delegate).didResumeAtOffset(session, task, fileOffset, expectedTotalBytes);
+    }
+  }
+
+  // --- StreamDelegate ---
+
+  @Override
+  public void readClosed(Session session, StreamTask task) {
+    try {
+      if (delegate instanceof StreamDelegate) {
+        ((StreamDelegate) delegate).readClosed(session, task);
+      }
+    } finally {
+      publish(new StreamClosedEvent(session, sessionName, task, StreamClosedEvent.Side.READ), task);
+    }
+  }
+
+  @Override
+  public void writeClosed(Session session, StreamTask task) {
+    try {
+      if (delegate instanceof StreamDelegate) {
+        ((StreamDelegate) delegate).writeClosed(session, task);
+      }
+    } finally {
+      publish(new StreamClosedEvent(session, sessionName, task, StreamClosedEvent.Side.WRITE), task);
+    }
+  }
+
+  @Override
+  public void betterRouteDiscovered(Session session, StreamTask task) {
+    if (delegate instanceof StreamDelegate) {
+      ((StreamDelegate) delegate).betterRouteDiscovered(session, task);
+    }
+  }
+
+  @Override
+  public void didBecomeStreams(Session session, StreamTask task, InputStream input, OutputStream output) {
+    // The task then completes without didComplete: its completion hook publishes the event.
+    if (delegate instanceof StreamDelegate) {
+      ((StreamDelegate) delegate).didBecomeStreams(session, task, input, output);
     }
   }
 

@@ -7,7 +7,9 @@ import dev.urlsession.SessionTask;
  * An event of one task of a session. Subclasses stand for the steps of a task, in this order:
  * {@link TaskCreatedEvent}, {@link TaskRedirectedEvent} for each redirect,
  * {@link TaskResponseReceivedEvent}, {@link TaskProgressEvent}s, and last
- * {@link TaskCompletedEvent} (for data and upload tasks a {@link DataTaskCompletedEvent}).
+ * {@link TaskCompletedEvent} (for data and upload tasks a {@link DataTaskCompletedEvent}). A stream
+ * task publishes {@link TaskCreatedEvent}, a {@link StreamClosedEvent} for each side that closes, and
+ * {@link TaskCompletedEvent}.
  *
  * @since 0.1.0
  */

@@ -57,7 +57,8 @@ class EventPublishingDelegateTests {
     // When core adds a delegate method, this fails until the adapter forwards it.
     Class<?> adapter = EventPublishingDelegate.create("s", IGNORE, new BothChallenges(), INTERVAL).getClass();
     List<String> missing = new ArrayList<>();
-    for (Class<?> api : List.of(SessionDelegate.class, TaskDelegate.class, DataDelegate.class, DownloadDelegate.class)) {
+    for (Class<?> api : List.of(SessionDelegate.class, TaskDelegate.class, DataDelegate.class, DownloadDelegate.class,
+        dev.urlsession.StreamDelegate.class)) {
       for (Method m : api.getDeclaredMethods()) {
         if (!Modifier.isStatic(m.getModifiers()) && !declares(adapter, m)) {
           missing.add(api.getSimpleName() + "." + m.getName() + Arrays.toString(m.getParameterTypes()));

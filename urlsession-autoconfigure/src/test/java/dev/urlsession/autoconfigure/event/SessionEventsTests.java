@@ -16,8 +16,10 @@ import dev.urlsession.SessionDelegate;
 import dev.urlsession.SessionException;
 import dev.urlsession.SessionRegistry;
 import dev.urlsession.SessionTask;
+import dev.urlsession.StreamTask;
 import dev.urlsession.TaskMetrics;
 import dev.urlsession.autoconfigure.UrlSessionAutoConfiguration;
+import dev.urlsession.autoconfigure.actuate.UrlSessionsEndpoint;
 import dev.urlsession.autoconfigure.client.SessionClientHttpRequestFactory;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -410,6 +412,43 @@ class SessionEventsTests {
       } catch (IOException e) {
         throw new IllegalStateException(e);
       }
+    }
+  }
+
+  @Test
+  void streamTaskPublishesCreatedBothSidesClosedAndCompletedAndIsListedByTheEndpoint() throws Exception {
+    try (ServerSocket peer = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Thread serving = new Thread(() -> {
+        try (java.net.Socket s = peer.accept()) {
+          s.getInputStream().readAllBytes(); // until the task closes its write side
+        } catch (IOException e) {
+          // the test fails on its own assertions
+        }
+      });
+      serving.setDaemon(true);
+      serving.start();
+      runner.run(context -> {
+        EventRecorder recorder = context.getBean(EventRecorder.class);
+        StreamTask task = api(context).streamTask("localhost", peer.getLocalPort());
+        task.resume();
+        task.write("x".getBytes(StandardCharsets.UTF_8), Duration.ZERO).get(10, SECONDS);
+        UrlSessionsEndpoint.SessionTasksDescriptor listed =
+            new UrlSessionsEndpoint(context.getBean(SessionRegistry.class)).session("api");
+        assertThat(listed.tasks()).singleElement().satisfies(t -> {
+          assertThat(t.kind()).isEqualTo("stream");
+          assertThat(t.state()).isEqualTo("running");
+          assertThat(t.method()).isNull();
+          assertThat(t.url()).isNull();
+          assertThat(t.countOfBytesSent()).isEqualTo(1);
+        });
+        task.closeWrite();
+        assertThat(task.readData(1, 10, Duration.ZERO).get(10, SECONDS).atEof()).isTrue();
+        TaskCompletedEvent completed = recorder.await(TaskCompletedEvent.class, task);
+        assertThat(completed.isSuccessful()).isTrue();
+        assertThat(recorder.of(task)).map(e -> e instanceof StreamClosedEvent c ? "closed " + c.getSide()
+            : e.getClass().getSimpleName()).containsExactly("TaskCreatedEvent", "closed WRITE", "closed READ",
+            "TaskCompletedEvent");
+      });
     }
   }
 }
