@@ -14,6 +14,11 @@ import org.jspecify.annotations.Nullable;
  */
 abstract class BaseTask implements SessionTask {
   private final long taskIdentifier;
+  /**
+   * The identifier boxed once, as the key of the session's task map: the thread that removes the
+   * task finds its entry by identity, without boxing again or reading another thread's Long.
+   */
+  final Long registryKey;
   private final Request originalRequest;
   private final CompletableFuture<SessionTask> completion;
   // --- guarded by this ---
@@ -31,6 +36,7 @@ abstract class BaseTask implements SessionTask {
 
   BaseTask(long taskIdentifier, Request request, State state, CompletableFuture<SessionTask> completion) {
     this.taskIdentifier = taskIdentifier;
+    this.registryKey = taskIdentifier;
     this.originalRequest = request;
     this.currentRequest = request;
     this.state = state;
@@ -40,6 +46,11 @@ abstract class BaseTask implements SessionTask {
   @Override
   public long taskIdentifier() {
     return taskIdentifier;
+  }
+
+  /** The key of the task in its session's map (see {@link #registryKey}). */
+  public Long registryKey() {
+    return registryKey;
   }
 
   @Override

@@ -649,7 +649,7 @@ final class RealSession implements Session {
   public SessionStatistics statistics() {
     Map<String, Map<SessionTask.State, Integer>> counts = new java.util.HashMap<>();
     for (LiveTask t : tasks.values()) {
-      counts.computeIfAbsent(t.kindName(),
+      counts.computeIfAbsent(t instanceof RealTask r ? r.kind.name() : "stream",
           k -> new java.util.EnumMap<>(SessionTask.State.class)).merge(t.state(), 1, Integer::sum);
     }
     HttpEngine e;

@@ -39,7 +39,6 @@ final class RealStreamTask extends BaseTask implements StreamTask, LiveTask, Tas
   private static final Request NO_REQUEST = Request.get(URI.create("tcp://stream.invalid/"));
 
   final RealSession session;
-  private final Long registryKey;
   final TaskEvents events;
   private final StreamIo io;
   private final StreamTls tls;
@@ -67,7 +66,6 @@ final class RealStreamTask extends BaseTask implements StreamTask, LiveTask, Tas
       @Nullable TaskDelegate taskDelegate) {
     super(id, NO_REQUEST, State.SUSPENDED, new QueueFuture<>(session.queue));
     this.session = session;
-    this.registryKey = id;
     this.io = io;
     this.tls = tls;
     this.target = target;
@@ -181,16 +179,6 @@ final class RealStreamTask extends BaseTask implements StreamTask, LiveTask, Tas
   }
 
   // --- LiveTask ---
-
-  @Override
-  public Long registryKey() {
-    return registryKey;
-  }
-
-  @Override
-  public String kindName() {
-    return "stream";
-  }
 
   @Override
   public synchronized boolean isStarted() {

@@ -36,11 +36,6 @@ abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.
 
   final RealSession session;
   final TaskKind kind;
-  /**
-   * The identifier boxed once, as the key of the session's task map: the thread that removes the
-   * task finds its entry by identity, without boxing again or reading another thread's Long.
-   */
-  final Long registryKey;
   final TaskEvents events;
   final ResultRoute route;
   final BodySink sink;
@@ -65,7 +60,6 @@ abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.
     SessionConfiguration configuration = spec.session.configuration();
     this.session = spec.session;
     this.kind = spec.kind;
-    this.registryKey = spec.taskIdentifier;
     this.route = new ResultRoute(spec.dataHandler, spec.fileHandler, spec.callerOwnsFile, spec.future);
     this.events = new TaskEvents(session, this, spec.taskDelegate);
     this.timers = new TaskTimers(this, configuration.timeoutIntervalForResource());
@@ -205,16 +199,6 @@ abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.
   @Override
   public synchronized boolean isCompleting() {
     return completing;
-  }
-
-  @Override
-  public Long registryKey() {
-    return registryKey;
-  }
-
-  @Override
-  public String kindName() {
-    return kind.name();
   }
 
   synchronized void markCompleted() {
