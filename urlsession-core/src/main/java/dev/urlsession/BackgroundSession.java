@@ -314,6 +314,11 @@ final class BackgroundSession implements Session {
   }
 
   @Override
+  public WebSocketTask webSocketTask(Request request) {
+    throw unsupported("WebSocket tasks"); // Apple's rule; the URL forms come here too
+  }
+
+  @Override
   public DataTask dataTask(URI url) {
     throw unsupported("Data tasks");
   }

@@ -53,6 +53,8 @@ final class RealSession implements Session {
   private final Map<Long, LiveTask> tasks = new ConcurrentHashMap<>();
   /** The stream tasks' I/O thread and TLS, created with the first stream task. */
   private final StreamTasks streams;
+  /** The WebSocket client, created with the first WebSocket task. */
+  final WebSocketTasks webSockets;
   /** Whether {@link Deadlines} sweeps {@code tasks}: while there is any. */
   private volatile boolean sweeping;
   private final Deadlines.Watched deadlineSweep = this::checkDeadlines;
@@ -78,6 +80,7 @@ final class RealSession implements Session {
     this.isShared = isShared;
     this.builtIns = BuiltInProtocols.create(configuration);
     this.streams = new StreamTasks(configuration);
+    this.webSockets = new WebSocketTasks(configuration);
   }
 
   static Session create(
@@ -483,6 +486,16 @@ final class RealSession implements Session {
     return newStreamTask(StreamTarget.of(Checks.notNull(service, "service")));
   }
 
+  @Override
+  public WebSocketTask webSocketTask(Request request) {
+    checkValid();
+    RealWebSocketTask task = webSockets.newTask(this, taskIds.incrementAndGet(), Checks.notNull(request, "request"));
+    tasks.put(task.registryKey(), task);
+    sweepDeadlines();
+    task.announceCreated();
+    return task;
+  }
+
   private StreamTask newStreamTask(StreamTarget target) {
     checkValid();
     RealStreamTask task = streams.newTask(this, taskIds.incrementAndGet(), target, null);
@@ -536,23 +549,6 @@ final class RealSession implements Session {
   /** The key that signs this session's resume data. */
   byte[] resumeKey() {
     return ResumeKeys.keyFor(configuration.storageDirectory());
-  }
-
-  /** The failure for an upload file that cannot be read, or null when it can. */
-  static @Nullable SessionException checkReadableFile(Path file, URI url) {
-    if (!Files.exists(file)) {
-      return new SessionException(SessionException.Code.FILE_DOES_NOT_EXIST, url,
-          "The file does not exist: " + file, null);
-    }
-    if (Files.isDirectory(file)) {
-      return new SessionException(SessionException.Code.FILE_IS_DIRECTORY, url,
-          "The file is a directory: " + file, null);
-    }
-    if (!Files.isReadable(file) || !Files.isRegularFile(file)) {
-      return new SessionException(SessionException.Code.NO_PERMISSIONS_TO_READ_FILE, url,
-          "There is no permission to read the file: " + file, null);
-    }
-    return null;
   }
 
   /** Called by a task once its completion has been posted to the queue. */
@@ -613,6 +609,7 @@ final class RealSession implements Session {
 
   private void closeEngine() {
     streams.shutdown();
+    webSockets.shutdown();
     HttpEngine e;
     synchronized (engineLock) {
       e = engine;
@@ -649,7 +646,8 @@ final class RealSession implements Session {
   public SessionStatistics statistics() {
     Map<String, Map<SessionTask.State, Integer>> counts = new java.util.HashMap<>();
     for (LiveTask t : tasks.values()) {
-      counts.computeIfAbsent(t instanceof RealTask r ? r.kind.name() : "stream",
+      String kind = t instanceof RealTask r ? r.kind.name() : t instanceof RealWebSocketTask ? "websocket" : "stream";
+      counts.computeIfAbsent(kind,
           k -> new java.util.EnumMap<>(SessionTask.State.class)).merge(t.state(), 1, Integer::sum);
     }
     HttpEngine e;

@@ -189,6 +189,39 @@ public interface Session extends AutoCloseable {
    */
   StreamTask streamTask(NetService service);
 
+  /**
+   * A suspended WebSocket task for {@code url} ({@code ws:} or {@code wss:}), reporting to the
+   * delegate (a {@link WebSocketDelegate} for the open and close events); see
+   * {@link WebSocketTask}.
+   *
+   * @throws IllegalArgumentException if {@code url} is null or not a {@code ws:}/{@code wss:}
+   *     URL with a host, or the session is a background session (Apple: not supported there)
+   * @throws IllegalStateException if the session was invalidated
+   */
+  default WebSocketTask webSocketTask(URI url) {
+    return webSocketTask(Request.get(dev.urlsession.internal.Checks.notNull(url, "url")));
+  }
+
+  /**
+   * As {@link #webSocketTask(URI)}, offering {@code protocols} as subprotocols
+   * ({@code Sec-WebSocket-Protocol: a, b}) in order of preference.
+   *
+   * @throws IllegalArgumentException also if a protocol is null, empty or not an HTTP token
+   */
+  default WebSocketTask webSocketTask(URI url, List<String> protocols) {
+    return webSocketTask(WebSocketHandshakes.withProtocols(dev.urlsession.internal.Checks.notNull(url, "url"),
+        protocols));
+  }
+
+  /**
+   * As {@link #webSocketTask(URI)} for {@code request}: its headers are sent with the handshake
+   * (a {@code Sec-WebSocket-Protocol} header offers subprotocols), its timeout interval bounds the
+   * handshake. Its method must be {@code GET} and it must have no body.
+   *
+   * @throws IllegalArgumentException also for another method or a body
+   */
+  WebSocketTask webSocketTask(Request request);
+
   /** Creates and resumes an upload task of {@code body}; see {@link #data(Request)}. */
   CompletableFuture<DataResponse> upload(Request request, byte[] body);
 

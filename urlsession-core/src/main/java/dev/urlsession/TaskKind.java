@@ -3,6 +3,7 @@ package dev.urlsession;
 import dev.urlsession.internal.RequestBody;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -130,7 +131,7 @@ abstract class TaskKind {
 
     @Override
     @Nullable SessionException checkBeforeStart(URI url) {
-      return file == null ? null : RealSession.checkReadableFile(file, url);
+      return file == null ? null : checkReadableFile(file, url);
     }
 
     @Override
@@ -162,5 +163,22 @@ abstract class TaskKind {
     BodySink newSink(RealSession session, RealTask task, TaskEvents events, ResultRoute route) {
       return new FileSink(session, (DownloadTask) task, events, route, resumeFrom, checkpointer);
     }
+  }
+
+  /** The failure for an upload file that cannot be read, or null when it can. */
+  static @Nullable SessionException checkReadableFile(Path file, URI url) {
+    if (!Files.exists(file)) {
+      return new SessionException(SessionException.Code.FILE_DOES_NOT_EXIST, url,
+          "The file does not exist: " + file, null);
+    }
+    if (Files.isDirectory(file)) {
+      return new SessionException(SessionException.Code.FILE_IS_DIRECTORY, url,
+          "The file is a directory: " + file, null);
+    }
+    if (!Files.isReadable(file) || !Files.isRegularFile(file)) {
+      return new SessionException(SessionException.Code.NO_PERMISSIONS_TO_READ_FILE, url,
+          "There is no permission to read the file: " + file, null);
+    }
+    return null;
   }
 }

@@ -134,6 +134,13 @@ class ArchitectureTests {
   }
 
   @Test
+  void jettyTypesOnlyInInternal() {
+    noClasses().that().resideOutsideOfPackages("dev.urlsession.internal..")
+        .should().dependOnClassesThat().resideInAnyPackage("org.eclipse.jetty..")
+        .check(CORE);
+  }
+
+  @Test
   void everyPackageIsNullMarked() throws IOException {
     try (Stream<Path> dirs = Files.walk(MAIN)) {
       for (Path dir : dirs.filter(Files::isDirectory).toList()) {

@@ -34,7 +34,7 @@ class RecordingDelegate implements DataDelegate {
 
   private void record(@Nullable SessionTask task, String event) {
     String thread = Thread.currentThread().getName();
-    if (thread.startsWith("urlsession-io-")) {
+    if (thread.startsWith("urlsession-io-") || thread.startsWith("urlsession-ws")) {
       violations.add(event + " on I/O thread " + thread);
     }
     if (task != null && Thread.holdsLock(task)) {

@@ -1,0 +1,48 @@
+package dev.urlsession.internal;
+
+import dev.urlsession.Response;
+import dev.urlsession.ServerTrust;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a WebSocket task hears of its connection ({@link WebSocketEngine#connect}). Called on
+ * Jetty's threads, never under a lock of the library's; each method must return quickly.
+ */
+public interface WebSocketEvents {
+  /**
+   * A new TLS connection presented {@code trust}: call {@code decision}, from any thread, with
+   * whether to go on. Nothing of the handshake request is sent before.
+   */
+  void evaluateServerTrust(ServerTrust trust, Consumer<Boolean> decision);
+
+  /** The server answered the handshake request with {@code response} (a {@code 101} or not). */
+  void handshakeResponse(Response response);
+
+  /** The connection is open; {@code protocol} is the subprotocol the server chose, or null. */
+  void opened(WebSocketConnection connection, @Nullable String protocol);
+
+  /** A whole text message arrived. Ask for the next with {@link WebSocketConnection#demand()}. */
+  void text(String text);
+
+  /** A whole binary message arrived. Ask for the next with {@link WebSocketConnection#demand()}. */
+  void binary(byte[] data);
+
+  /**
+   * A pong arrived: {@code id} is the identifier of the ping it answers, or -1 for a pong that
+   * answers none of ours. Ask for the next event with {@link WebSocketConnection#demand()}.
+   */
+  void pong(long id);
+
+  /**
+   * The connection closed: with the code and reason of the close frame received (or sent, when
+   * the library closed it for an error), or 1006 when it ended without one. The last event.
+   */
+  void closed(int code, @Nullable String reason);
+
+  /**
+   * The handshake failed, or the connection met an error (a protocol violation, a message too
+   * big, an I/O error); {@link #closed} follows for an open connection.
+   */
+  void failed(Throwable cause);
+}
