@@ -198,6 +198,9 @@ public class UrlSessionsEndpoint {
   }
 
   private static String kindOf(SessionTask task) {
+    if (task instanceof dev.urlsession.WebSocketTask) {
+      return "websocket";
+    }
     if (task instanceof dev.urlsession.StreamTask) {
       return "stream";
     }
@@ -223,7 +226,7 @@ public class UrlSessionsEndpoint {
    * @param description its {@code sessionDescription()}, or null
    * @param configuration its effective configuration, secrets masked
    * @param tasks uncompleted tasks by kind ({@code data}, {@code upload}, {@code download},
-   *     {@code stream}) and state
+   *     {@code stream}, {@code websocket}) and state
    * @param connectionPool its HTTP connection pool, or null when not known
    * @since 0.1.0
    */
@@ -256,7 +259,7 @@ public class UrlSessionsEndpoint {
    * One task.
    *
    * @param id its {@code taskIdentifier()}
-   * @param kind {@code data}, {@code upload}, {@code download} or {@code stream}
+   * @param kind {@code data}, {@code upload}, {@code download}, {@code stream} or {@code websocket}
    * @param description its {@code taskDescription()}, or null
    * @param state {@code running}, {@code suspended}, {@code canceling} or {@code completed}
    * @param method the current request's method; null for a stream task, which has no request

@@ -2,6 +2,7 @@ package dev.urlsession.autoconfigure.event;
 
 import dev.urlsession.AuthenticationChallenge;
 import dev.urlsession.CachedResponse;
+import dev.urlsession.CloseCode;
 import dev.urlsession.ChallengeHandler;
 import dev.urlsession.DataDelegate;
 import dev.urlsession.DataTask;
@@ -20,6 +21,8 @@ import dev.urlsession.StreamDelegate;
 import dev.urlsession.StreamTask;
 import dev.urlsession.TaskDelegate;
 import dev.urlsession.TaskMetrics;
+import dev.urlsession.WebSocketDelegate;
+import dev.urlsession.WebSocketTask;
 import dev.urlsession.internal.DelegateMethods;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -74,7 +77,7 @@ import org.springframework.util.Assert;
  *
  * @since 0.1.0
  */
-public class EventPublishingDelegate implements DataDelegate, DownloadDelegate, StreamDelegate {
+public class EventPublishingDelegate implements DataDelegate, DownloadDelegate, StreamDelegate, WebSocketDelegate {
   private static final Logger log = LoggerFactory.getLogger(EventPublishingDelegate.class);
 
   private final String sessionName;
@@ -396,6 +399,30 @@ public class EventPublishingDelegate implements DataDelegate, DownloadDelegate, 
     // The task then completes without didComplete: its completion hook publishes the event.
     if (delegate instanceof StreamDelegate) {
       ((StreamDelegate) delegate).didBecomeStreams(session, task, input, output);
+    }
+  }
+
+  // --- WebSocketDelegate ---
+
+  @Override
+  public void didOpenWithProtocol(Session session, WebSocketTask task, @Nullable String protocol) {
+    try {
+      if (delegate instanceof WebSocketDelegate) {
+        ((WebSocketDelegate) delegate).didOpenWithProtocol(session, task, protocol);
+      }
+    } finally {
+      publish(new WebSocketOpenedEvent(session, sessionName, task, protocol), task);
+    }
+  }
+
+  @Override
+  public void didCloseWith(Session session, WebSocketTask task, CloseCode code, byte @Nullable [] reason) {
+    try {
+      if (delegate instanceof WebSocketDelegate) {
+        ((WebSocketDelegate) delegate).didCloseWith(session, task, code, reason);
+      }
+    } finally {
+      publish(new WebSocketClosedEvent(session, sessionName, task, code, reason), task);
     }
   }
 

@@ -9,7 +9,8 @@ import dev.urlsession.SessionTask;
  * {@link TaskResponseReceivedEvent}, {@link TaskProgressEvent}s, and last
  * {@link TaskCompletedEvent} (for data and upload tasks a {@link DataTaskCompletedEvent}). A stream
  * task publishes {@link TaskCreatedEvent}, a {@link StreamClosedEvent} for each side that closes, and
- * {@link TaskCompletedEvent}.
+ * {@link TaskCompletedEvent}. A WebSocket task publishes {@link TaskCreatedEvent},
+ * {@link WebSocketOpenedEvent}, {@link WebSocketClosedEvent}, then {@link TaskCompletedEvent}.
  *
  * @since 0.1.0
  */

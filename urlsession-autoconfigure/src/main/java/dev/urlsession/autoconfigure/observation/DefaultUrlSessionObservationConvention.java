@@ -28,7 +28,8 @@ import org.jspecify.annotations.Nullable;
  *       {@code SessionException} for a failure without one (a cancellation, a timeout of the
  *       session's own timers), or {@code none};
  *   <li>{@code client.name}: the session's name; {@code urlsession.task.kind}: {@code data},
- *       {@code upload} or {@code download};
+ *       {@code upload}, {@code download} or {@code websocket} (a WebSocket task is observed from
+ *       its handshake to its close; its status is the handshake's, {@code 101} once upgraded);
  *   <li>high cardinality (traces only): {@code http.url}, sanitized by {@link UrlSanitizer}, and
  *       {@code urlsession.error.code}.
  * </ul>

@@ -103,6 +103,9 @@ public final class UrlSessionObservationContext extends RequestReplySenderContex
   }
 
   static String kindOf(SessionTask task) {
+    if (task instanceof dev.urlsession.WebSocketTask) {
+      return "websocket";
+    }
     if (task instanceof UploadTask) {
       return "upload";
     }

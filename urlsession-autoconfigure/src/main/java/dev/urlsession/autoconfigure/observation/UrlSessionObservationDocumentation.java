@@ -74,7 +74,7 @@ public enum UrlSessionObservationDocumentation implements ObservationDocumentati
         return "client.name";
       }
     },
-    /** The task's kind: {@code data}, {@code upload} or {@code download}. */
+    /** The task's kind: {@code data}, {@code upload}, {@code download} or {@code websocket}. */
     TASK_KIND {
       @Override
       public String asString() {

@@ -58,7 +58,7 @@ class EventPublishingDelegateTests {
     Class<?> adapter = EventPublishingDelegate.create("s", IGNORE, new BothChallenges(), INTERVAL).getClass();
     List<String> missing = new ArrayList<>();
     for (Class<?> api : List.of(SessionDelegate.class, TaskDelegate.class, DataDelegate.class, DownloadDelegate.class,
-        dev.urlsession.StreamDelegate.class)) {
+        dev.urlsession.StreamDelegate.class, dev.urlsession.WebSocketDelegate.class)) {
       for (Method m : api.getDeclaredMethods()) {
         if (!Modifier.isStatic(m.getModifiers()) && !declares(adapter, m)) {
           missing.add(api.getSimpleName() + "." + m.getName() + Arrays.toString(m.getParameterTypes()));

@@ -18,6 +18,8 @@ import dev.urlsession.SessionRegistry;
 import dev.urlsession.SessionTask;
 import dev.urlsession.StreamTask;
 import dev.urlsession.TaskMetrics;
+import dev.urlsession.WebSocketMessage;
+import dev.urlsession.WebSocketTask;
 import dev.urlsession.autoconfigure.UrlSessionAutoConfiguration;
 import dev.urlsession.autoconfigure.actuate.UrlSessionsEndpoint;
 import dev.urlsession.autoconfigure.client.SessionClientHttpRequestFactory;
@@ -305,6 +307,48 @@ class SessionEventsTests {
   }
 
   /** Records every session event, and the thread it arrived on. */
+  @Test
+  void webSocketTaskPublishesCreatedOpenedClosedCompletedAndIsListedWhileOpen() {
+    server.enqueue(new MockResponse.Builder().setHeader("Sec-WebSocket-Protocol", "chat")
+        .webSocketUpgrade(new okhttp3.WebSocketListener() {
+          @Override
+          public void onMessage(okhttp3.WebSocket ws, String text) {
+            ws.send(text);
+          }
+
+          @Override
+          public void onClosing(okhttp3.WebSocket ws, int code, String reason) {
+            ws.close(code, reason);
+          }
+        }).build());
+    runner.run(context -> {
+      EventRecorder recorder = context.getBean(EventRecorder.class);
+      URI url = URI.create("ws://" + server.getHostName() + ":" + server.getPort() + "/live");
+      WebSocketTask task = api(context).webSocketTask(url, List.of("chat"));
+      task.resume();
+      task.send(WebSocketMessage.text("ping"));
+      assertThat(task.receive().get(10, SECONDS)).isEqualTo(WebSocketMessage.text("ping"));
+      assertThat(api(context).statistics().tasks("websocket", SessionTask.State.RUNNING)).isEqualTo(1);
+      var listed = new dev.urlsession.autoconfigure.actuate.UrlSessionsEndpoint(context.getBean(SessionRegistry.class))
+          .session("api");
+      assertThat(listed.tasks()).singleElement().satisfies(t -> {
+        assertThat(t.kind()).isEqualTo("websocket");
+        assertThat(t.state()).isEqualTo("running");
+      });
+      task.cancel(dev.urlsession.CloseCode.NORMAL_CLOSURE, "bye".getBytes(StandardCharsets.UTF_8));
+      TaskCompletedEvent completed = recorder.await(TaskCompletedEvent.class, task);
+      assertThat(completed.isSuccessful()).isTrue();
+      List<UrlSessionEvent> events = recorder.of(task);
+      assertThat(events).map(e -> (Class) e.getClass()).containsExactly(TaskCreatedEvent.class,
+          WebSocketOpenedEvent.class, WebSocketClosedEvent.class, TaskCompletedEvent.class);
+      assertThat(((WebSocketOpenedEvent) events.get(1)).getProtocol()).isEqualTo("chat");
+      WebSocketClosedEvent closed = (WebSocketClosedEvent) events.get(2);
+      assertThat(closed.getCloseCode()).isEqualTo(dev.urlsession.CloseCode.NORMAL_CLOSURE);
+      assertThat(closed.getReason()).isEqualTo("bye".getBytes(StandardCharsets.UTF_8));
+      assertThat(closed.getTask()).isSameAs(task);
+    });
+  }
+
   static final class EventRecorder {
     final List<UrlSessionEvent> events = new CopyOnWriteArrayList<>();
     final List<String> threads = new CopyOnWriteArrayList<>();

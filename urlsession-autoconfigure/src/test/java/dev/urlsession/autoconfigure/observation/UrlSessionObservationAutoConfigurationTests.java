@@ -101,6 +101,32 @@ class UrlSessionObservationAutoConfigurationTests {
   }
 
   @Test
+  void aWebSocketTaskIsOneObservationFromItsHandshakeWithStatus101AndKindWebsocket() {
+    TestObservationRegistry observations = TestObservationRegistry.create();
+    runner.withBean(ObservationRegistry.class, () -> observations).run(context -> {
+      server.enqueue(new MockResponse.Builder().webSocketUpgrade(new okhttp3.WebSocketListener() {
+        @Override
+        public void onClosing(okhttp3.WebSocket ws, int code, String reason) {
+          ws.close(code, reason);
+        }
+      }).build());
+      Session api = context.getBean("api", Session.class);
+      dev.urlsession.WebSocketTask task = api.webSocketTask(
+          URI.create("ws://" + server.getHostName() + ":" + server.getPort() + "/socket"));
+      task.resume();
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> task.response() != null);
+      task.cancel(dev.urlsession.CloseCode.NORMAL_CLOSURE, null);
+      task.completion().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      TestObservationRegistryAssert.assertThat(observations).hasNumberOfObservationsEqualTo(1)
+          .hasSingleObservationThat().hasNameEqualTo("http.client.requests")
+          .hasBeenStarted().hasBeenStopped()
+          .hasLowCardinalityKeyValue("method", "GET")
+          .hasLowCardinalityKeyValue("status", "101")
+          .hasLowCardinalityKeyValue("urlsession.task.kind", "websocket");
+    });
+  }
+
+  @Test
   void aFailedTaskHasTheCauseAsExceptionAndNoStatus() {
     TestObservationRegistry observations = TestObservationRegistry.create();
     runner.withBean(ObservationRegistry.class, () -> observations).run(context -> {
