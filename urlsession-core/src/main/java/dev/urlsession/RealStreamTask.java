@@ -430,8 +430,11 @@ final class RealStreamTask extends BaseTask implements StreamTask, LiveTask, Tas
   private void process() {
     Runnable after;
     synchronized (this) {
+      if (completing) {
+        return; // the connection is closed, or captured streams use it now
+      }
       channel.pauseReading(state != State.RUNNING);
-      if (completing || !opened || state != State.RUNNING || !channel.isOpen()) {
+      if (!opened || state != State.RUNNING || !channel.isOpen()) {
         channel.updateInterest();
         return;
       }

@@ -230,6 +230,8 @@ class StreamTaskTests {
     assertThat(delivered.in()).isSameAs(pair.in());
     task.completion().get(10, SECONDS);
     assertThat(task.state()).isEqualTo(SessionTask.State.COMPLETED);
+    // An operation after the hand-over fails, and leaves the connection to the streams.
+    assertThat(failure(task.readData(1, 10, NONE)).code()).isEqualTo(Code.NETWORK_CONNECTION_LOST);
     InputStream in = pair.in();
     OutputStream out = pair.out();
     assertThat(TcpTestServer.readLine(in)).isEqualTo("first");
