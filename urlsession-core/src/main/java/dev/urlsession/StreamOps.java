@@ -169,7 +169,10 @@ final class StreamOps {
     return n > 0;
   }
 
-  /** Starts or stops TLS when it is the barrier's turn; true once it took effect. */
+  /**
+   * Starts or stops TLS when it is the barrier's turn; true once it took effect. Stopping without
+   * TLS does nothing; starting with the write side closed (a handshake needs it) fails the task.
+   */
   private boolean tls(RealStreamTask task, StreamChannel c, StreamOp op) throws IOException {
     boolean start = op.kind == StreamOp.Kind.START_TLS;
     if (!op.begun) {
@@ -177,6 +180,10 @@ final class StreamOps {
       if (c.isSecure() == start) {
         ops.remove(op); // already so: nothing to do
         return true;
+      }
+      if (start && writeSideDone) {
+        throw new SessionException(Code.NETWORK_CONNECTION_LOST, null,
+            "TLS cannot start: the write side of the stream task was closed", null);
       }
       if (start) {
         task.startTls();

@@ -76,7 +76,8 @@ public interface StreamTask extends SessionTask {
   /**
    * Closes the write side once the writes asked before have been written (a TLS connection sends
    * its close_notify first): the peer reads the end of the stream and may go on writing.
-   * {@link StreamDelegate#writeClosed} is called; later writes fail.
+   * {@link StreamDelegate#writeClosed} is called; later writes fail with
+   * {@code NETWORK_CONNECTION_LOST}. Does nothing when the write side is closed already.
    */
   void closeWrite();
 
@@ -86,6 +87,8 @@ public interface StreamTask extends SessionTask {
    * {@code didReceiveChallenge} gets a {@code SERVER_TRUST} challenge; without one, the platform's
    * evaluation (or the configuration's own SSL context) decides. A refused or failed handshake
    * fails the task ({@code SERVER_CERTIFICATE_UNTRUSTED}, {@code SECURE_CONNECTION_FAILED}, ...).
+   * After {@link #closeWrite()} no handshake is possible: the task fails with
+   * {@code NETWORK_CONNECTION_LOST}.
    */
   void startSecureConnection();
 

@@ -219,6 +219,30 @@ class StreamTaskTests {
   }
 
   @Test
+  void startSecureConnectionWhenTheWriteSideIsClosedFailsTheTaskWithNetworkConnectionLost() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    server = new TcpTestServer(s -> {
+      s.getInputStream().readAllBytes(); // up to the client's closeWrite, then stays open
+      try {
+        release.await(10, SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    StreamTask task = session().streamTask("localhost", server.port());
+    task.resume();
+    task.closeWrite();
+    task.startSecureConnection(); // a handshake needs the write side
+    CompletableFuture<ReadResult> read = task.readData(1, 10, NONE);
+    SessionException e = failure(read);
+    release.countDown();
+    assertThat(e.code()).isEqualTo(Code.NETWORK_CONNECTION_LOST);
+    assertThat(e.getMessage()).contains("TLS cannot start: the write side of the stream task was closed");
+    assertThat(delegate.awaitCompletion()).isSameAs(e);
+    delegate.assertEvents("didCreateTask", "writeClosed", "didComplete NETWORK_CONNECTION_LOST");
+  }
+
+  @Test
   void captureStreamsWhenWritesArePendingHandsOverAfterThemWithoutDidComplete() throws Exception {
     server = TcpTestServer.lineEcho(null);
     StreamTask task = session().streamTask("localhost", server.port());
