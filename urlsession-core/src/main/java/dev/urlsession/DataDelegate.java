@@ -32,9 +32,10 @@ public interface DataDelegate extends TaskDelegate {
   default void didBecomeDownloadTask(Session session, DataTask task, DownloadTask downloadTask) {}
 
   /**
-   * After {@link ResponseDisposition#BECOME_STREAM}: {@code streamTask} continues on the data task's
-   * connection; the data task gets no more messages. Never called by the built-in HTTP handler,
-   * which cannot hand its connections over (see {@link ResponseDisposition#BECOME_STREAM}).
+   * After {@link ResponseDisposition#BECOME_STREAM}: {@code streamTask}, already running, reads the
+   * rest of the response's body; it is read-only (its {@code writeClosed} follows at once) and
+   * carries the data task's requests and response. The data task gets no more messages (no
+   * {@code didReceiveData}, no {@code didComplete}); it is completed.
    */
   default void didBecomeStreamTask(Session session, DataTask task, StreamTask streamTask) {}
 

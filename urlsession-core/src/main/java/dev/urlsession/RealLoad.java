@@ -28,6 +28,8 @@ final class RealLoad implements ProtocolLoad, ProtocolClient, LoadSupport {
 
   /** The task served; changes once when a data task becomes a download task. */
   volatile RealTask task;
+  /** Where the body goes once a data task became a stream task (BECOME_STREAM); null before. */
+  volatile @Nullable LoadStream stream;
   private final Request request;
   final ProtocolHandler handler;
   private final @Nullable RequestBody body;
@@ -104,15 +106,21 @@ final class RealLoad implements ProtocolLoad, ProtocolClient, LoadSupport {
     }
   }
 
-  // A data task may hand this load over to a download task (BECOME_DOWNLOAD) while a report is on
-  // its way: the data task then refuses it (the load is no longer its own) and the report goes to
-  // the task that took the load over.
+  // A data task may hand this load over to a download task (BECOME_DOWNLOAD) or a stream task
+  // (BECOME_STREAM) while a report is on its way: the data task then refuses it (the load is no
+  // longer its own) and the report goes to the task, or the stream, that took the load over.
 
   @Override
   public void didLoadData(byte[] data) {
     if (!finished.get()) {
       RealTask t = task;
-      if (!t.onData(this, data) && task != t) {
+      if (stream == null && t.onData(this, data)) {
+        return;
+      }
+      LoadStream s = stream;
+      if (s != null) {
+        s.onData(data);
+      } else if (task != t) {
         task.onData(this, data);
       }
     }
@@ -122,7 +130,13 @@ final class RealLoad implements ProtocolLoad, ProtocolClient, LoadSupport {
   public void didFinishLoading() {
     if (finished.compareAndSet(false, true)) {
       RealTask t = task;
-      if (!t.onFinish(this) && task != t) {
+      if (stream == null && t.onFinish(this)) {
+        return;
+      }
+      LoadStream s = stream;
+      if (s != null) {
+        s.onFinish();
+      } else if (task != t) {
         task.onFinish(this);
       }
     }
@@ -132,7 +146,13 @@ final class RealLoad implements ProtocolLoad, ProtocolClient, LoadSupport {
   public void didFail(SessionException error) {
     if (finished.compareAndSet(false, true)) {
       RealTask t = task;
-      if (!t.chain.onFail(this, error) && task != t) {
+      if (stream == null && t.chain.onFail(this, error)) {
+        return;
+      }
+      LoadStream s = stream;
+      if (s != null) {
+        s.onFail(error);
+      } else if (task != t) {
         task.chain.onFail(this, error);
       }
     }
@@ -151,7 +171,8 @@ final class RealLoad implements ProtocolLoad, ProtocolClient, LoadSupport {
 
   @Override
   public boolean wantsData() {
-    return task.wantsData(this);
+    LoadStream s = stream;
+    return s != null ? s.wantsData() : task.wantsData(this);
   }
 
   @Override

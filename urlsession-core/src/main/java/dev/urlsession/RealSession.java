@@ -195,7 +195,7 @@ final class RealSession implements Session {
     }
     tasks.put(task.registryKey, task);
     sweepDeadlines();
-    task.announceCreated();
+    task.events.announceCreated();
     return task;
   }
 
@@ -304,6 +304,14 @@ final class RealSession implements Session {
     spec.taskDelegate = taskDelegate;
     RealTask task = new RealDownloadTask(spec);
     tasks.put(task.registryKey, task);
+    sweepDeadlines();
+    return task;
+  }
+
+  /** The read-only stream task a data task becomes (BECOME_STREAM); {@code begin()} runs it. */
+  RealStreamTask newReadOnlyStreamTask(RealTask from, @Nullable RealLoad load, List<byte[]> body, boolean ended) {
+    RealStreamTask task = streams.newReadOnlyTask(this, taskIds.incrementAndGet(), from, load, body, ended);
+    tasks.put(task.registryKey(), task);
     sweepDeadlines();
     return task;
   }
@@ -501,7 +509,7 @@ final class RealSession implements Session {
     RealStreamTask task = streams.newTask(this, taskIds.incrementAndGet(), target, null);
     tasks.put(task.registryKey(), task);
     sweepDeadlines();
-    task.announceCreated();
+    task.events.announceCreated();
     return task;
   }
 

@@ -7,6 +7,7 @@ import dev.urlsession.internal.ErrorMapper;
 import dev.urlsession.internal.ServiceResolver;
 import dev.urlsession.internal.StreamChannel;
 import dev.urlsession.internal.StreamIo;
+import dev.urlsession.internal.StreamSource;
 import dev.urlsession.internal.StreamTls;
 import java.io.IOException;
 import java.net.URI;
@@ -26,7 +27,9 @@ import org.jspecify.annotations.Nullable;
  * The state machine of a stream task (URLSESSION-BEHAVIOUR.md 10.1): connecting (after service
  * discovery, through the session's proxy), the queue of operations ({@link StreamOp}) matched with
  * what its {@link StreamChannel} can read and write, TLS started and stopped between them, the
- * hand-over to streams, and the one completion.
+ * hand-over to streams, and the one completion. A read-only stream task (a data task's response
+ * handed over by {@code BECOME_STREAM}, URLSESSION-BEHAVIOUR.md 3.8) has no channel: it reads the
+ * rest of the body from a {@link LoadStream}, runs from the start, and its write side is closed.
  *
  * <p>Concurrency: its fields are guarded by {@code this}. Operations arrive from user threads;
  * the channel's events, and the matching of operations with bytes ({@link #process()}), run on the
@@ -42,7 +45,10 @@ final class RealStreamTask extends BaseTask implements StreamTask, LiveTask, Tas
   final TaskEvents events;
   private final StreamIo io;
   private final StreamTls tls;
-  private final StreamChannel channel;
+  /** The connection; null for a read-only task. */
+  private final @Nullable StreamChannel channel;
+  /** Where reads take bytes from: the channel, or the body of a response handed over. */
+  private final StreamSource source;
   private final TaskTimers timers;
   private final RealProgress progress = new RealProgress(this, false);
   private final Authenticator authenticator;
@@ -64,40 +70,74 @@ final class RealStreamTask extends BaseTask implements StreamTask, LiveTask, Tas
 
   RealStreamTask(RealSession session, long id, StreamTarget target, StreamIo io, StreamTls tls,
       @Nullable TaskDelegate taskDelegate) {
-    super(id, NO_REQUEST, State.SUSPENDED, new QueueFuture<>(session.queue));
+    this(session, id, NO_REQUEST, target, io, tls, null, taskDelegate);
+  }
+
+  private RealStreamTask(RealSession session, long id, Request request, StreamTarget target, StreamIo io,
+      StreamTls tls, @Nullable StreamSource body, @Nullable TaskDelegate taskDelegate) {
+    super(id, request, State.SUSPENDED, new QueueFuture<>(session.queue));
     this.session = session;
     this.io = io;
     this.tls = tls;
     this.target = target;
     this.events = new TaskEvents(session, this, taskDelegate);
-    this.channel = new StreamChannel(io, this);
+    this.channel = body == null ? new StreamChannel(io, this) : null;
+    this.source = body == null ? channel : body;
+    source.listener(this);
     this.timers = new TaskTimers(this, session.configuration().timeoutIntervalForResource());
     this.authenticator = new Authenticator(session, this, events, (c, a, cr) -> { });
     this.tlsHost = target.host() != null ? target.host() : "";
     this.tlsPort = target.port();
   }
 
-  /** Posts {@code didCreateTask}; called once by the session after registering the task. */
-  void announceCreated() {
-    synchronized (this) {
-      TaskDelegate d = events.pick(TaskDelegate.class, "didCreateTask");
-      if (d != null) {
-        events.post("didCreateTask", () -> d.didCreateTask(session, this));
-      }
+  /**
+   * A read-only stream task reading the rest of {@code from}'s response from {@code body}
+   * ({@code BECOME_STREAM}); its requests and response are {@code from}'s. It counts as started
+   * and running (as Apple's, it is never suspended first), its write side is closed;
+   * {@link #begin()} starts its clocks and reads. Caller holds {@code from}'s lock.
+   */
+  static RealStreamTask readOnly(RealSession session, long id, BaseTask from, LoadStream body, StreamIo io,
+      StreamTls tls, @Nullable TaskDelegate taskDelegate) {
+    URI url = from.currentRequest.url();
+    RealStreamTask t = new RealStreamTask(session, id, from.originalRequest(),
+        new StreamTarget(url.getHost(), url.getPort(), null), io, tls, body, taskDelegate);
+    synchronized (t) {
+      t.currentRequest = from.currentRequest;
+      t.response = from.response;
+      t.started = true;
+      t.opened = true;
+      t.suspendCount = 0;
+      t.state = State.RUNNING;
+      t.ops.readOnly();
     }
-    events.kick();
+    return t;
+  }
+
+  /** Starts a read-only task: posts {@code writeClosed} at once, then reads. */
+  void begin() {
+    synchronized (this) {
+      if (completing) {
+        return; // cancelled meanwhile (the session was invalidated)
+      }
+      sideClosed(false);
+      timers.touch();
+      timers.start(idleNanos(), true);
+    }
+    io.execute(this::process);
   }
 
   // --- SessionTask ---
 
+  /** The data task's original request for a read-only task; null for others, as Apple's. */
   @Override
   public @Nullable Request originalRequest() {
-    return null;
+    return channel == null ? super.originalRequest() : null;
   }
 
+  /** The data task's current request for a read-only task; null for others, as Apple's. */
   @Override
   public @Nullable Request currentRequest() {
-    return null;
+    return channel == null ? super.currentRequest() : null;
   }
 
   @Override
@@ -250,7 +290,7 @@ final class RealStreamTask extends BaseTask implements StreamTask, LiveTask, Tas
       if (captured != null) {
         throw new IllegalStateException("the streams of this task were captured already");
       }
-      streams = new CapturedStreams(io);
+      streams = new CapturedStreams(io, channel == null);
       captured = streams;
     }
     enqueue(StreamOp.of(StreamOp.Kind.CAPTURE));
@@ -282,6 +322,10 @@ final class RealStreamTask extends BaseTask implements StreamTask, LiveTask, Tas
   // --- connecting ---
 
   private void connect() {
+    StreamChannel channel = this.channel;
+    if (channel == null) {
+      return; // a read-only task reads from the start
+    }
     NetService service = target.service();
     if (service == null) {
       channel.connect(List.of(new StreamChannel.Target(target.host(), target.port())),
@@ -405,7 +449,7 @@ final class RealStreamTask extends BaseTask implements StreamTask, LiveTask, Tas
 
   private void trusted() {
     try {
-      channel.trusted();
+      channel().trusted();
     } catch (IOException e) {
       failed(e);
       return;
@@ -431,11 +475,11 @@ final class RealStreamTask extends BaseTask implements StreamTask, LiveTask, Tas
     Runnable after;
     synchronized (this) {
       if (completing) {
-        return; // the connection is closed, or captured streams use it now
+        return; // the source is closed, or captured streams read it now
       }
-      channel.pauseReading(state != State.RUNNING);
-      if (!opened || state != State.RUNNING || !channel.isOpen()) {
-        channel.updateInterest();
+      source.pauseReading(state != State.RUNNING);
+      if (!opened || state != State.RUNNING || !source.isOpen()) {
+        source.updateInterest();
         return;
       }
       try {
@@ -444,7 +488,7 @@ final class RealStreamTask extends BaseTask implements StreamTask, LiveTask, Tas
         after = complete(ErrorMapper.map(e, null));
       }
       if (!completing) {
-        channel.updateInterest();
+        source.updateInterest();
       }
     }
     finish(after);
@@ -452,8 +496,13 @@ final class RealStreamTask extends BaseTask implements StreamTask, LiveTask, Tas
 
   // what StreamOps calls, holding the lock, on the I/O thread
 
-  StreamChannel channel() {
+  /** The connection; null for a read-only task (StreamOps never writes then). */
+  @Nullable StreamChannel channel() {
     return channel;
+  }
+
+  StreamSource source() {
+    return source;
   }
 
   void received(int n) {
@@ -476,7 +525,7 @@ final class RealStreamTask extends BaseTask implements StreamTask, LiveTask, Tas
   }
 
   void startTls() throws IOException {
-    channel.startTls(tls.engine(tlsHost, tlsPort));
+    channel().startTls(tls.engine(tlsHost, tlsPort));
   }
 
   /** The capture's turn: the streams take the connection, the task ends without a message. */
@@ -495,7 +544,7 @@ final class RealStreamTask extends BaseTask implements StreamTask, LiveTask, Tas
       completion().complete(this);
     });
     return () -> {
-      streams.attach(channel); // on the I/O thread: process() runs there
+      streams.attach(source, channel); // on the I/O thread: process() runs there
       session.taskFinished(this);
     };
   }
@@ -535,7 +584,7 @@ final class RealStreamTask extends BaseTask implements StreamTask, LiveTask, Tas
       completion().complete(this);
     });
     return () -> {
-      io.execute(channel::close);
+      io.execute(source::close);
       session.taskFinished(this);
     };
   }
@@ -582,6 +631,7 @@ final class RealStreamTask extends BaseTask implements StreamTask, LiveTask, Tas
 
   @Override
   public String toString() {
-    return "StreamTask{" + taskIdentifier() + ", " + target + "}";
+    Object what = channel == null ? "reading " + super.originalRequest().url() : target;
+    return "StreamTask{" + taskIdentifier() + ", " + what + "}";
   }
 }

@@ -69,17 +69,6 @@ abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.
     this.bytesExpectedToSend = kind.bytesExpectedToSend(spec.request);
   }
 
-  /** Posts {@code didCreateTask}; called once by the session after registering the task. */
-  void announceCreated() {
-    synchronized (this) {
-      TaskDelegate d = events.pick(TaskDelegate.class, "didCreateTask");
-      if (d != null) {
-        events.post("didCreateTask", () -> d.didCreateTask(session, this));
-      }
-    }
-    events.kick();
-  }
-
   // --- SessionTask ---
 
   @Override
@@ -285,8 +274,8 @@ abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.
       cancel();
       return;
     }
-    if (disposition == ResponseDisposition.BECOME_DOWNLOAD) {
-      becomeDownload();
+    if (disposition == ResponseDisposition.BECOME_DOWNLOAD || disposition == ResponseDisposition.BECOME_STREAM) {
+      handOver(disposition == ResponseDisposition.BECOME_STREAM);
       return;
     }
     Runnable after;
@@ -294,13 +283,9 @@ abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.
       if (completing || bodyPhase != BodyPhase.AWAITING_DISPOSITION) {
         return;
       }
-      if (disposition == ResponseDisposition.BECOME_STREAM) { // not possible on HttpClient 5
-        after = complete(StreamTasks.becomeStreamRefused(currentRequest.url()));
-      } else {
-        timers.touch();
-        bodyPhase = BodyPhase.RECEIVING;
-        after = pump();
-      }
+      timers.touch();
+      bodyPhase = BodyPhase.RECEIVING;
+      after = pump();
     }
     finish(after);
     fireDemand();
@@ -454,21 +439,14 @@ abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.
     }
   }
 
-  // --- a data task becoming a download task (URLSESSION-BEHAVIOUR.md 3.8) ---
+  // --- a data task becoming a download task or a read-only stream task (URLSESSION-BEHAVIOUR.md 3.8) ---
 
-  private void becomeDownload() {
-    RealTask download;
-    Runnable after;
+  private void handOver(boolean toStream) {
+    RealTask download = null;
+    Runnable after = null;
     synchronized (this) {
       if (completing || bodyPhase != BodyPhase.AWAITING_DISPOSITION) {
         return;
-      }
-      DataDelegate d = events.pick(DataDelegate.class, "didBecomeDownloadTask");
-      download = session.newHandedOverDownloadTask(this, events.taskDelegate());
-      events.shareListener(download.events); // one observation for the whole transfer
-      if (d != null) {
-        RealTask dl = download;
-        events.post("didBecomeDownloadTask", () -> d.didBecomeDownloadTask(session, (DataTask) this, (DownloadTask) dl));
       }
       // This data task ends here, silently: no more messages.
       completing = true;
@@ -476,16 +454,33 @@ abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.
       RealLoad l = chain.detach();
       List<byte[]> data = new ArrayList<>(pending);
       dropBody();
-      after = download.adopt(l, response, data, chain.loadFinished(), chain.transactions(), intervalStart,
-          chain.redirectCount(), currentRequest);
+      // A stream task is not observed: the data task's observation ends with the hand-over.
+      TaskMetrics m = toStream && events.observed()
+          ? TaskCompletion.metrics(chain.transactions(), intervalStart, chain.redirectCount()) : null;
+      if (toStream) {
+        StreamTasks.handOver(this, l, data, chain.loadFinished());
+      } else {
+        DataDelegate d = events.pick(DataDelegate.class, "didBecomeDownloadTask");
+        RealTask dl = session.newHandedOverDownloadTask(this, events.taskDelegate());
+        events.shareListener(dl.events); // one observation for the whole transfer
+        if (d != null) {
+          events.post("didBecomeDownloadTask", () -> d.didBecomeDownloadTask(session, (DataTask) this, (DownloadTask) dl));
+        }
+        after = dl.adopt(l, response, data, chain.loadFinished(), chain.transactions(), intervalStart,
+            chain.redirectCount(), currentRequest);
+        download = dl;
+      }
       events.postPlain(() -> {
+        events.completed(m, null);
         markCompleted();
         completion().complete(this);
       });
     }
     session.taskFinished(this);
     finish(after);
-    download.fireDemand();
+    if (download != null) {
+      download.fireDemand();
+    }
   }
 
   /** Takes over a load from a data task that became this download task. */

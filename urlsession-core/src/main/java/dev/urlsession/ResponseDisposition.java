@@ -17,13 +17,17 @@ public enum ResponseDisposition {
    */
   BECOME_DOWNLOAD,
   /**
-   * Turn the data task's connection into a stream task ({@link DataDelegate#didBecomeStreamTask}).
-   * Not supported for loads by the built-in HTTP handler: HttpClient 5 does not hand over the
-   * connection of an exchange (it may be pooled, or an HTTP/2 stream among others), and it answers
-   * a {@code 101 Switching Protocols} other than to TLS with an error before any response reaches
-   * the delegate. The task then completes with {@link SessionException.Code#UNKNOWN} and a message
-   * that says so; it never hangs. Open a {@link Session#streamTask(String, int)} and speak the
-   * protocol over it instead (README, "Stream tasks").
+   * Turn the data task into a read-only stream task that reads the rest of the body
+   * ({@link DataDelegate#didBecomeStreamTask} gets it): Apple's variant for pipelined requests,
+   * for every load (HTTP/1.1, HTTP/2, {@code data:}, {@code file:}, {@code ftp:}), since
+   * HttpClient 5 never hands over a connection (it pools HTTP/1.1 connections and multiplexes
+   * HTTP/2). The stream task runs at once; its reads return the body as the data task would have
+   * received it (after transfer and content decoding), then the end of the stream; its write side
+   * is closed from the start ({@link StreamDelegate#writeClosed} is called at once, writes fail as
+   * after {@link StreamTask#closeWrite()}). Its {@code originalRequest()}, {@code currentRequest()}
+   * and {@code response()} are the data task's. The data task gets no more messages: it completes
+   * without {@code didComplete}. To speak another protocol over a connection of your own, open a
+   * {@link Session#streamTask(String, int)}.
    */
   BECOME_STREAM
 }

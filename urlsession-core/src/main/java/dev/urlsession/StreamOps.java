@@ -2,6 +2,7 @@ package dev.urlsession;
 
 import dev.urlsession.SessionException.Code;
 import dev.urlsession.internal.StreamChannel;
+import dev.urlsession.internal.StreamSource;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,8 +13,10 @@ import org.jspecify.annotations.Nullable;
  * reads complete in order, and so do writes, each side on its own; a barrier (TLS started or
  * stopped, streams captured) waits for everything before it and holds back everything after it.
  * Also the state of the two sides: closed by {@code closeRead()}/{@code closeWrite()}, or the read
- * side by the end of the stream once a read returned it. Guarded by the task's lock; {@link #run}
- * runs on the I/O thread.
+ * side by the end of the stream once a read returned it. Reads take bytes from the task's
+ * {@link StreamSource}, writes and TLS go to its {@link StreamChannel}; a read-only task (a data
+ * task's response handed over) has no channel and its write side is closed from the start. Guarded
+ * by the task's lock; {@link #run} runs on the I/O thread.
  */
 final class StreamOps {
   private final List<StreamOp> ops = new ArrayList<>();
@@ -22,6 +25,11 @@ final class StreamOps {
   private boolean readSideDone;
   private boolean writeSideDone;
   private boolean readClosedReported;
+
+  /** The write side is closed from the start: the task is read-only. */
+  void readOnly() {
+    writeSideDone = true;
+  }
 
   void add(StreamOp op) {
     ops.add(op);
@@ -59,7 +67,7 @@ final class StreamOps {
    * the task ended (both sides closed, or the streams took the connection).
    */
   @Nullable Runnable run(RealStreamTask task) throws IOException {
-    StreamChannel c = task.channel();
+    StreamSource c = task.source();
     boolean progressed = true;
     while (progressed && c.isOpen()) {
       progressed = false;
@@ -85,14 +93,14 @@ final class StreamOps {
         progressed |= read(task, c, read);
       }
       if (write != null) {
-        progressed |= write(task, c, write);
+        progressed |= write(task, write);
       }
       if (barrier != null) {
         if (barrier.kind == StreamOp.Kind.CAPTURE) {
           ops.remove(barrier);
           return task.handOver();
         }
-        progressed |= tls(task, c, barrier);
+        progressed |= tls(task, barrier);
       }
       if (readSideDone && writeSideDone && ops.isEmpty()) {
         return task.bothSidesClosed();
@@ -101,7 +109,7 @@ final class StreamOps {
     return null;
   }
 
-  private boolean read(RealStreamTask task, StreamChannel c, StreamOp op) throws IOException {
+  private boolean read(RealStreamTask task, StreamSource c, StreamOp op) throws IOException {
     if (op.kind == StreamOp.Kind.CLOSE_READ) {
       ops.remove(op);
       if (!readSideDone || !c.atEnd()) {
@@ -136,13 +144,15 @@ final class StreamOps {
     return took;
   }
 
-  private boolean write(RealStreamTask task, StreamChannel c, StreamOp op) throws IOException {
+  /** A write, or closing the write side; once it is closed, writes fail and closing does nothing. */
+  private boolean write(RealStreamTask task, StreamOp op) throws IOException {
     if (writeSideDone) {
       ops.remove(op);
       op.fail(task.events, new SessionException(Code.NETWORK_CONNECTION_LOST, null,
           "The write side of the stream task was closed", null));
       return true;
     }
+    StreamChannel c = task.channel();
     if (op.kind == StreamOp.Kind.CLOSE_WRITE) {
       if (c.flushed() < offered) {
         return false;
@@ -173,15 +183,16 @@ final class StreamOps {
    * Starts or stops TLS when it is the barrier's turn; true once it took effect. Stopping without
    * TLS does nothing; starting with the write side closed (a handshake needs it) fails the task.
    */
-  private boolean tls(RealStreamTask task, StreamChannel c, StreamOp op) throws IOException {
+  private boolean tls(RealStreamTask task, StreamOp op) throws IOException {
     boolean start = op.kind == StreamOp.Kind.START_TLS;
+    StreamChannel c = task.channel();
     if (!op.begun) {
       op.begun = true;
-      if (c.isSecure() == start) {
+      if ((c != null && c.isSecure()) == start) {
         ops.remove(op); // already so: nothing to do
         return true;
       }
-      if (start && writeSideDone) {
+      if (start && (writeSideDone || c == null)) {
         throw new SessionException(Code.NETWORK_CONNECTION_LOST, null,
             "TLS cannot start: the write side of the stream task was closed", null);
       }

@@ -7,9 +7,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * A TCP connection, optionally secured by TLS, read and written through the session (Apple's
  * {@code URLSessionStreamTask}; URLSESSION-BEHAVIOUR.md 10.1). Created suspended by
- * {@link Session#streamTask(String, int)}, {@link Session#streamTask(NetService)}, or from a data
- * task by {@link ResponseDisposition#BECOME_STREAM}; it connects on {@link #resume()}, through the
- * session's SOCKS5 or HTTP proxy ({@code CONNECT}) when it has one.
+ * {@link Session#streamTask(String, int)} or {@link Session#streamTask(NetService)}; it connects on
+ * {@link #resume()}, through the session's SOCKS5 or HTTP proxy ({@code CONNECT}) when it has one.
+ * A data task answered with {@link ResponseDisposition#BECOME_STREAM} becomes a read-only stream
+ * task instead, already running, that reads the rest of the response's body (see there).
  *
  * <pre>{@code
  * StreamTask task = session.streamTask("mail.example.org", 25);
@@ -33,8 +34,10 @@ import org.jspecify.annotations.Nullable;
  * <p>The session's {@code timeoutIntervalForRequest} bounds connecting and every wait for the
  * network while an operation is outstanding (a connection nobody reads or writes does not time
  * out); {@code timeoutIntervalForResource} bounds the whole task. {@link #originalRequest()},
- * {@link #currentRequest()} and {@link #response()} are null, as Apple's are. Memory stays bounded:
- * at most 128 KiB that no read has taken are buffered; then the task stops reading the socket.
+ * {@link #currentRequest()} and {@link #response()} are null, as Apple's are, except for a task a
+ * data task became: they are the data task's. Memory stays bounded: at most 128 KiB that no read
+ * has taken are buffered; then the task stops reading the socket (or asking the response's load
+ * for more).
  *
  * <p>Not supported in background sessions. Thread-safe.
  *
@@ -77,7 +80,8 @@ public interface StreamTask extends SessionTask {
    * Closes the write side once the writes asked before have been written (a TLS connection sends
    * its close_notify first): the peer reads the end of the stream and may go on writing.
    * {@link StreamDelegate#writeClosed} is called; later writes fail with
-   * {@code NETWORK_CONNECTION_LOST}. Does nothing when the write side is closed already.
+   * {@code NETWORK_CONNECTION_LOST}. Does nothing when the write side is closed already (as it is
+   * from the start for a task a data task became).
    */
   void closeWrite();
 
@@ -87,8 +91,8 @@ public interface StreamTask extends SessionTask {
    * {@code didReceiveChallenge} gets a {@code SERVER_TRUST} challenge; without one, the platform's
    * evaluation (or the configuration's own SSL context) decides. A refused or failed handshake
    * fails the task ({@code SERVER_CERTIFICATE_UNTRUSTED}, {@code SECURE_CONNECTION_FAILED}, ...).
-   * After {@link #closeWrite()} no handshake is possible: the task fails with
-   * {@code NETWORK_CONNECTION_LOST}.
+   * With the write side closed (after {@link #closeWrite()}, or a task a data task became) no
+   * handshake is possible: the task fails with {@code NETWORK_CONNECTION_LOST}.
    */
   void startSecureConnection();
 
@@ -105,7 +109,10 @@ public interface StreamTask extends SessionTask {
    * without any further delegate message (no {@code didComplete}). The streams outlive the session
    * and keep TLS if it was started; closing the input stream closes the read side, closing the
    * output stream the write side, and the connection closes when both are. Until the hand-over they
-   * block; if the task fails first they throw its {@link SessionException}.
+   * block; if the task fails first they throw its {@link SessionException}. For a task a data task
+   * became, the input stream reads the rest of the body (closing it stops the load) and the output
+   * stream throws {@code IOException} ("read-only stream"); they outlive the session too (the
+   * exchange goes on until the end of the body).
    *
    * @throws IllegalStateException if the task completed or streams were captured already
    */

@@ -52,6 +52,17 @@ final class TaskEvents {
     this.taskDelegate = delegate;
   }
 
+  /** Posts {@code didCreateTask}; called once by the session after registering the task. */
+  void announceCreated() {
+    synchronized (task) {
+      TaskDelegate d = pick(TaskDelegate.class, "didCreateTask");
+      if (d != null) {
+        post("didCreateTask", () -> d.didCreateTask(session, task));
+      }
+    }
+    kick();
+  }
+
   /** The delegate to call for {@code method}, or null when nobody implements it. Caller holds the task's lock. */
   <T> @Nullable T pick(Class<T> type, String method) {
     return Delegates.pick(taskDelegate, session.delegate(), type, method);

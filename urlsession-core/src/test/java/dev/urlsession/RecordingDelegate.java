@@ -32,19 +32,26 @@ class RecordingDelegate implements DataDelegate {
     record(task, event);
   }
 
+  /** What the events of {@code task} start with: nothing, unless a test of two tasks tells them apart. */
+  String tag(@Nullable SessionTask task) {
+    return "";
+  }
+
   private void record(@Nullable SessionTask task, String event) {
     String thread = Thread.currentThread().getName();
-    if (thread.startsWith("urlsession-io-") || thread.startsWith("urlsession-ws")) {
+    if (thread.startsWith("urlsession-io-") || thread.startsWith("urlsession-ws")
+        || thread.startsWith("urlsession-stream-")) {
       violations.add(event + " on I/O thread " + thread);
     }
     if (task != null && Thread.holdsLock(task)) {
       violations.add(event + " under the task's lock");
     }
+    String tag = tag(task);
     if ((event.equals("didReceiveData") || event.equals("didWriteData") || event.startsWith("didSendBodyData"))
-        && !events.isEmpty() && events.get(events.size() - 1).equals(event.split(" ")[0])) {
+        && !events.isEmpty() && events.get(events.size() - 1).equals(tag + event.split(" ")[0])) {
       return;
     }
-    events.add(event);
+    events.add(tag + event);
   }
 
   @Override

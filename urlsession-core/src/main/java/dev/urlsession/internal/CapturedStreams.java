@@ -14,25 +14,31 @@ import org.jspecify.annotations.Nullable;
  * {@link StreamChannel} stays on its I/O thread (TLS included); these streams exchange bytes with
  * it through two 64 KiB buffers under this object's monitor, so a reader or writer blocks the
  * caller's thread, never the I/O thread. Until {@link #attach} they block; after {@link #fail}
- * they throw the task's error.
+ * they throw the task's error. A read-only task's streams read its {@link StreamSource} (the rest
+ * of a response's body); their output stream throws {@code IOException("read-only stream")}.
  */
 public final class CapturedStreams implements StreamChannel.Listener {
   private static final int BUFFER = 64 * 1024;
 
   private final StreamIo io;
+  private final boolean readOnly;
   private final Input input = new Input();
   private final Output output = new Output();
   // --- guarded by this ---
   private final ByteBuffer in = ByteBuffer.allocate(BUFFER); // fill mode
   private final ByteBuffer out = ByteBuffer.allocate(BUFFER); // fill mode
+  private @Nullable StreamSource source;
+  /** Where writes go; null for a read-only task. */
   private @Nullable StreamChannel channel;
   private @Nullable IOException error;
   private boolean eof;
   private boolean inputClosed;
   private boolean outputClosed;
 
-  public CapturedStreams(StreamIo io) {
+  /** @param readOnly whether the task has no write side (its output stream refuses every write) */
+  public CapturedStreams(StreamIo io, boolean readOnly) {
     this.io = io;
+    this.readOnly = readOnly;
   }
 
   public InputStream input() {
@@ -43,13 +49,17 @@ public final class CapturedStreams implements StreamChannel.Listener {
     return output;
   }
 
-  /** Takes the connection over; on its I/O thread. */
-  public void attach(StreamChannel c) {
+  /**
+   * Takes the connection over; on its I/O thread. {@code writes} is the channel writes go to, null
+   * for a read-only task; otherwise it is {@code reads} itself.
+   */
+  public void attach(StreamSource reads, @Nullable StreamChannel writes) {
     synchronized (this) {
-      channel = c;
+      source = reads;
+      channel = writes;
       notifyAll();
     }
-    c.listener(this);
+    reads.listener(this);
     changed();
   }
 
@@ -75,9 +85,9 @@ public final class CapturedStreams implements StreamChannel.Listener {
 
   @Override
   public void changed() {
-    StreamChannel c;
+    StreamSource c;
     synchronized (this) {
-      c = channel;
+      c = source;
       if (c == null) {
         return;
       }
@@ -86,9 +96,10 @@ public final class CapturedStreams implements StreamChannel.Listener {
           in.put(c.take(in.remaining()));
         }
         eof = c.atEnd() && c.available() == 0;
-        if (out.position() > 0) {
+        StreamChannel w = channel;
+        if (w != null && out.position() > 0) {
           out.flip();
-          c.offer(out);
+          w.offer(out);
           out.compact();
         }
       } catch (IOException e) {
@@ -121,11 +132,11 @@ public final class CapturedStreams implements StreamChannel.Listener {
   private void closeBoth() {
     boolean both;
     synchronized (this) {
-      both = inputClosed && outputClosed;
+      both = inputClosed && (outputClosed || readOnly);
     }
     if (both) {
       io.execute(() -> {
-        StreamChannel c = channel;
+        StreamSource c = source;
         if (c != null) {
           c.close();
         }
@@ -158,7 +169,7 @@ public final class CapturedStreams implements StreamChannel.Listener {
             int n = Math.min(len, in.remaining());
             in.get(b, off, n);
             in.compact();
-            if (wasFull || channel != null) {
+            if (wasFull || source != null) {
               pull();
             }
             return n;
@@ -191,7 +202,7 @@ public final class CapturedStreams implements StreamChannel.Listener {
         CapturedStreams.this.notifyAll();
       }
       io.execute(() -> {
-        StreamChannel c = channel;
+        StreamSource c = source;
         if (c != null) {
           try {
             c.shutdownInput();
@@ -213,6 +224,9 @@ public final class CapturedStreams implements StreamChannel.Listener {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
       Objects.checkFromIndexSize(off, len, b.length);
+      if (readOnly) {
+        throw new IOException("read-only stream: the task reads the rest of a response and has no write side");
+      }
       int done = 0;
       synchronized (CapturedStreams.this) {
         while (done < len) {

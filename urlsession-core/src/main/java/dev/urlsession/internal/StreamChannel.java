@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  * called there (other threads hand work over with {@link StreamIo#execute}). The {@link Listener}
  * is called there too, never from inside a method the owner called.
  */
-public final class StreamChannel implements StreamIo.Handler {
+public final class StreamChannel implements StreamIo.Handler, StreamSource {
   /** Plain bytes received and not yet taken, at most. */
   public static final int INBOUND = 128 * 1024;
 
@@ -102,6 +102,7 @@ public final class StreamChannel implements StreamIo.Handler {
   }
 
   /** Another listener from now on (streams that were captured). I/O thread. */
+  @Override
   public void listener(Listener l) {
     this.listener = l;
   }
@@ -339,6 +340,7 @@ public final class StreamChannel implements StreamIo.Handler {
   // --- what the owner calls (I/O thread) ---
 
   /** Whether bytes flow in the clear or through TLS (not connecting, handshaking or verifying). */
+  @Override
   public boolean isOpen() {
     return state == State.OPEN;
   }
@@ -349,16 +351,19 @@ public final class StreamChannel implements StreamIo.Handler {
   }
 
   /** Plain bytes ready to take. */
+  @Override
   public int available() {
     return inbound.position();
   }
 
   /** Whether the peer closed (bytes may still be buffered). */
+  @Override
   public boolean atEnd() {
     return eof || inputShut;
   }
 
   /** Takes up to {@code max} buffered bytes. */
+  @Override
   public byte[] take(int max) throws IOException {
     inbound.flip();
     byte[] b = new byte[Math.min(max, inbound.remaining())];
@@ -403,6 +408,7 @@ public final class StreamChannel implements StreamIo.Handler {
   }
 
   /** Stops or restarts reading the socket (a suspended task). */
+  @Override
   public void pauseReading(boolean paused) {
     readingPaused = paused;
   }
@@ -417,6 +423,7 @@ public final class StreamChannel implements StreamIo.Handler {
   }
 
   /** Closes our side for reading; what is buffered is dropped. */
+  @Override
   public void shutdownInput() throws IOException {
     inputShut = true;
     inbound.clear();
@@ -501,6 +508,7 @@ public final class StreamChannel implements StreamIo.Handler {
   }
 
   /** Watches the socket for what the channel waits for now; call after every change. */
+  @Override
   public void updateInterest() {
     SelectionKey k = key;
     if (k == null || !k.isValid() || state == State.CONNECTING || state == State.CLOSED) {
@@ -524,6 +532,7 @@ public final class StreamChannel implements StreamIo.Handler {
   }
 
   /** Closes the connection; nothing is reported. Idempotent. */
+  @Override
   public void close() {
     state = State.CLOSED;
     closeSocket();

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Host names are looked up on a small shared pool ({@code urlsession-stream-resolve-N}, 8
  * threads at most), since the JDK's lookup blocks. After {@link #shutdownWhenIdle()} (the session
- * was invalidated), the thread ends once its last connection is closed: streams handed over by
- * {@code captureStreams} outlive their session.
+ * was invalidated), the thread ends once its last connection (or {@linkplain #hold() held} source)
+ * is closed: streams handed over by {@code captureStreams} outlive their session.
  */
 public final class StreamIo {
   private static final Logger log = LoggerFactory.getLogger(StreamIo.class);
@@ -46,6 +46,8 @@ public final class StreamIo {
   private final Thread thread;
   private final ConcurrentLinkedQueue<Runnable> pending = new ConcurrentLinkedQueue<>();
   private volatile boolean shutdown;
+  /** Sources other than sockets that use the thread (responses handed over by data tasks). */
+  private final AtomicInteger held = new AtomicInteger();
 
   private StreamIo() throws IOException {
     this.selector = Selector.open();
@@ -105,6 +107,20 @@ public final class StreamIo {
     return channel.register(selector, ops, handler);
   }
 
+  /**
+   * Keeps the thread running for a source that is no socket (a response a data task handed over)
+   * until {@link #release()}: after {@link #shutdownWhenIdle()} it counts as a connection.
+   */
+  public void hold() {
+    held.incrementAndGet();
+  }
+
+  /** The source that called {@link #hold()} is closed. */
+  public void release() {
+    held.decrementAndGet();
+    selector.wakeup();
+  }
+
   /** Lets the thread end once no connection is left (the session was invalidated). */
   public void shutdownWhenIdle() {
     shutdown = true;
@@ -139,7 +155,7 @@ public final class StreamIo {
           }
         }
         selector.selectedKeys().clear();
-        if (shutdown && pending.isEmpty() && selector.keys().isEmpty()) {
+        if (shutdown && pending.isEmpty() && selector.keys().isEmpty() && held.get() == 0) {
           return;
         }
       }
