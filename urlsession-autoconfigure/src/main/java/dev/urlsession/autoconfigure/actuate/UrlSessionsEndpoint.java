@@ -189,7 +189,7 @@ public class UrlSessionsEndpoint {
   }
 
   static TaskDescriptor describe(SessionTask task) {
-    dev.urlsession.Request request = task.currentRequest(); // null for stream tasks
+    dev.urlsession.Request request = task.currentRequest(); // null for stream tasks but a data task's continuation
     return new TaskDescriptor(task.taskIdentifier(), kindOf(task), task.taskDescription(),
         task.state().name().toLowerCase(Locale.ROOT), request == null ? null : request.method(),
         request == null ? null : UrlSanitizer.sanitize(request.url()), task.countOfBytesSent(),
@@ -263,8 +263,9 @@ public class UrlSessionsEndpoint {
    * @param description its {@code taskDescription()}, or null
    * @param state {@code running}, {@code suspended}, {@code canceling} or {@code completed}
    * @param method the current request's method; null for a stream task, which has no request
+   *     (unless a data task became it: then the data task's)
    * @param url the current request's URL, without user information and secret query values; null
-   *     for a stream task
+   *     for a stream task without a request
    * @param countOfBytesSent body bytes sent
    * @param countOfBytesExpectedToSend body bytes to send, or -1 when unknown
    * @param countOfBytesReceived body bytes received

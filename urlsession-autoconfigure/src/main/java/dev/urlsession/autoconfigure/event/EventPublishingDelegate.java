@@ -480,7 +480,7 @@ public class EventPublishingDelegate implements DataDelegate, DownloadDelegate, 
   private void completed(Session session, SessionTask task, @Nullable SessionException error) {
     Progress p = progress.remove(task);
     if (handedOver.remove(task)) {
-      return; // a data task that became a download task ends without messages
+      return; // a data task that became a download or stream task ends without messages
     }
     boolean held;
     if (p != null) {

@@ -8,6 +8,7 @@ import dev.urlsession.DataDelegate;
 import dev.urlsession.DataTask;
 import dev.urlsession.DownloadDelegate;
 import dev.urlsession.DownloadTask;
+import dev.urlsession.ReadResult;
 import dev.urlsession.Request;
 import dev.urlsession.Response;
 import dev.urlsession.ResponseDisposition;
@@ -31,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
@@ -278,6 +280,41 @@ class SessionEventsTests {
   }
 
   @Test
+  void delegateBeanAnsweringBecomeStreamGetsTheStreamTaskWhoseEventsFollowTheDataTasks() {
+    server.enqueue(new MockResponse.Builder().body("streamed body").build());
+    runner.withBean("streaming", SessionDelegate.class, StreamingDelegate::new)
+        .withPropertyValues("urlsession.sessions.api.delegate-bean=streaming").run(context -> {
+          EventRecorder recorder = context.getBean(EventRecorder.class);
+          DataTask task = api(context).dataTask(server.url("/s").uri());
+          task.resume();
+          StreamTask stream = context.getBean(StreamingDelegate.class).stream.get(10, SECONDS);
+          UrlSessionsEndpoint.SessionTasksDescriptor listed =
+              new UrlSessionsEndpoint(context.getBean(SessionRegistry.class)).session("api");
+          assertThat(listed.tasks()).filteredOn(t -> t.id() == stream.taskIdentifier()).singleElement()
+              .satisfies(t -> {
+                assertThat(t.kind()).isEqualTo("stream");
+                assertThat(t.state()).isEqualTo("running");
+                assertThat(t.method()).isEqualTo("GET"); // the request of the data task it continues
+                assertThat(t.url()).endsWith("/s");
+              });
+          ReadResult r = stream.readData(100, 100, Duration.ZERO).get(10, SECONDS);
+          assertThat(new String(r.data(), StandardCharsets.UTF_8)).isEqualTo("streamed body");
+          assertThat(r.atEof()).isTrue();
+          TaskCompletedEvent completed = recorder.await(TaskCompletedEvent.class, stream);
+          assertThat(completed.isSuccessful()).isTrue();
+          task.completion().get(10, SECONDS);
+          CountDownLatch drained = new CountDownLatch(1);
+          api(context).delegateQueue().execute(drained::countDown);
+          assertThat(drained.await(5, SECONDS)).isTrue();
+          // The data task ends at the hand-over without a completed event; the stream task goes on.
+          assertThat(recorder.of(task)).map(e -> (Class) e.getClass()).containsExactly(TaskCreatedEvent.class,
+              TaskResponseReceivedEvent.class);
+          assertThat(recorder.of(stream)).map(e -> e instanceof StreamClosedEvent c ? "closed " + c.getSide()
+              : e.getClass().getSimpleName()).containsExactly("closed WRITE", "closed READ", "TaskCompletedEvent");
+        });
+  }
+
+  @Test
   void restClientRequestsOnASessionPublishResponseProgressAndCompletedEvents() {
     server.enqueue(new MockResponse.Builder().body("hello").build());
     runner.run(context -> {
@@ -433,6 +470,22 @@ class SessionEventsTests {
     @Override
     public void didComplete(Session session, SessionTask task, @Nullable SessionException error) {
       completedWith = error;
+    }
+  }
+
+  /** Turns every data task into a stream task, and keeps it. */
+  static final class StreamingDelegate implements DataDelegate {
+    final CompletableFuture<StreamTask> stream = new CompletableFuture<>();
+
+    @Override
+    public void didReceiveResponse(Session session, DataTask task, Response response,
+        Consumer<ResponseDisposition> completionHandler) {
+      completionHandler.accept(ResponseDisposition.BECOME_STREAM);
+    }
+
+    @Override
+    public void didBecomeStreamTask(Session session, DataTask task, StreamTask streamTask) {
+      stream.complete(streamTask);
     }
   }
 
