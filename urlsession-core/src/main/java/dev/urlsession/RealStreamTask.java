@@ -37,12 +37,10 @@ import org.jspecify.annotations.Nullable;
  * are posted to the session's queue under the lock, in the order of the state changes, and the
  * queue is kicked after releasing it. User code never runs on the I/O thread or under the lock.
  */
-final class RealStreamTask extends BaseTask implements StreamTask, LiveTask, TaskTimers.Owner, StreamChannel.Listener {
+final class RealStreamTask extends LocalTask implements StreamTask, TaskTimers.Owner, StreamChannel.Listener {
   /** BaseTask wants a request; a stream task has none (Apple's are nil), so nobody sees this one. */
   private static final Request NO_REQUEST = Request.get(URI.create("tcp://stream.invalid/"));
 
-  final RealSession session;
-  final TaskEvents events;
   private final StreamIo io;
   private final StreamTls tls;
   /** The connection; null for a read-only task. */
@@ -50,14 +48,11 @@ final class RealStreamTask extends BaseTask implements StreamTask, LiveTask, Tas
   /** Where reads take bytes from: the channel, or the body of a response handed over. */
   private final StreamSource source;
   private final TaskTimers timers;
-  private final RealProgress progress = new RealProgress(this, false);
   private final Authenticator authenticator;
   private final StreamTarget target;
 
   // --- guarded by this ---
   private int suspendCount = 1;
-  private boolean started;
-  private boolean completing;
   private boolean opened;
   /** Whether service discovery is under way (DNS servers that do not answer fail it themselves). */
   private boolean resolving;
@@ -75,12 +70,10 @@ final class RealStreamTask extends BaseTask implements StreamTask, LiveTask, Tas
 
   private RealStreamTask(RealSession session, long id, Request request, StreamTarget target, StreamIo io,
       StreamTls tls, @Nullable StreamSource body, @Nullable TaskDelegate taskDelegate) {
-    super(id, request, State.SUSPENDED, new QueueFuture<>(session.queue));
-    this.session = session;
+    super(session, id, request, taskDelegate);
     this.io = io;
     this.tls = tls;
     this.target = target;
-    this.events = new TaskEvents(session, this, taskDelegate);
     this.channel = body == null ? new StreamChannel(io, this) : null;
     this.source = body == null ? channel : body;
     source.listener(this);
@@ -198,40 +191,6 @@ final class RealStreamTask extends BaseTask implements StreamTask, LiveTask, Tas
       after = complete(new SessionException(Code.CANCELLED, null));
     }
     finish(after);
-  }
-
-  @Override
-  public TaskProgress progress() {
-    return progress;
-  }
-
-  @Override
-  public synchronized @Nullable TaskDelegate delegate() {
-    return events.taskDelegate();
-  }
-
-  @Override
-  public synchronized void delegate(@Nullable TaskDelegate delegate) {
-    if (started) {
-      throw new IllegalStateException("a task's delegate must be set before resume()");
-    }
-    events.taskDelegate(delegate);
-  }
-
-  // --- LiveTask ---
-
-  @Override
-  public synchronized boolean isStarted() {
-    return started;
-  }
-
-  @Override
-  public synchronized boolean isCompleting() {
-    return completing;
-  }
-
-  synchronized void markCompleted() {
-    state = State.COMPLETED;
   }
 
   // --- StreamTask ---

@@ -27,27 +27,22 @@ import org.jspecify.annotations.Nullable;
  * order of its state changes. User code, handler code and queue kicks run only after the lock is
  * released: methods that change state return what is left to run then.
  */
-abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.Host, LiveTask {
+abstract class RealTask extends LocalTask implements TaskTimers.Owner, LoadChain.Host {
   /** Undelivered body bytes above which the task stops asking the connection for more. */
   static final long BACKLOG_LIMIT = 1024 * 1024;
 
   /** Where the body of the final response stands: none yet, waiting for the delegate's disposition, flowing. */
   private enum BodyPhase { NONE, AWAITING_DISPOSITION, RECEIVING }
 
-  final RealSession session;
   final TaskKind kind;
-  final TaskEvents events;
   final ResultRoute route;
   final BodySink sink;
   final LoadChain chain;
-  private final RealProgress progress = new RealProgress(this, false);
   private final TaskTimers timers;
   private final CacheStage cache;
 
   // --- guarded by this ---
   private int suspendCount = 1;
-  private boolean started;
-  private boolean completing;
   private BodyPhase bodyPhase = BodyPhase.NONE;
   private @Nullable Instant intervalStart;
   /** Body chunks not yet handed to the sink, and the bytes the sink or its delegate still hold. */
@@ -56,12 +51,10 @@ abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.
   private @Nullable CompletableFuture<@Nullable ResumeData> resumeDataFuture;
 
   RealTask(TaskSpec spec) {
-    super(spec.taskIdentifier, spec.request, State.SUSPENDED, new QueueFuture<>(spec.session.queue));
+    super(spec.session, spec.taskIdentifier, spec.request, spec.taskDelegate);
     SessionConfiguration configuration = spec.session.configuration();
-    this.session = spec.session;
     this.kind = spec.kind;
     this.route = new ResultRoute(spec.dataHandler, spec.fileHandler, spec.callerOwnsFile, spec.future);
-    this.events = new TaskEvents(session, this, spec.taskDelegate);
     this.timers = new TaskTimers(this, configuration.timeoutIntervalForResource());
     this.cache = new CacheStage(kind.usesCache() ? configuration.httpCache() : null, configuration.requestCachePolicy());
     this.sink = kind.newSink(session, this, events, route);
@@ -160,38 +153,6 @@ abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.
       }
     }
     finish(after);
-  }
-
-  @Override
-  public TaskProgress progress() {
-    return progress;
-  }
-
-  @Override
-  public synchronized @Nullable TaskDelegate delegate() {
-    return events.taskDelegate();
-  }
-
-  @Override
-  public synchronized void delegate(@Nullable TaskDelegate delegate) {
-    if (started) {
-      throw new IllegalStateException("a task's delegate must be set before resume()");
-    }
-    events.taskDelegate(delegate);
-  }
-
-  @Override
-  public synchronized boolean isStarted() {
-    return started;
-  }
-
-  @Override
-  public synchronized boolean isCompleting() {
-    return completing;
-  }
-
-  synchronized void markCompleted() {
-    state = State.COMPLETED;
   }
 
   @Override
