@@ -148,10 +148,6 @@ final class BackgroundRunner implements TransferStore.Runner {
     return worker;
   }
 
-  byte[] resumeKey() {
-    return worker.resumeKey();
-  }
-
   /** Stops the worker session (its tasks were stopped by the store). */
   void shutdown() {
     worker.finishTasksAndInvalidate();
@@ -443,7 +439,7 @@ final class BackgroundRunner implements TransferStore.Runner {
     try {
       Path kept = files.setAside(produced.partialFile());
       return ResumeData.create(produced.request(), kept, produced.bytesReceived(), produced.entityTag(),
-          produced.lastModified(), produced.expectedLength(), produced.partialFileKey(), worker.resumeKey());
+          produced.lastModified(), produced.expectedLength(), produced.partialFileKey(), worker.downloads.resumeKey());
     } catch (IOException e) {
       log.warn("Could not set the partial file {} aside; the resume data keeps it where it is",
           produced.partialFile(), e);

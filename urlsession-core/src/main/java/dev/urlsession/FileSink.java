@@ -71,11 +71,11 @@ final class FileSink implements BodySink {
     }
     URI url = data.url();
     String problem = null;
-    if (!data.isSignedWith(session.resumeKey())) {
+    if (!data.isSignedWith(session.downloads.resumeKey())) {
       problem = "it was not produced by this session's storage or it was altered";
     } else if (!isHttp(url) && !isFtp(url)) {
       problem = "only http, https and ftp downloads can be resumed";
-    } else if (!session.isInDownloadDirectory(data.partialFile())) {
+    } else if (!session.downloads.contains(data.partialFile())) {
       problem = "its partial file is not in the session's download directory";
     }
     if (problem == null) {
@@ -335,7 +335,7 @@ final class FileSink implements BodySink {
 
   private @Nullable SessionException createFile() {
     try {
-      Path f = session.newDownloadFile();
+      Path f = session.downloads.newFile();
       file = f;
       channel = FileChannel.open(f, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
       written = 0;
@@ -454,10 +454,10 @@ final class FileSink implements BodySink {
     String fileKey = fileKey();
     if (partialUntouched()) {
       return ResumeData.create(from.request(), file, written, from.entityTag(), from.lastModified(),
-          from.expectedLength(), fileKey, session.resumeKey());
+          from.expectedLength(), fileKey, session.downloads.resumeKey());
     }
     if (isFtp(request.url())) {
-      return ResumeData.create(request, file, written, null, ftpModified, ftpSize, fileKey, session.resumeKey());
+      return ResumeData.create(request, file, written, null, ftpModified, ftpSize, fileKey, session.downloads.resumeKey());
     }
     Response r = response;
     String etag = strongEtag(r.header("ETag"));
@@ -466,7 +466,7 @@ final class FileSink implements BodySink {
       etag = strongEtag(from.entityTag());
       lastModified = from.lastModified();
     }
-    return ResumeData.create(request, file, written, etag, lastModified, expected, fileKey, session.resumeKey());
+    return ResumeData.create(request, file, written, etag, lastModified, expected, fileKey, session.downloads.resumeKey());
   }
 
   /** The partial file's identity, recorded in resume data; null when the file system has none. */

@@ -6,7 +6,6 @@ import dev.urlsession.internal.Deadlines;
 import dev.urlsession.internal.HttpEngine;
 import dev.urlsession.internal.HttpProtocolHandler;
 import dev.urlsession.internal.RequestBody;
-import dev.urlsession.internal.PrivateFiles;
 import dev.urlsession.internal.SerialQueue;
 import dev.urlsession.spi.ProtocolHandler;
 import dev.urlsession.spi.ProtocolHandlers;
@@ -15,7 +14,6 @@ import dev.urlsession.spi.SessionStatistics;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +53,8 @@ final class RealSession implements Session {
   private final StreamTasks streams;
   /** The WebSocket client, created with the first WebSocket task. */
   final WebSocketTasks webSockets;
+  /** Download files and the key of their resume data. */
+  final DownloadFiles downloads;
   /** Whether {@link Deadlines} sweeps {@code tasks}: while there is any. */
   private volatile boolean sweeping;
   private final Deadlines.Watched deadlineSweep = this::checkDeadlines;
@@ -81,6 +81,7 @@ final class RealSession implements Session {
     this.builtIns = BuiltInProtocols.create(configuration);
     this.streams = new StreamTasks(configuration);
     this.webSockets = new WebSocketTasks(configuration);
+    this.downloads = new DownloadFiles(configuration.storageDirectory());
   }
 
   static Session create(
@@ -393,19 +394,7 @@ final class RealSession implements Session {
 
   @Override
   public boolean discardResumeData(ResumeData resumeData) {
-    Checks.notNull(resumeData, "resumeData");
-    Path partial = resumeData.partialFile();
-    if (!resumeData.isSignedWith(resumeKey()) || !isInDownloadDirectory(partial)) {
-      return false;
-    }
-    try {
-      // Only while it is the file the session wrote (one link, same file key).
-      PrivateFiles.openOwnFile(partial, resumeData.partialFileKey(), 0).close();
-      return Files.deleteIfExists(partial);
-    } catch (IOException e) {
-      log.debug("Not discarding {}: {}", partial, e.getMessage());
-      return false;
-    }
+    return downloads.discard(Checks.notNull(resumeData, "resumeData"));
   }
 
   @Override
@@ -521,42 +510,6 @@ final class RealSession implements Session {
   @Override
   public CompletableFuture<DataResponse> data(Request request, @Nullable TaskDelegate delegate) {
     return dataFuture(handler -> newDataTask(request, handler, delegate));
-  }
-
-  // --- files ---
-
-  /** Where download files go: the storage directory's {@code downloads}, or the system temp directory. */
-  Path downloadDirectory() throws IOException {
-    Path storage = configuration.storageDirectory();
-    if (storage == null) {
-      return Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
-    }
-    return PrivateFiles.createDirectories(storage.resolve("downloads"));
-  }
-
-  /** A new, empty download file only the owner can read. */
-  Path newDownloadFile() throws IOException {
-    return Files.createTempFile(downloadDirectory(), "urlsession-download-", ".tmp");
-  }
-
-  /** Whether {@code file} is a regular file (no link) in the session's download directory. */
-  boolean isInDownloadDirectory(Path file) {
-    try {
-      Path dir = downloadDirectory().toRealPath();
-      if (Files.isSymbolicLink(file) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-        return false;
-      }
-      Path real = file.toRealPath(LinkOption.NOFOLLOW_LINKS);
-      return real.getParent() != null && real.getParent().equals(dir)
-          && real.getFileName().toString().startsWith("urlsession-download-");
-    } catch (IOException | RuntimeException e) {
-      return false;
-    }
-  }
-
-  /** The key that signs this session's resume data. */
-  byte[] resumeKey() {
-    return ResumeKeys.keyFor(configuration.storageDirectory());
   }
 
   /** Called by a task once its completion has been posted to the queue. */

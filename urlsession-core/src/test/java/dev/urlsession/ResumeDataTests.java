@@ -267,7 +267,7 @@ class ResumeDataTests {
     session();
     Path outside = Files.write(elsewhere.resolve("urlsession-download-x.tmp"), new byte[10]);
     ResumeData forged = ResumeData.create(Request.get(server.url()), outside, 10, "\"v1\"", null,
-        content.length, ((RealSession) session).resumeKey());
+        content.length, ((RealSession) session).downloads.resumeKey());
     session.downloadTask(forged).resume();
     SessionException e = delegate.awaitCompletion();
     assertThat(e.code()).isEqualTo(Code.CANNOT_WRITE_TO_FILE);
@@ -296,7 +296,7 @@ class ResumeDataTests {
     session();
     Path outside = Files.write(elsewhere.resolve("urlsession-download-x.tmp"), new byte[10]);
     ResumeData pointingOutside = ResumeData.create(Request.get(server.url()), outside, 10, "\"v1\"", null,
-        content.length, ((RealSession) session).resumeKey());
+        content.length, ((RealSession) session).downloads.resumeKey());
     assertThat(session.discardResumeData(pointingOutside)).isFalse();
     assertThat(outside).exists();
 
@@ -340,11 +340,11 @@ class ResumeDataTests {
   @Test
   void unsatisfiableRangeRestartsTheDownloadInsteadOfAppending() throws Exception {
     session();
-    Path partial = ((RealSession) session).newDownloadFile();
+    Path partial = ((RealSession) session).downloads.newFile();
     Files.write(partial, java.util.Arrays.copyOf(content, content.length));
     // Claims all bytes are there, so the server answers 416: the task must not trust it blindly.
     ResumeData data = ResumeData.create(Request.get(server.url()), partial, content.length, "\"v1\"", null,
-        content.length, ((RealSession) session).resumeKey());
+        content.length, ((RealSession) session).downloads.resumeKey());
     session.downloadTask(data).resume();
     assertThat(delegate.awaitCompletion()).isNull();
     assertThat(sha256(delegate.fileContent)).isEqualTo(sha256(content));
