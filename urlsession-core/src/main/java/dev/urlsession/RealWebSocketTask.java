@@ -2,23 +2,18 @@ package dev.urlsession;
 
 import dev.urlsession.SessionException.Code;
 import dev.urlsession.internal.ErrorMapper;
-import dev.urlsession.internal.TransactionRecorder;
 import dev.urlsession.internal.WebSocketConnection;
 import dev.urlsession.internal.WebSocketEngine;
-import dev.urlsession.internal.WebSocketEvents;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The state machine of a WebSocket task (URLSESSION-BEHAVIOUR.md 10.2): the opening handshake,
  * the open connection and its close, and the one completion. The connection itself is Jetty's
- * ({@link WebSocketEngine}); the queues of messages, sends and pings are a
- * {@link WebSocketMailbox}'s; the request it sends is {@link WebSocketHandshakes}'.
+ * ({@link WebSocketEngine}); the handshake up to the {@code 101} is a {@link WebSocketOpening}'s;
+ * the queues of messages, sends and pings are a {@link WebSocketMailbox}'s.
  *
  * <p>Concurrency as in {@link RealTask}: its fields (and its mailbox's) are guarded by
  * {@code this}; events come from user threads, Jetty's threads and timers; each takes the lock,
@@ -34,10 +29,9 @@ final class RealWebSocketTask extends BaseTask implements WebSocketTask, LiveTas
   private final RealSession session;
   private final TaskEvents events;
   private final TaskTimers timers;
-  private final Authenticator auth;
+  private final WebSocketOpening opening;
   private final WebSocketMailbox mailbox;
   private final RealProgress progress = new RealProgress(this, false);
-  private final Events connectionEvents = new Events();
   private final WebSocketLink link;
 
   // --- guarded by this ---
@@ -46,8 +40,6 @@ final class RealWebSocketTask extends BaseTask implements WebSocketTask, LiveTas
   private boolean started;
   private boolean completing;
   private @Nullable Instant intervalStart;
-  private @Nullable TransactionRecorder recorder;
-  private @Nullable Runnable abortHandshake;
   /** Why the open connection is failing (a protocol error, a message too big), before it closed. */
   private @Nullable SessionException failure;
   /** Whether the application started the close handshake ({@link #cancel(CloseCode, byte[])}). */
@@ -61,7 +53,7 @@ final class RealWebSocketTask extends BaseTask implements WebSocketTask, LiveTas
     this.session = session;
     this.events = new TaskEvents(session, this, null);
     this.timers = new TaskTimers(this, session.configuration().timeoutIntervalForResource());
-    this.auth = new Authenticator(session, this, events, (challenge, answer, credential) -> {});
+    this.opening = new WebSocketOpening(session, this, new Connection(), events, timers);
     this.mailbox = new WebSocketMailbox(events::postPlain);
     this.link = new WebSocketLink(mailbox, this::sent, this::pingFailed);
   }
@@ -128,56 +120,9 @@ final class RealWebSocketTask extends BaseTask implements WebSocketTask, LiveTas
     events.kick();
     if (start) {
       events.started();
-      connect();
+      opening.begin();
     } else if (after != null) {
       after.run();
-    }
-  }
-
-  /** Prepares and starts the handshake (outside the lock). */
-  private void connect() {
-    Request request = events.requestWillBeSent(originalRequest());
-    Runnable failed = null;
-    Request toSend;
-    TransactionRecorder r;
-    synchronized (this) {
-      if (completing) {
-        return;
-      }
-      URI url = request.url();
-      if (WebSocketHandshakes.refusedCleartext(session.configuration(), url)) {
-        failed = complete(new SessionException(Code.APP_TRANSPORT_SECURITY_REQUIRES_SECURE_CONNECTION, url));
-        toSend = request;
-        r = null;
-      } else {
-        auth.preempt(request.toBuilder().url(WebSocketHandshakes.httpUrl(url)).build());
-        Map<String, String> authorization = auth.headers();
-        toSend = WebSocketHandshakes.toSend(session.configuration(), request, authorization);
-        // What the task shows and measures: the request without the credentials and cookies added.
-        currentRequest = request.toBuilder().url(WebSocketHandshakes.withoutUserInfo(url)).build();
-        r = new TransactionRecorder(currentRequest);
-        recorder = r;
-      }
-    }
-    if (failed != null || r == null) {
-      finish(failed);
-      return;
-    }
-    Runnable abort;
-    try {
-      abort = session.webSockets.engine().connect(new WebSocketEngine.Handshake(
-          toSend, WebSocketHandshakes.protocols(toSend), connectionEvents, r));
-    } catch (RuntimeException e) {
-      connectionEvents.failed(e);
-      return;
-    }
-    boolean abortNow;
-    synchronized (this) {
-      abortNow = completing;
-      abortHandshake = abort;
-    }
-    if (abortNow) {
-      abort.run();
     }
   }
 
@@ -351,34 +296,21 @@ final class RealWebSocketTask extends BaseTask implements WebSocketTask, LiveTas
 
   // --- what the connection reports (Jetty's threads) ---
 
-  /** The connection's events; the destination tag of the task's handshake (identity). */
-  private final class Events implements WebSocketEvents {
+  /** The task as its opening and open connection see it (Jetty's threads). */
+  private final class Connection implements WebSocketOpening.Host {
     @Override
-    public void evaluateServerTrust(ServerTrust trust, Consumer<Boolean> decision) {
-      Boolean now;
-      synchronized (RealWebSocketTask.this) {
-        now = completing ? Boolean.FALSE : auth.serverTrust(WebSocketHandshakes.httpUrl(currentRequest.url()),
-            trust, decision, RealWebSocketTask.this::cancel);
-      }
-      if (now != null) {
-        decision.accept(now);
-      } else {
-        events.kick();
-      }
+    public boolean completing() {
+      return completing;
     }
 
     @Override
-    public void handshakeResponse(Response r) {
-      Request sent;
-      synchronized (RealWebSocketTask.this) {
-        if (completing) {
-          return;
-        }
-        timers.touch();
-        response = r;
-        sent = currentRequest;
-      }
-      WebSocketHandshakes.storeCookies(session.configuration(), sent, r);
+    public @Nullable Runnable complete(@Nullable SessionException error) {
+      return RealWebSocketTask.this.complete(error);
+    }
+
+    @Override
+    public void cancel() {
+      RealWebSocketTask.this.cancel();
     }
 
     @Override
@@ -460,26 +392,19 @@ final class RealWebSocketTask extends BaseTask implements WebSocketTask, LiveTas
     }
 
     @Override
-    public void failed(Throwable cause) {
-      Runnable after = null;
+    public void failedOpen(Throwable cause) {
       synchronized (RealWebSocketTask.this) {
-        if (completing || cause instanceof java.util.concurrent.CancellationException) {
+        if (completing) {
           return;
         }
-        URI url = currentRequest.url();
-        if (phase == Phase.OPEN || phase == Phase.CLOSING) {
-          // Jetty closes the connection (closed() follows); the task fails with this.
-          if (failure == null) {
-            failure = WebSocketEngine.failure(cause, url);
-          }
-          phase = Phase.CLOSING;
-          timers.touch(); // closed() is due within the idle interval
-        } else {
-          SessionException e = WebSocketEngine.handshakeFailure(cause, url, response);
-          after = complete(e);
+        // Jetty closes the connection (closed() follows); the task fails with this.
+        if (failure == null) {
+          failure = WebSocketEngine.failure(cause, currentRequest.url());
         }
+        phase = Phase.CLOSING;
+        timers.touch(); // closed() is due within the idle interval
       }
-      finish(after);
+      events.kick();
     }
   }
 
@@ -574,12 +499,12 @@ final class RealWebSocketTask extends BaseTask implements WebSocketTask, LiveTas
     phase = Phase.DONE;
     this.error = error;
     mailbox.failAll(endedError());
-    Runnable abort = abortHandshake;
-    abortHandshake = null;
+    Runnable abort = was == Phase.CONNECTING ? opening.stop() : null;
     WebSocketConnection c = link.release();
-    WebSocketCompletion.post(session, this, events, started, recorder, intervalStart, error, this::markCompleted);
+    WebSocketCompletion.post(session, this, events, started, opening.transactions(), intervalStart, error,
+        this::markCompleted);
     return () -> {
-      if (abort != null && was == Phase.CONNECTING) {
+      if (abort != null) {
         abort.run();
       }
       if (c != null) {

@@ -17,14 +17,14 @@ final class WebSocketCompletion {
   /**
    * Posts the completion of {@code task} with {@code error}; the caller holds the task's lock.
    *
-   * @param handshake the handshake's transaction, or null when none was sent
+   * @param handshakes the transactions of the handshake's attempts (none when none was sent)
    * @param markCompleted sets the task's state to {@code COMPLETED} (takes its lock)
    */
   static void post(RealSession session, WebSocketTask task, TaskEvents events, boolean started,
-      @Nullable TransactionRecorder handshake, @Nullable Instant start, @Nullable SessionException error,
+      List<TransactionRecorder> handshakes, @Nullable Instant start, @Nullable SessionException error,
       Runnable markCompleted) {
     TaskMetrics metrics = started && TaskCompletion.metricsWanted(events)
-        ? TaskCompletion.metrics(handshake == null ? List.of() : List.of(handshake), start, 0) : null;
+        ? TaskCompletion.metrics(handshakes, start, 0) : null;
     TaskDelegate metricsDelegate = events.pick(TaskDelegate.class, "didFinishCollectingMetrics");
     TaskDelegate completeDelegate = events.pick(TaskDelegate.class, "didComplete");
     events.postPlain(() -> {

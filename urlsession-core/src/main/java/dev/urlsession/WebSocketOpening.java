@@ -1,0 +1,277 @@
+package dev.urlsession;
+
+import dev.urlsession.SessionException.Code;
+import dev.urlsession.internal.TransactionRecorder;
+import dev.urlsession.internal.WebSocketConnection;
+import dev.urlsession.internal.WebSocketEngine;
+import dev.urlsession.internal.WebSocketEvents;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The opening handshake of a WebSocket task (RFC 6455 section 4.1, URLSESSION-BEHAVIOUR.md
+ * 10.2), up to the server's {@code 101}: the request it sends (with the session's headers,
+ * cookies and credentials, {@link WebSocketHandshakes}), and each attempt, a new connection of
+ * Jetty's ({@link WebSocketEngine#connect}) with its own transaction metrics, whose TLS server
+ * trust the task decides ({@link Authenticator}). Once the connection is open its events go to
+ * the task ({@link Host}).
+ *
+ * <p>One per task; its fields are guarded by the task's lock. Events come from Jetty's threads
+ * and the delegate queue; each attempt is an object of its own, so that what an earlier attempt
+ * reports late is ignored.
+ */
+final class WebSocketOpening {
+  /** The task, as its opening sees it. */
+  interface Host {
+    /** Whether the task is completing (caller holds the lock). */
+    boolean completing();
+
+    /** Completes the task (caller holds the lock); returns what to run after releasing it. */
+    @Nullable Runnable complete(@Nullable SessionException error);
+
+    /** Cancels the task (called without the lock). */
+    void cancel();
+
+    /** The handshake succeeded: the connection is open. The events below follow it. */
+    void opened(WebSocketConnection connection, @Nullable String protocol);
+
+    void text(String text);
+
+    void binary(byte[] data);
+
+    void pong(long id);
+
+    void closed(int code, @Nullable String reason);
+
+    /** The open connection met an error ({@link #closed} follows). */
+    void failedOpen(Throwable cause);
+  }
+
+  private final RealSession session;
+  private final RealWebSocketTask task;
+  private final Host host;
+  private final TaskEvents events;
+  private final TaskTimers timers;
+  private final Authenticator auth;
+  // --- guarded by the task's lock ---
+  private final List<TransactionRecorder> transactions = new ArrayList<>(1);
+  /** The request as the listener left it, credentials of the URL included: what each attempt sends. */
+  private @Nullable Request request;
+  private @Nullable Attempt attempt;
+  private @Nullable Runnable abort;
+
+  WebSocketOpening(RealSession session, RealWebSocketTask task, Host host, TaskEvents events, TaskTimers timers) {
+    this.session = session;
+    this.task = task;
+    this.host = host;
+    this.events = events;
+    this.timers = timers;
+    this.auth = new Authenticator(session, task, events, (challenge, answer, credential) -> {});
+  }
+
+  /** The transactions of the attempts so far, for the task's metrics (caller holds the lock). */
+  List<TransactionRecorder> transactions() {
+    return transactions;
+  }
+
+  /**
+   * The task completes (caller holds the lock): the handshake is no longer wanted. Returns what
+   * aborts the attempt under way, to run after releasing the lock, or null.
+   */
+  @Nullable Runnable stop() {
+    Runnable a = abort;
+    abort = null;
+    attempt = null;
+    return a;
+  }
+
+  // --- starting (called without the lock) ---
+
+  /** Prepares the request (the listener's say, credentials, the transport security policy), then connects. */
+  void begin() {
+    Request r = events.requestWillBeSent(task.originalRequest());
+    Runnable failed = null;
+    boolean go;
+    synchronized (task) {
+      if (host.completing()) {
+        return;
+      }
+      URI url = r.url();
+      go = !WebSocketHandshakes.refusedCleartext(session.configuration(), url);
+      if (!go) {
+        failed = host.complete(new SessionException(Code.APP_TRANSPORT_SECURITY_REQUIRES_SECURE_CONNECTION, url));
+      } else {
+        request = r;
+        auth.preempt(httpRequest(r));
+        // What the task shows and measures: the request without the credentials and cookies added.
+        task.currentRequest = r.toBuilder().url(WebSocketHandshakes.withoutUserInfo(url)).build();
+      }
+    }
+    if (!go) {
+      finish(failed);
+      return;
+    }
+    connect();
+  }
+
+  /** {@code r} with its {@code http:} or {@code https:} URL: what credentials and challenges are about. */
+  private static Request httpRequest(Request r) {
+    return r.toBuilder().url(WebSocketHandshakes.httpUrl(r.url())).build();
+  }
+
+  /** Starts an attempt: a new connection and the handshake request with what is known now. */
+  private void connect() {
+    Attempt a;
+    WebSocketEngine.Handshake handshake;
+    synchronized (task) {
+      if (host.completing() || request == null) {
+        return;
+      }
+      Request toSend = WebSocketHandshakes.toSend(session.configuration(), request, auth.headers());
+      a = new Attempt(new TransactionRecorder(task.currentRequest));
+      attempt = a;
+      transactions.add(a.recorder);
+      handshake = new WebSocketEngine.Handshake(toSend, WebSocketHandshakes.protocols(toSend), a, a.recorder);
+    }
+    Runnable stopIt;
+    try {
+      stopIt = session.webSockets.engine().connect(handshake);
+    } catch (RuntimeException e) {
+      a.failed(e);
+      return;
+    }
+    boolean now;
+    synchronized (task) {
+      now = attempt != a || host.completing();
+      if (!now) {
+        abort = stopIt;
+      }
+    }
+    if (now) {
+      stopIt.run();
+    }
+  }
+
+  private void finish(@Nullable Runnable after) { // what an event left to do outside the lock
+    events.kick();
+    if (after != null) {
+      after.run();
+    }
+  }
+
+  // --- what an attempt reports (Jetty's threads, without the lock) ---
+
+  private void evaluateServerTrust(Attempt a, ServerTrust trust, Consumer<Boolean> decision) {
+    Boolean now;
+    synchronized (task) {
+      now = a != attempt || host.completing() ? Boolean.FALSE
+          : auth.serverTrust(WebSocketHandshakes.httpUrl(task.currentRequest.url()), trust, decision, host::cancel);
+    }
+    if (now != null) {
+      decision.accept(now);
+    } else {
+      events.kick();
+    }
+  }
+
+  private void responded(Attempt a, Response r) {
+    Request sent;
+    synchronized (task) {
+      if (a != attempt || host.completing()) {
+        return;
+      }
+      timers.touch();
+      task.response = r;
+      sent = task.currentRequest;
+    }
+    WebSocketHandshakes.storeCookies(session.configuration(), sent, r);
+  }
+
+  private void opened(Attempt a, WebSocketConnection c, @Nullable String protocol) {
+    boolean current;
+    synchronized (task) {
+      current = a == attempt && !host.completing();
+      if (current) {
+        abort = null; // the handshake is over
+      }
+    }
+    if (current) {
+      host.opened(c, protocol);
+    } else {
+      c.disconnect();
+    }
+  }
+
+  private void failed(Attempt a, Throwable cause) {
+    Runnable after;
+    synchronized (task) {
+      if (a != attempt || host.completing() || cause instanceof CancellationException) {
+        return;
+      }
+      attempt = null;
+      abort = null;
+      after = host.complete(WebSocketEngine.handshakeFailure(cause, task.currentRequest.url(), task.response));
+    }
+    finish(after);
+  }
+
+  /** One attempt's connection, as Jetty reports it; the tag of its destination (identity). */
+  private final class Attempt implements WebSocketEvents {
+    final TransactionRecorder recorder;
+    /** Set once the handshake succeeded: from then on the connection's events are the task's. */
+    private volatile boolean open;
+
+    Attempt(TransactionRecorder recorder) {
+      this.recorder = recorder;
+    }
+
+    @Override
+    public void evaluateServerTrust(ServerTrust trust, Consumer<Boolean> decision) {
+      WebSocketOpening.this.evaluateServerTrust(this, trust, decision);
+    }
+
+    @Override
+    public void handshakeResponse(Response response) {
+      responded(this, response);
+    }
+
+    @Override
+    public void opened(WebSocketConnection connection, @Nullable String protocol) {
+      open = true;
+      WebSocketOpening.this.opened(this, connection, protocol);
+    }
+
+    @Override
+    public void text(String text) {
+      host.text(text);
+    }
+
+    @Override
+    public void binary(byte[] data) {
+      host.binary(data);
+    }
+
+    @Override
+    public void pong(long id) {
+      host.pong(id);
+    }
+
+    @Override
+    public void closed(int code, @Nullable String reason) {
+      host.closed(code, reason);
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+      if (open) {
+        host.failedOpen(cause);
+      } else {
+        WebSocketOpening.this.failed(this, cause);
+      }
+    }
+  }
+}
