@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -50,6 +51,8 @@ final class Authenticator {
   private final SessionTask task;
   private final TaskEvents events;
   private final Answers answers;
+  /** Where a credential for a proxy goes: the client that answers the proxy itself. */
+  private final BiConsumer<ProtectionSpace, Credential> proxyCredentials;
   private List<HttpChallenge> challenges = List.of();
   private int challengeIndex;
   private @Nullable Response challengeResponse;
@@ -64,10 +67,20 @@ final class Authenticator {
   private int clientCertificateAsks;
 
   Authenticator(RealSession session, SessionTask task, TaskEvents events, Answers answers) {
+    this(session, task, events, answers, session::useProxyCredential);
+  }
+
+  /**
+   * An authenticator whose proxy credentials go to {@code proxyCredentials} (a WebSocket task's
+   * go to the WebSocket client, not to the HTTP engine).
+   */
+  Authenticator(RealSession session, SessionTask task, TaskEvents events, Answers answers,
+      BiConsumer<ProtectionSpace, Credential> proxyCredentials) {
     this.session = session;
     this.task = task;
     this.events = events;
     this.answers = answers;
+    this.proxyCredentials = proxyCredentials;
   }
 
   /** Headers the next load sends ({@code Authorization}); may be empty. */
@@ -214,9 +227,9 @@ final class Authenticator {
       return Step.GIVE_UP;
     }
     if (space.isProxy()) {
-      // Proxy credentials go to HttpClient, which answers the proxy (the CONNECT of a tunnel
+      // Proxy credentials go to the client, which answers the proxy (the CONNECT of a tunnel
       // too): a header on the request would travel through the tunnel to the origin.
-      session.useProxyCredential(space, credential);
+      proxyCredentials.accept(space, credential);
     } else {
       String value = c.authorization(request, credential);
       if (value == null) {

@@ -1,6 +1,7 @@
 package dev.urlsession;
 
 import dev.urlsession.SessionException.Code;
+import dev.urlsession.internal.HttpChallenge;
 import dev.urlsession.internal.TransactionRecorder;
 import dev.urlsession.internal.WebSocketConnection;
 import dev.urlsession.internal.WebSocketEngine;
@@ -16,15 +17,21 @@ import org.jspecify.annotations.Nullable;
  * The opening handshake of a WebSocket task (RFC 6455 section 4.1, URLSESSION-BEHAVIOUR.md
  * 10.2), up to the server's {@code 101}: the request it sends (with the session's headers,
  * cookies and credentials, {@link WebSocketHandshakes}), and each attempt, a new connection of
- * Jetty's ({@link WebSocketEngine#connect}) with its own transaction metrics, whose TLS server
- * trust the task decides ({@link Authenticator}). Once the connection is open its events go to
- * the task ({@link Host}).
+ * Jetty's ({@link WebSocketEngine#connect}) with its own transaction metrics. The challenges are
+ * a data task's (URLSESSION-BEHAVIOUR.md 3.5, {@link Authenticator}): the server's {@code 401}
+ * and the HTTP proxy's {@code 407} to the tunnel's {@code CONNECT} are asked of the delegate
+ * with the proposed credential and the failure count, and an answer with a credential makes a
+ * new attempt (the origin's credential as {@code Authorization}, the proxy's given to Jetty,
+ * which answers the proxy itself); without one the task fails with {@code BAD_SERVER_RESPONSE},
+ * its response the {@code 401} or {@code 407}. A credential that worked is kept as the session's
+ * credential storage says. The TLS server trust of each connection is decided likewise. Once the
+ * connection is open its events go to the task ({@link Host}).
  *
  * <p>One per task; its fields are guarded by the task's lock. Events come from Jetty's threads
  * and the delegate queue; each attempt is an object of its own, so that what an earlier attempt
  * reports late is ignored.
  */
-final class WebSocketOpening {
+final class WebSocketOpening implements Authenticator.Answers {
   /** The task, as its opening sees it. */
   interface Host {
     /** Whether the task is completing (caller holds the lock). */
@@ -63,6 +70,8 @@ final class WebSocketOpening {
   private @Nullable Request request;
   private @Nullable Attempt attempt;
   private @Nullable Runnable abort;
+  /** Whether a 401 or 407 is being answered (the delegate asked, or default handling due). */
+  private boolean challenged;
 
   WebSocketOpening(RealSession session, RealWebSocketTask task, Host host, TaskEvents events, TaskTimers timers) {
     this.session = session;
@@ -70,7 +79,8 @@ final class WebSocketOpening {
     this.host = host;
     this.events = events;
     this.timers = timers;
-    this.auth = new Authenticator(session, task, events, (challenge, answer, credential) -> {});
+    this.auth = new Authenticator(session, task, events, this,
+        (space, credential) -> session.webSockets.engine().useProxyCredential(space, credential));
   }
 
   /** The transactions of the attempts so far, for the task's metrics (caller holds the lock). */
@@ -91,31 +101,20 @@ final class WebSocketOpening {
 
   // --- starting (called without the lock) ---
 
-  /** Prepares the request (the listener's say, credentials, the transport security policy), then connects. */
+  /** Starts the handshake: credentials of the URL or the storage sent at once, then the first attempt. */
   void begin() {
-    Request r = events.requestWillBeSent(task.originalRequest());
-    Runnable failed = null;
-    boolean go;
     synchronized (task) {
       if (host.completing()) {
         return;
       }
-      URI url = r.url();
-      go = !WebSocketHandshakes.refusedCleartext(session.configuration(), url);
-      if (!go) {
-        failed = host.complete(new SessionException(Code.APP_TRANSPORT_SECURITY_REQUIRES_SECURE_CONNECTION, url));
-      } else {
-        request = r;
-        auth.preempt(httpRequest(r));
-        // What the task shows and measures: the request without the credentials and cookies added.
-        task.currentRequest = r.toBuilder().url(WebSocketHandshakes.withoutUserInfo(url)).build();
-      }
-    }
-    if (!go) {
-      finish(failed);
-      return;
+      auth.preempt(httpRequest(task.originalRequest()));
     }
     connect();
+  }
+
+  /** The request challenges are about: as sent, credentials of the URL included, with its HTTP URL. Lock held. */
+  private Request authRequest() {
+    return httpRequest(request != null ? request : task.originalRequest());
   }
 
   /** {@code r} with its {@code http:} or {@code https:} URL: what credentials and challenges are about. */
@@ -123,19 +122,38 @@ final class WebSocketOpening {
     return r.toBuilder().url(WebSocketHandshakes.httpUrl(r.url())).build();
   }
 
-  /** Starts an attempt: a new connection and the handshake request with what is known now. */
+  /**
+   * Starts an attempt: the listener's say about the request, the transport security policy, then
+   * a new connection and the handshake request with the credentials known now.
+   */
   private void connect() {
+    Request r = events.requestWillBeSent(task.originalRequest());
     Attempt a;
     WebSocketEngine.Handshake handshake;
+    Runnable refused = null;
     synchronized (task) {
-      if (host.completing() || request == null) {
+      if (host.completing()) {
         return;
       }
-      Request toSend = WebSocketHandshakes.toSend(session.configuration(), request, auth.headers());
-      a = new Attempt(new TransactionRecorder(task.currentRequest));
-      attempt = a;
-      transactions.add(a.recorder);
-      handshake = new WebSocketEngine.Handshake(toSend, WebSocketHandshakes.protocols(toSend), a, a.recorder);
+      URI url = r.url();
+      if (WebSocketHandshakes.refusedCleartext(session.configuration(), url)) {
+        refused = host.complete(new SessionException(Code.APP_TRANSPORT_SECURITY_REQUIRES_SECURE_CONNECTION, url));
+        a = null;
+        handshake = null;
+      } else {
+        request = r;
+        // What the task shows and measures: the request without the credentials and cookies added.
+        task.currentRequest = r.toBuilder().url(WebSocketHandshakes.withoutUserInfo(url)).build();
+        Request toSend = WebSocketHandshakes.toSend(session.configuration(), r, auth.headers());
+        a = new Attempt(new TransactionRecorder(task.currentRequest));
+        attempt = a;
+        transactions.add(a.recorder);
+        handshake = new WebSocketEngine.Handshake(toSend, WebSocketHandshakes.protocols(toSend), a, a.recorder);
+      }
+    }
+    if (a == null) {
+      finish(refused);
+      return;
     }
     Runnable stopIt;
     try {
@@ -186,9 +204,25 @@ final class WebSocketOpening {
       }
       timers.touch();
       task.response = r;
+      a.response = r;
+      if (r.statusCode() != 401 && r.statusCode() != 407) {
+        auth.responded(r); // the credential sent worked: kept as the storage says
+      }
       sent = task.currentRequest;
     }
     WebSocketHandshakes.storeCookies(session.configuration(), sent, r);
+  }
+
+  private void tunnelRefused(Attempt a, Response r, URI proxy) {
+    synchronized (task) {
+      if (a == attempt && !host.completing()) {
+        timers.touch();
+        a.recorder.response = r; // the attempt's one exchange: the CONNECT's
+        task.response = r;
+        a.response = r;
+        a.proxy = proxy;
+      }
+    }
   }
 
   private void opened(Attempt a, WebSocketConnection c, @Nullable String protocol) {
@@ -208,15 +242,79 @@ final class WebSocketOpening {
 
   private void failed(Attempt a, Throwable cause) {
     Runnable after;
+    List<HttpChallenge> offered;
+    Response r;
     synchronized (task) {
       if (a != attempt || host.completing() || cause instanceof CancellationException) {
         return;
       }
       attempt = null;
       abort = null;
-      after = host.complete(WebSocketEngine.handshakeFailure(cause, task.currentRequest.url(), task.response));
+      r = a.response;
+      offered = r == null || r.statusCode() != 401 && r.statusCode() != 407 ? List.of()
+          : HttpChallenge.parse(Response.builder(WebSocketHandshakes.httpUrl(r.url())).statusCode(r.statusCode())
+              .headers(r.headers()).build(), a.proxy);
+      if (offered.isEmpty()) {
+        after = host.complete(WebSocketEngine.handshakeFailure(cause, task.currentRequest.url(), r));
+      } else {
+        challenged = true;
+        after = authStep(auth.challenged(offered, r, authRequest()));
+      }
+    }
+    if (!offered.isEmpty()) {
+      ProtectionSpace space = offered.get(0).protectionSpace();
+      events.notify("challengeReceived", x -> x.challengeReceived(task, space, r));
     }
     finish(after);
+  }
+
+  // --- challenges ---
+
+  /** What an authenticator's step leaves to run. Caller holds the lock. */
+  private @Nullable Runnable authStep(Authenticator.Step step) {
+    switch (step) {
+      case ANSWER_BY_DEFAULT:
+        HttpChallenge c = auth.current();
+        return () -> challengeAnswered(c, Authenticator.Answer.DEFAULT, null);
+      case GIVE_UP:
+        // No credential: the 401 or 407 is the answer to the upgrade, which failed.
+        challenged = false;
+        Response r = auth.takeChallengeResponse();
+        String who = r.statusCode() == 407 ? "The proxy did not open the tunnel" : "The server did not accept the WebSocket upgrade";
+        return host.complete(new SessionException(Code.BAD_SERVER_RESPONSE, task.currentRequest.url(),
+            who + " (HTTP " + r.statusCode() + ")", null));
+      default:
+        return null; // asked: the answer comes back to challengeAnswered
+    }
+  }
+
+  @Override
+  public void challengeAnswered(HttpChallenge c, Authenticator.Answer answer, @Nullable Credential credential) {
+    if (answer == Authenticator.Answer.CANCEL) {
+      host.cancel();
+      return;
+    }
+    Runnable after = null;
+    boolean retry = false;
+    synchronized (task) {
+      if (host.completing() || !challenged || !auth.isCurrent(c)) {
+        return;
+      }
+      timers.touch();
+      Authenticator.Step step = auth.answered(c, answer, credential, authRequest());
+      if (step == Authenticator.Step.RETRY) {
+        challenged = false;
+        retry = true;
+      } else {
+        after = authStep(step);
+      }
+    }
+    if (retry) {
+      events.kick();
+      connect();
+    } else {
+      finish(after);
+    }
   }
 
   /** One attempt's connection, as Jetty reports it; the tag of its destination (identity). */
@@ -224,6 +322,11 @@ final class WebSocketOpening {
     final TransactionRecorder recorder;
     /** Set once the handshake succeeded: from then on the connection's events are the task's. */
     private volatile boolean open;
+    // --- guarded by the task's lock ---
+    /** What answered the handshake request, or the tunnel's CONNECT; null before. */
+    @Nullable Response response;
+    /** The HTTP proxy that refused the tunnel, or null. */
+    @Nullable URI proxy;
 
     Attempt(TransactionRecorder recorder) {
       this.recorder = recorder;
@@ -237,6 +340,11 @@ final class WebSocketOpening {
     @Override
     public void handshakeResponse(Response response) {
       responded(this, response);
+    }
+
+    @Override
+    public void tunnelRefused(Response response, URI proxy) {
+      WebSocketOpening.this.tunnelRefused(this, response, proxy);
     }
 
     @Override

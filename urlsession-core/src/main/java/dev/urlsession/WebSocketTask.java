@@ -18,6 +18,15 @@ import org.jspecify.annotations.Nullable;
  * ws.cancel(CloseCode.NORMAL_CLOSURE, null);
  * }</pre>
  *
+ * <p><b>Handshake.</b> Challenges are a data task's (Apple's order): a server's {@code 401} and an
+ * HTTP proxy's {@code 407} to the tunnel's {@code CONNECT} (Basic, Digest) reach the task
+ * delegate's {@code didReceiveChallenge} with the proposed credential and the failure count; a
+ * credential makes a new handshake (as {@code Authorization} for the server; the proxy gets it on
+ * the {@code CONNECT}, never the server), default handling uses the session's credential storage,
+ * and a credential that worked is kept there as its persistence says. When no credential answers
+ * the challenge the task fails with {@code BAD_SERVER_RESPONSE} and {@link #response()} is the
+ * {@code 401} or {@code 407}. Each handshake attempt is a transaction of the task's metrics.
+ *
  * <p><b>Order.</b> Messages go out in the order of the {@code send} calls (sends made before the
  * handshake completed go out after it) and come in in the order the peer sent them, one per
  * {@link #receive()}. A {@link WebSocketDelegate} gets {@code didOpenWithProtocol} after the

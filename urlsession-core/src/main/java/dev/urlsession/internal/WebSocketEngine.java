@@ -43,8 +43,10 @@ import org.jspecify.annotations.Nullable;
  * per host), the server-trust decision of the task before the handshake request is sent (see
  * {@link WebSocketTrust}), its proxy (HTTP proxies through {@code CONNECT}, SOCKS5), its connect
  * timeout. Jetty keeps no cookies, follows no redirect and answers no server challenge: the task
- * does each itself, as for HTTP loads. One per session, created with its first WebSocket task,
- * stopped with the session.
+ * does each itself, as for HTTP loads. Jetty answers the HTTP proxy's {@code 407} itself, with the
+ * configured proxy credentials or those a delegate gave ({@link #useProxyCredential}); a
+ * {@code 407} it cannot answer goes to the task ({@link WebSocketEvents#tunnelRefused}). One per
+ * session, created with its first WebSocket task, stopped with the session.
  */
 public final class WebSocketEngine {
   private static final String USER_AGENT =
@@ -54,6 +56,9 @@ public final class WebSocketEngine {
   private final HttpClient http;
   private final WebSocketClient client;
   private final boolean deferredTrust;
+  /** The credentials Jetty answers each HTTP proxy with, by the proxy's URI: one at a time. */
+  private final java.util.Map<URI, org.eclipse.jetty.client.Authentication> proxyAuthentications =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public WebSocketEngine(SessionConfiguration configuration) {
     this.configuration = configuration;
@@ -165,6 +170,17 @@ public final class WebSocketEngine {
     }
     future.whenComplete((session, failure) -> {
       if (failure != null) {
+        org.eclipse.jetty.client.Response refused = tunnelResponse(failure);
+        if (refused != null) {
+          Response.Builder b = Response.builder(url).statusCode(refused.getStatus());
+          for (HttpField f : refused.getHeaders()) {
+            b.header(f.getName(), f.getValue());
+          }
+          org.eclipse.jetty.client.Request connect = refused.getRequest();
+          events.tunnelRefused(b.build(), URI.create("http://" + new Origin.Address(connect.getHost(),
+              connect.getPort()).asString()));
+        }
+        http.getExecutor().execute(() -> forget(events));
         events.failed(ErrorMapper.unwrap(failure));
       }
     });
@@ -229,6 +245,63 @@ public final class WebSocketEngine {
         code.description() + " [" + e.getClass().getSimpleName() + ": " + e.getMessage() + "]", e);
   }
 
+  /**
+   * Drops the destination of a handshake that failed, with the connections it keeps: a server may
+   * keep the connection of a refused upgrade (a {@code 401}) alive, and Jetty would pool it for
+   * good (it has no idle timeout here), though no request of the task's will use it again.
+   */
+  private void forget(WebSocketEvents tag) {
+    for (org.eclipse.jetty.client.Destination d : http.getDestinations()) {
+      if (d.getOrigin().getTag() == tag && http.removeDestination(d)) {
+        org.eclipse.jetty.util.component.LifeCycle.stop(d);
+      }
+    }
+  }
+
+  /** The proxy's answer to the {@code CONNECT} of a tunnel that failed for it, or null. */
+  private static org.eclipse.jetty.client.@Nullable Response tunnelResponse(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof org.eclipse.jetty.client.HttpResponseException) {
+        org.eclipse.jetty.client.Response r = ((org.eclipse.jetty.client.HttpResponseException) t).getResponse();
+        if (r != null && r.getRequest() != null && "CONNECT".equals(r.getRequest().getMethod())) {
+          return r;
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * From now on Jetty answers the HTTP proxy of {@code space} (a proxy's protection space) with
+   * {@code credential}, Basic or Digest as the space says, instead of what it answered with
+   * before: the {@code CONNECT} of later tunnels gets it.
+   */
+  public void useProxyCredential(dev.urlsession.ProtectionSpace space, dev.urlsession.Credential credential) {
+    URI proxy = URI.create("http://" + new Origin.Address(space.host(), space.port()).asString());
+    String realm = space.realm() == null ? org.eclipse.jetty.client.Authentication.ANY_REALM : space.realm();
+    String password = credential.password() == null ? "" : credential.password();
+    org.eclipse.jetty.client.Authentication a =
+        space.authenticationMethod() == dev.urlsession.AuthenticationMethod.HTTP_DIGEST
+            ? new org.eclipse.jetty.client.DigestAuthentication(proxy, realm, credential.user(), password)
+            : new BasicAuthentication(proxy, realm, credential.user(), password);
+    useProxyAuthentication(proxy, a);
+  }
+
+  private void useProxyAuthentication(URI proxy, org.eclipse.jetty.client.Authentication a) {
+    org.eclipse.jetty.client.AuthenticationStore store = http.getAuthenticationStore();
+    synchronized (proxyAuthentications) {
+      org.eclipse.jetty.client.Authentication old = proxyAuthentications.put(proxy, a);
+      if (old != null) {
+        store.removeAuthentication(old);
+      }
+      org.eclipse.jetty.client.Authentication.Result stale = store.findAuthenticationResult(proxy);
+      if (stale != null) {
+        store.removeAuthenticationResult(stale); // it was refused: never sent again
+      }
+      store.addAuthentication(a);
+    }
+  }
+
   /** Headers the WebSocket handshake sets itself. */
   private static boolean reserved(String name) {
     String n = name.toLowerCase(java.util.Locale.ROOT);
@@ -259,9 +332,9 @@ public final class WebSocketEngine {
         http.getProxyConfiguration().addProxy(
             new TunnelingProxy(address, origin -> !proxy.bypasses(origin.getAddress().getHost())));
         if (proxy.username() != null) {
-          http.getAuthenticationStore().addAuthentication(new BasicAuthentication(
-              URI.create("http://" + address.asString()), org.eclipse.jetty.client.Authentication.ANY_REALM,
-              proxy.username(), String.valueOf(proxy.password())));
+          URI uri = URI.create("http://" + address.asString());
+          useProxyAuthentication(uri, new BasicAuthentication(uri, org.eclipse.jetty.client.Authentication.ANY_REALM,
+              proxy.username(), proxy.password() == null ? "" : proxy.password()));
         }
         break;
       }
@@ -274,7 +347,7 @@ public final class WebSocketEngine {
         };
         if (proxy.username() != null) {
           socks.putAuthenticationFactory(new Socks5.UsernamePasswordAuthenticationFactory(
-              proxy.username(), String.valueOf(proxy.password())));
+              proxy.username(), proxy.password() == null ? "" : proxy.password()));
         }
         http.getProxyConfiguration().addProxy(socks);
         break;

@@ -19,6 +19,13 @@ public interface WebSocketEvents {
   /** The server answered the handshake request with {@code response} (a {@code 101} or not). */
   void handshakeResponse(Response response);
 
+  /**
+   * The HTTP proxy at {@code proxy} answered the {@code CONNECT} of the tunnel with
+   * {@code response}, not a {@code 2xx} (a {@code 407} asks for credentials); {@link #failed}
+   * follows.
+   */
+  void tunnelRefused(Response response, java.net.URI proxy);
+
   /** The connection is open; {@code protocol} is the subprotocol the server chose, or null. */
   void opened(WebSocketConnection connection, @Nullable String protocol);
 
