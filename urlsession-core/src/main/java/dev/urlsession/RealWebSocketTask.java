@@ -90,6 +90,7 @@ final class RealWebSocketTask extends BaseTask implements WebSocketTask, LiveTas
   @Override
   public void resume() {
     boolean start = false;
+    boolean retry = false;
     Runnable after;
     synchronized (this) {
       if (completing || state == State.CANCELING) {
@@ -113,6 +114,8 @@ final class RealWebSocketTask extends BaseTask implements WebSocketTask, LiveTas
         phase = Phase.CONNECTING;
         timers.start(idleNanos(), true);
         start = true;
+      } else {
+        retry = timers.takeRetryOnResume(); // a wait for connectivity ended while suspended
       }
       mailbox.deliver();
       after = demandIfWanted();
@@ -121,6 +124,8 @@ final class RealWebSocketTask extends BaseTask implements WebSocketTask, LiveTas
     if (start) {
       events.started();
       opening.begin();
+    } else if (retry) {
+      opening.retryConnecting();
     } else if (after != null) {
       after.run();
     }
@@ -306,6 +311,11 @@ final class RealWebSocketTask extends BaseTask implements WebSocketTask, LiveTas
     @Override
     public @Nullable Runnable complete(@Nullable SessionException error) {
       return RealWebSocketTask.this.complete(error);
+    }
+
+    @Override
+    public boolean running() {
+      return state == State.RUNNING;
     }
 
     @Override
@@ -554,6 +564,6 @@ final class RealWebSocketTask extends BaseTask implements WebSocketTask, LiveTas
 
   @Override
   public void connectivityRetryDue() {
-    // WebSocket tasks do not wait for connectivity.
+    opening.connectivityRetryDue();
   }
 }

@@ -24,8 +24,10 @@ import org.jspecify.annotations.Nullable;
  * new attempt (the origin's credential as {@code Authorization}, the proxy's given to Jetty,
  * which answers the proxy itself); without one the task fails with {@code BAD_SERVER_RESPONSE},
  * its response the {@code 401} or {@code 407}. A credential that worked is kept as the session's
- * credential storage says. The TLS server trust of each connection is decided likewise. Once the
- * connection is open its events go to the task ({@link Host}).
+ * credential storage says. The TLS server trust of each connection is decided likewise. With
+ * {@code waitsForConnectivity}, an attempt that could not connect (no route, no address, refused)
+ * makes the task wait and try again as a data task does ({@link TaskTimers}), telling the delegate
+ * once. Once the connection is open its events go to the task ({@link Host}).
  *
  * <p>One per task; its fields are guarded by the task's lock. Events come from Jetty's threads
  * and the delegate queue; each attempt is an object of its own, so that what an earlier attempt
@@ -39,6 +41,9 @@ final class WebSocketOpening implements Authenticator.Answers {
 
     /** Completes the task (caller holds the lock); returns what to run after releasing it. */
     @Nullable Runnable complete(@Nullable SessionException error);
+
+    /** Whether the task runs, not suspended (caller holds the lock). */
+    boolean running();
 
     /** Cancels the task (called without the lock). */
     void cancel();
@@ -203,6 +208,7 @@ final class WebSocketOpening implements Authenticator.Answers {
         return;
       }
       timers.touch();
+      timers.connected(); // no longer waiting for connectivity
       task.response = r;
       a.response = r;
       if (r.statusCode() != 401 && r.statusCode() != 407) {
@@ -217,6 +223,7 @@ final class WebSocketOpening implements Authenticator.Answers {
     synchronized (task) {
       if (a == attempt && !host.completing()) {
         timers.touch();
+        timers.connected();
         a.recorder.response = r; // the attempt's one exchange: the CONNECT's
         task.response = r;
         a.response = r;
@@ -255,7 +262,8 @@ final class WebSocketOpening implements Authenticator.Answers {
           : HttpChallenge.parse(Response.builder(WebSocketHandshakes.httpUrl(r.url())).statusCode(r.statusCode())
               .headers(r.headers()).build(), a.proxy);
       if (offered.isEmpty()) {
-        after = host.complete(WebSocketEngine.handshakeFailure(cause, task.currentRequest.url(), r));
+        SessionException e = WebSocketEngine.handshakeFailure(cause, task.currentRequest.url(), r);
+        after = waitsForConnectivity(e, a) ? waitForConnectivity() : host.complete(e);
       } else {
         challenged = true;
         after = authStep(auth.challenged(offered, r, authRequest()));
@@ -266,6 +274,49 @@ final class WebSocketOpening implements Authenticator.Answers {
       events.notify("challengeReceived", x -> x.challengeReceived(task, space, r));
     }
     finish(after);
+  }
+
+  // --- waiting for connectivity ---
+
+  /** Whether {@code e} means the attempt found no connection and the configuration waits for one. Lock held. */
+  private boolean waitsForConnectivity(SessionException e, Attempt a) {
+    Code code = e.code();
+    return session.configuration().waitsForConnectivity() && a.response == null
+        && (code == Code.CANNOT_FIND_HOST || code == Code.CANNOT_CONNECT_TO_HOST
+            || code == Code.NOT_CONNECTED_TO_INTERNET || code == Code.DNS_LOOKUP_FAILED);
+  }
+
+  /** Waits for connectivity, telling the delegate the first time. Lock held. */
+  private @Nullable Runnable waitForConnectivity() {
+    if (timers.waitForConnectivity()) {
+      TaskDelegate d = events.pick(TaskDelegate.class, "taskIsWaitingForConnectivity");
+      if (d != null) {
+        events.post("taskIsWaitingForConnectivity", () -> d.taskIsWaitingForConnectivity(session, task));
+      }
+    }
+    return null;
+  }
+
+  /** A wait for connectivity is over (a timer): a new attempt, unless the task is suspended. */
+  void connectivityRetryDue() {
+    synchronized (task) {
+      timers.connectivityRetryFired(host.running());
+      if (host.completing() || !host.running()) {
+        return; // suspended: resume() tries again
+      }
+    }
+    retryConnecting();
+  }
+
+  /** Tries to connect again after waiting for connectivity. */
+  void retryConnecting() {
+    synchronized (task) {
+      if (host.completing()) {
+        return;
+      }
+      timers.touch();
+    }
+    connect();
   }
 
   // --- challenges ---

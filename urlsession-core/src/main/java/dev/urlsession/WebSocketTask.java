@@ -45,7 +45,11 @@ import org.jspecify.annotations.Nullable;
  * (the configuration's {@code timeoutIntervalForRequest} by default); an open connection has no
  * idle timeout (send pings to keep it alive); {@code timeoutIntervalForResource} bounds the whole
  * task. After {@link #cancel(CloseCode, byte[])} the peer has the request timeout interval to
- * answer the close frame; then the connection is dropped.
+ * answer the close frame; then the connection is dropped. With the configuration's
+ * {@code waitsForConnectivity}, a handshake that cannot connect (no address, no route, refused)
+ * does not fail the task: the delegate hears {@code taskIsWaitingForConnectivity} once and the
+ * task tries again (after 0.5 s, doubling up to 10 s) until it connects or
+ * {@code timeoutIntervalForResource} passes ({@code TIMED_OUT}).
  *
  * <p>Thread-safe; every method returns at once. Futures complete, and delegates are called, on
  * the session's delegate queue. Not available in background sessions.
