@@ -1,6 +1,7 @@
 package dev.urlsession;
 
 import dev.urlsession.SessionException.Code;
+import dev.urlsession.internal.ClientIdentities;
 import dev.urlsession.internal.HttpChallenge;
 import dev.urlsession.internal.TransactionRecorder;
 import dev.urlsession.internal.WebSocketConnection;
@@ -24,7 +25,11 @@ import org.jspecify.annotations.Nullable;
  * new attempt (the origin's credential as {@code Authorization}, the proxy's given to Jetty,
  * which answers the proxy itself); without one the task fails with {@code BAD_SERVER_RESPONSE},
  * its response the {@code 401} or {@code 407}. A credential that worked is kept as the session's
- * credential storage says. The TLS server trust of each connection is decided likewise. With
+ * credential storage says. The TLS server trust of each connection is decided likewise, and with
+ * the platform's trust a server's request for a client certificate is the task's
+ * {@code CLIENT_CERTIFICATE} challenge, as for https loads: an identity chosen makes a new attempt,
+ * whose connection presents it; none given to a server that insists fails the task with
+ * {@code CLIENT_CERTIFICATE_REQUIRED}. With
  * {@code waitsForConnectivity}, an attempt that could not connect (no route, no address, refused)
  * makes the task wait and try again as a data task does ({@link TaskTimers}), telling the delegate
  * once. Once the connection is open its events go to the task ({@link Host}).
@@ -201,6 +206,28 @@ final class WebSocketOpening implements Authenticator.Answers {
     }
   }
 
+  private void clientCertificateRequested(Attempt a, ProtectionSpace space, boolean refusedWithout,
+      Consumer<ClientIdentities.Answer> decision) {
+    Consumer<ClientIdentities.Answer> noted = answer -> {
+      if (refusedWithout && answer.identity() == null && !answer.cancelled()) {
+        synchronized (task) {
+          a.declinedCertificate = true; // the server will refuse the connection
+        }
+      }
+      decision.accept(answer);
+    };
+    ClientIdentities.Answer now;
+    synchronized (task) {
+      now = a != attempt || host.completing() ? ClientIdentities.Answer.CANCEL
+          : auth.clientCertificate(space, noted, host::cancel);
+    }
+    if (now != null) {
+      noted.accept(now);
+    } else {
+      events.kick();
+    }
+  }
+
   private void responded(Attempt a, Response r) {
     Request sent;
     synchronized (task) {
@@ -249,8 +276,8 @@ final class WebSocketOpening implements Authenticator.Answers {
 
   private void failed(Attempt a, Throwable cause) {
     Runnable after;
-    List<HttpChallenge> offered;
-    Response r;
+    ProtectionSpace challenged = null;
+    Response r = null;
     synchronized (task) {
       if (a != attempt || host.completing() || cause instanceof CancellationException) {
         return;
@@ -258,22 +285,49 @@ final class WebSocketOpening implements Authenticator.Answers {
       attempt = null;
       abort = null;
       r = a.response;
-      offered = r == null || r.statusCode() != 401 && r.statusCode() != 407 ? List.of()
-          : HttpChallenge.parse(Response.builder(WebSocketHandshakes.httpUrl(r.url())).statusCode(r.statusCode())
-              .headers(r.headers()).build(), a.proxy);
-      if (offered.isEmpty()) {
+      List<HttpChallenge> offered = challenges(a);
+      if (WebSocketEngine.retriesWithIdentity(cause)) {
+        after = this::connect; // a client identity was chosen: a new connection presents it
+      } else if (a.declinedCertificate && r == null && ioFailure(cause)) {
+        // No certificate was given and the server would not go on without one.
+        after = host.complete(new SessionException(Code.CLIENT_CERTIFICATE_REQUIRED, task.currentRequest.url(),
+            "The server requires a client certificate: none was given [" + cause + "]", cause));
+      } else if (!offered.isEmpty()) {
+        this.challenged = true;
+        challenged = offered.get(0).protectionSpace();
+        after = authStep(auth.challenged(offered, r, authRequest()));
+      } else {
         SessionException e = WebSocketEngine.handshakeFailure(cause, task.currentRequest.url(), r);
         after = waitsForConnectivity(e, a) ? waitForConnectivity() : host.complete(e);
-      } else {
-        challenged = true;
-        after = authStep(auth.challenged(offered, r, authRequest()));
       }
     }
-    if (!offered.isEmpty()) {
-      ProtectionSpace space = offered.get(0).protectionSpace();
-      events.notify("challengeReceived", x -> x.challengeReceived(task, space, r));
+    if (challenged != null) {
+      ProtectionSpace space = challenged;
+      Response challenge = r;
+      events.notify("challengeReceived", x -> x.challengeReceived(task, space, challenge));
     }
     finish(after);
+  }
+
+  /** The Basic and Digest challenges of the attempt's 401 or 407, if any. Lock held. */
+  private static List<HttpChallenge> challenges(Attempt a) {
+    Response r = a.response;
+    if (r == null || r.statusCode() != 401 && r.statusCode() != 407) {
+      return List.of();
+    }
+    // Their protection spaces are those of the http: or https: URL (the credential storage's).
+    return HttpChallenge.parse(Response.builder(WebSocketHandshakes.httpUrl(r.url())).statusCode(r.statusCode())
+        .headers(r.headers()).build(), a.proxy);
+  }
+
+  /** Whether {@code cause} is (or was caused by) an I/O failure. */
+  private static boolean ioFailure(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.io.IOException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // --- waiting for connectivity ---
@@ -378,6 +432,8 @@ final class WebSocketOpening implements Authenticator.Answers {
     @Nullable Response response;
     /** The HTTP proxy that refused the tunnel, or null. */
     @Nullable URI proxy;
+    /** Whether no client certificate was given to a server that refuses the connection without. */
+    boolean declinedCertificate;
 
     Attempt(TransactionRecorder recorder) {
       this.recorder = recorder;
@@ -386,6 +442,12 @@ final class WebSocketOpening implements Authenticator.Answers {
     @Override
     public void evaluateServerTrust(ServerTrust trust, Consumer<Boolean> decision) {
       WebSocketOpening.this.evaluateServerTrust(this, trust, decision);
+    }
+
+    @Override
+    public void clientCertificateRequested(ProtectionSpace space, boolean refusedWithout,
+        Consumer<ClientIdentities.Answer> decision) {
+      WebSocketOpening.this.clientCertificateRequested(this, space, refusedWithout, decision);
     }
 
     @Override

@@ -25,7 +25,14 @@ import org.jspecify.annotations.Nullable;
  * the {@code CONNECT}, never the server), default handling uses the session's credential storage,
  * and a credential that worked is kept there as its persistence says. When no credential answers
  * the challenge the task fails with {@code BAD_SERVER_RESPONSE} and {@link #response()} is the
- * {@code 401} or {@code 407}. Each handshake attempt is a transaction of the task's metrics.
+ * {@code 401} or {@code 407}. Each handshake attempt is a transaction of the task's metrics. On
+ * {@code wss:} with the platform's trust, the session (or task) delegate decides on the server's
+ * certificates ({@code SERVER_TRUST}) before the handshake request is sent, and on a server's
+ * request for a client certificate ({@code CLIENT_CERTIFICATE}, as https loads ask it): a chosen
+ * identity is presented on a new connection (and on the session's later WebSocket connections to
+ * that host and port); without one, a server that insists fails the task with
+ * {@code CLIENT_CERTIFICATE_REQUIRED}. A session with an SSL context of its own presents that
+ * context's keys and asks neither.
  *
  * <p><b>Order.</b> Messages go out in the order of the {@code send} calls (sends made before the
  * handshake completed go out after it) and come in in the order the peer sent them, one per

@@ -40,8 +40,8 @@ import org.jspecify.annotations.Nullable;
  * A session's WebSocket client: Jetty's (RFC 6455 framing, the close handshake, UTF-8 checks,
  * {@code permessage-deflate}) on a Jetty {@code HttpClient} set up with the session's
  * configuration: its SSL context and TLS versions (with the transport security policy's minimum
- * per host), the server-trust decision of the task before the handshake request is sent (see
- * {@link WebSocketTrust}), its proxy (HTTP proxies through {@code CONNECT}, SOCKS5), its connect
+ * per host), the server-trust decision of the task before the handshake request is sent and its
+ * client certificates (with the platform's trust, see {@link WebSocketTrust}), its proxy (HTTP proxies through {@code CONNECT}, SOCKS5), its connect
  * timeout. Jetty keeps no cookies, follows no redirect and answers no server challenge: the task
  * does each itself, as for HTTP loads. Jetty answers the HTTP proxy's {@code 407} itself, with the
  * configured proxy credentials or those a delegate gave ({@link #useProxyCredential}); a
@@ -56,6 +56,8 @@ public final class WebSocketEngine {
   private final HttpClient http;
   private final WebSocketClient client;
   private final boolean deferredTrust;
+  /** The client identities delegates chose; null with an SSL context of the user's own. */
+  private final @Nullable ClientIdentities identities;
   /** The credentials Jetty answers each HTTP proxy with, by the proxy's URI: one at a time. */
   private final java.util.Map<URI, org.eclipse.jetty.client.Authentication> proxyAuthentications =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -63,7 +65,10 @@ public final class WebSocketEngine {
   public WebSocketEngine(SessionConfiguration configuration) {
     this.configuration = configuration;
     this.deferredTrust = configuration.sslContext() == null;
-    SSLContext ssl = deferredTrust ? DeferredTrustManager.context() : configuration.sslContext();
+    // As the HTTP engine: with the platform's trust, a key manager of the session's presents what
+    // delegates chose (CLIENT_CERTIFICATE challenges); a context of the user's own presents its keys.
+    this.identities = deferredTrust ? new ClientIdentities() : null;
+    SSLContext ssl = deferredTrust ? DeferredTrustManager.context(identities.keyManager()) : configuration.sslContext();
     SslContextFactory.Client tls = new PerHostTls(configuration);
     tls.setSslContext(ssl);
     // The JDK's own host name check (endpoint identification) runs inside the trust manager:
@@ -75,7 +80,7 @@ public final class WebSocketEngine {
     org.eclipse.jetty.io.ClientConnector connector = new org.eclipse.jetty.io.ClientConnector();
     connector.setSslContextFactory(tls);
     connector.setSelectors(1);
-    this.http = new HttpClient(new WebSocketTrust.Transport(connector, deferredTrust));
+    this.http = new HttpClient(new WebSocketTrust.Transport(connector, deferredTrust, identities));
     http.setExecutor(threads);
     http.setScheduler(new ScheduledExecutorScheduler("urlsession-ws-scheduler", true));
     http.setHttpCookieStore(new HttpCookieStore.Empty());
@@ -256,6 +261,19 @@ public final class WebSocketEngine {
         org.eclipse.jetty.util.component.LifeCycle.stop(d);
       }
     }
+  }
+
+  /**
+   * Whether a handshake failed so that the task tries again on a new connection: a delegate chose
+   * a client identity, which the new connection presents.
+   */
+  public static boolean retriesWithIdentity(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ClientIdentities.Retry) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The proxy's answer to the {@code CONNECT} of a tunnel that failed for it, or null. */

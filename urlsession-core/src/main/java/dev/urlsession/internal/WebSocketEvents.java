@@ -16,6 +16,17 @@ public interface WebSocketEvents {
    */
   void evaluateServerTrust(ServerTrust trust, Consumer<Boolean> decision);
 
+  /**
+   * The server of a new TLS connection asked for a client certificate and got none (see
+   * {@link ClientIdentities}): call {@code decision}, from any thread, with an identity to try
+   * again with (a new connection presents it), {@link ClientIdentities.Answer#NONE} to go on
+   * without, or {@link ClientIdentities.Answer#CANCEL}. {@code refusedWithout} says whether the
+   * server refuses the connection without one (it aborted the handshake, or TLS 1.3 lets it
+   * refuse after).
+   */
+  void clientCertificateRequested(dev.urlsession.ProtectionSpace space, boolean refusedWithout,
+      Consumer<ClientIdentities.Answer> decision);
+
   /** The server answered the handshake request with {@code response} (a {@code 101} or not). */
   void handshakeResponse(Response response);
 
