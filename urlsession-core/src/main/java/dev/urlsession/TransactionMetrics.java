@@ -7,16 +7,18 @@ import org.jspecify.annotations.Nullable;
  * One request and response exchange of a task (Apple's
  * {@code URLSessionTaskTransactionMetrics}). A timestamp is {@code null} when its phase did not
  * happen or was not observed: a reused connection has no connect dates, and DNS and TLS phases
- * are not observed separately by the HttpClient 5 engine (they fall within the connect dates).
+ * are not observed separately by the HttpClient 5 engine (they fall within the connect dates);
+ * the opening handshakes of WebSocket tasks have them (through a proxy, the DNS dates are those of
+ * the proxy's address and the TLS dates those of the server's handshake inside the tunnel).
  *
  * @param request the request sent
  * @param response the response received, or null
  * @param fetchStartDate when the exchange began
- * @param domainLookupStartDate not observed: null
- * @param domainLookupEndDate not observed: null
+ * @param domainLookupStartDate when the address lookup began (WebSocket handshakes), else null
+ * @param domainLookupEndDate when the address lookup ended (WebSocket handshakes), else null
  * @param connectStartDate when a new connection was asked for, or null for a reused one
- * @param secureConnectionStartDate not observed: null
- * @param secureConnectionEndDate not observed: null
+ * @param secureConnectionStartDate when the TLS handshake began (WebSocket handshakes), else null
+ * @param secureConnectionEndDate when the TLS handshake ended (WebSocket handshakes), else null
  * @param connectEndDate when the new connection (with TLS) was ready, or null
  * @param requestStartDate when the request started to be sent
  * @param requestEndDate when the request was sent

@@ -158,7 +158,7 @@ final class WebSocketOpening implements Authenticator.Answers {
         a = new Attempt(new TransactionRecorder(task.currentRequest));
         attempt = a;
         transactions.add(a.recorder);
-        handshake = new WebSocketEngine.Handshake(toSend, WebSocketHandshakes.protocols(toSend), a, a.recorder);
+        handshake = new WebSocketEngine.Handshake(toSend, WebSocketHandshakes.protocols(toSend), a);
       }
     }
     if (a == null) {
@@ -437,6 +437,11 @@ final class WebSocketOpening implements Authenticator.Answers {
 
     Attempt(TransactionRecorder recorder) {
       this.recorder = recorder;
+    }
+
+    @Override
+    public TransactionRecorder recorder() {
+      return recorder;
     }
 
     @Override

@@ -25,7 +25,13 @@ import org.jspecify.annotations.Nullable;
  * the {@code CONNECT}, never the server), default handling uses the session's credential storage,
  * and a credential that worked is kept there as its persistence says. When no credential answers
  * the challenge the task fails with {@code BAD_SERVER_RESPONSE} and {@link #response()} is the
- * {@code 401} or {@code 407}. Each handshake attempt is a transaction of the task's metrics. On
+ * {@code 401} or {@code 407}. Each handshake attempt is a transaction of the task's metrics, on
+ * a new connection: with the address lookup, connect and (for {@code wss:}) TLS dates, the
+ * request and response dates, and the body bytes of an answer that is no {@code 101} (the
+ * handshake request has no body; header sizes are not counted, as for every task); through a
+ * proxy, the lookup is the proxy's and the TLS handshake the server's inside the tunnel. The open
+ * connection's frames are not part of the metrics ({@link #countOfBytesSent()} and
+ * {@link #countOfBytesReceived()} count the messages' payload). On
  * {@code wss:} with the platform's trust, the session (or task) delegate decides on the server's
  * certificates ({@code SERVER_TRUST}) before the handshake request is sent, and on a server's
  * request for a client certificate ({@code CLIENT_CERTIFICATE}, as https loads ask it): a chosen

@@ -75,6 +75,77 @@ class WebSocketSessionTests {
     }
   }
 
+  /** Asserts Apple's order of a new connection's dates, from the fetch to the response's end. */
+  static void assertNewConnectionDates(TransactionMetrics t, boolean tls) {
+    assertThat(t.reusedConnection()).isFalse();
+    assertThat(t.domainLookupStartDate()).isAfterOrEqualTo(t.fetchStartDate());
+    assertThat(t.domainLookupEndDate()).isAfterOrEqualTo(t.domainLookupStartDate());
+    assertThat(t.connectStartDate()).isAfterOrEqualTo(t.domainLookupEndDate());
+    if (tls) {
+      assertThat(t.secureConnectionStartDate()).isAfterOrEqualTo(t.connectStartDate());
+      assertThat(t.secureConnectionEndDate()).isAfterOrEqualTo(t.secureConnectionStartDate());
+      assertThat(t.connectEndDate()).isAfterOrEqualTo(t.secureConnectionEndDate());
+    } else {
+      assertThat(t.secureConnectionStartDate()).isNull();
+      assertThat(t.secureConnectionEndDate()).isNull();
+      assertThat(t.connectEndDate()).isAfterOrEqualTo(t.connectStartDate());
+    }
+    assertThat(t.requestStartDate()).isAfterOrEqualTo(t.connectEndDate());
+    assertThat(t.requestEndDate()).isAfterOrEqualTo(t.requestStartDate());
+    assertThat(t.responseStartDate()).isAfterOrEqualTo(t.requestEndDate());
+    assertThat(t.responseEndDate()).isAfterOrEqualTo(t.responseStartDate());
+  }
+
+  @Test
+  void metricsWhenTheHandshakeSucceedsThenDnsConnectAndExchangeDatesInOrderWithoutBody() throws Exception {
+    server.enqueue(new MockResponse.Builder().webSocketUpgrade(new WebSocketTaskTests.Echo()).build());
+    RecordingWebSocketDelegate delegate = new RecordingWebSocketDelegate();
+    try (Session session = Session.create(SessionConfiguration.ephemeral(), delegate, null)) {
+      WebSocketTask task = session.webSocketTask(URI.create("ws://localhost:" + server.getPort() + "/timed"));
+      task.resume();
+      task.send(WebSocketMessage.text("x"));
+      task.receive().get(10, SECONDS);
+      task.cancel(CloseCode.NORMAL_CLOSURE, null);
+      assertThat(delegate.awaitCompletion()).isNull();
+      TransactionMetrics t = delegate.metrics.transactionMetrics().get(0);
+      assertNewConnectionDates(t, false);
+      assertThat(t.countOfRequestBodyBytesSent()).isZero();
+      assertThat(t.countOfResponseBodyBytesReceived()).isZero();
+    }
+  }
+
+  @Test
+  void metricsWhenWssThenTlsDatesLieBetweenConnectStartAndEnd() throws Exception {
+    server.useHttps(new okhttp3.tls.HandshakeCertificates.Builder().heldCertificate(HttpsAndHttp2Tests.CERT).build()
+        .sslSocketFactory());
+    server.enqueue(new MockResponse.Builder().webSocketUpgrade(new WebSocketTaskTests.Echo()).build());
+    RecordingWebSocketDelegate delegate = new RecordingWebSocketDelegate();
+    try (Session session = Session.create(SessionConfiguration.ephemeral().toBuilder()
+        .sslContext(HttpsAndHttp2Tests.trusting()).build(), delegate, null)) {
+      WebSocketTask task = session.webSocketTask(URI.create("wss://localhost:" + server.getPort() + "/tls"));
+      task.resume();
+      task.send(WebSocketMessage.text("x"));
+      task.receive().get(10, SECONDS);
+      task.cancel(CloseCode.NORMAL_CLOSURE, null);
+      assertThat(delegate.awaitCompletion()).isNull();
+      assertNewConnectionDates(delegate.metrics.transactionMetrics().get(0), true);
+    }
+  }
+
+  @Test
+  void metricsWhenTheUpgradeIsRefusedThenTheAnswersBodyIsCounted() throws Exception {
+    server.enqueue(new MockResponse.Builder().body("no websockets here").build());
+    RecordingWebSocketDelegate delegate = new RecordingWebSocketDelegate();
+    try (Session session = Session.create(SessionConfiguration.ephemeral(), delegate, null)) {
+      session.webSocketTask(ws("/refused")).resume();
+      assertThat(delegate.awaitCompletion().code()).isEqualTo(SessionException.Code.BAD_SERVER_RESPONSE);
+      TransactionMetrics t = delegate.metrics.transactionMetrics().get(0);
+      assertThat(t.response().statusCode()).isEqualTo(200);
+      assertThat(t.countOfResponseBodyBytesReceived()).isEqualTo("no websockets here".length());
+      assertNewConnectionDates(t, false);
+    }
+  }
+
   @Test
   void statisticsAndTaskListsWhenOpenThenCountTheTaskAndInvalidateAndCancelEndsIt() throws Exception {
     server.enqueue(new MockResponse.Builder().webSocketUpgrade(new WebSocketTaskTests.Echo()).build());

@@ -12,7 +12,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class TransactionRecorder {
   public volatile @Nullable Instant fetchStart;
+  /** Observed by the WebSocket client only (the HTTP engine sees no DNS or TLS phase apart). */
+  public volatile @Nullable Instant domainLookupStart;
+  public volatile @Nullable Instant domainLookupEnd;
   public volatile @Nullable Instant connectStart;
+  public volatile @Nullable Instant secureConnectionStart;
+  public volatile @Nullable Instant secureConnectionEnd;
   public volatile @Nullable Instant connectEnd;
   public volatile @Nullable Instant requestStart;
   public volatile @Nullable Instant requestEnd;
@@ -44,11 +49,11 @@ public final class TransactionRecorder {
         request,
         response,
         fetchStart,
-        null,
-        null,
+        reused ? null : domainLookupStart,
+        reused ? null : domainLookupEnd,
         reused ? null : connectStart,
-        null,
-        null,
+        reused ? null : secureConnectionStart,
+        reused ? null : secureConnectionEnd,
         reused ? null : connectEnd,
         requestStart,
         requestEnd,

@@ -27,6 +27,8 @@ import org.eclipse.jetty.client.Socks5Proxy;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.SocketAddressResolver;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
@@ -82,7 +84,10 @@ public final class WebSocketEngine {
     connector.setSelectors(1);
     this.http = new HttpClient(new WebSocketTrust.Transport(connector, deferredTrust, identities));
     http.setExecutor(threads);
-    http.setScheduler(new ScheduledExecutorScheduler("urlsession-ws-scheduler", true));
+    ScheduledExecutorScheduler scheduler = new ScheduledExecutorScheduler("urlsession-ws-scheduler", true);
+    http.setScheduler(scheduler);
+    http.setSocketAddressResolver(new TimedResolver(
+        new SocketAddressResolver.Async(threads, scheduler, http.getAddressResolutionTimeout())));
     http.setHttpCookieStore(new HttpCookieStore.Empty());
     http.setFollowRedirects(false);
     http.setConnectTimeout(Math.max(1, Math.min(Integer.MAX_VALUE, configuration.timeoutIntervalForRequest().toMillis())));
@@ -102,8 +107,7 @@ public final class WebSocketEngine {
   }
 
   /** What {@link #connect} needs of the task. */
-  public record Handshake(Request request, List<String> protocols, WebSocketEvents events,
-      TransactionRecorder recorder) {}
+  public record Handshake(Request request, List<String> protocols, WebSocketEvents events) {}
 
   /**
    * Starts the opening handshake of {@code handshake.request()}: its headers (the task added the
@@ -114,7 +118,7 @@ public final class WebSocketEngine {
   public Runnable connect(Handshake handshake) {
     Request request = handshake.request();
     WebSocketEvents events = handshake.events();
-    TransactionRecorder recorder = handshake.recorder();
+    TransactionRecorder recorder = events.recorder();
     URI url = request.url();
     ClientUpgradeRequest upgrade = new ClientUpgradeRequest(url);
     upgrade.tag(events); // the task's own destination: its connections, its trust decision
@@ -147,6 +151,11 @@ public final class WebSocketEngine {
         });
         r.onRequestSuccess(x -> recorder.requestEnd = Instant.now());
         r.onResponseBegin(x -> recorder.responseStart = Instant.now());
+        // The body of an answer that is no 101 (a 101 has none); Jetty decodes nothing here.
+        r.onResponseContent((x, content) -> {
+          recorder.responseBodyBytesReceived += content.remaining();
+          recorder.responseBodyBytesDecoded += content.remaining();
+        });
       }
 
       @Override
@@ -334,6 +343,47 @@ public final class WebSocketEngine {
       http.stop();
     } catch (Exception e) {
       org.slf4j.LoggerFactory.getLogger(WebSocketEngine.class).debug("Stopping the WebSocket client failed", e);
+    }
+  }
+
+  /**
+   * Jetty's address lookup, timed for the handshake whose connection asks it (its destination's
+   * tag): the lookup's dates, and the connect start right after it.
+   */
+  private static final class TimedResolver implements SocketAddressResolver {
+    private final SocketAddressResolver resolver;
+
+    TimedResolver(SocketAddressResolver resolver) {
+      this.resolver = resolver;
+    }
+
+    @Override
+    public void resolve(String host, int port, java.util.Map<String, Object> context,
+        Promise<List<InetSocketAddress>> promise) {
+      Object destination = context == null ? null : context.get(org.eclipse.jetty.client.Destination.CONTEXT_KEY);
+      Object tag = destination instanceof org.eclipse.jetty.client.Destination
+          ? ((org.eclipse.jetty.client.Destination) destination).getOrigin().getTag() : null;
+      if (!(tag instanceof WebSocketEvents)) {
+        resolver.resolve(host, port, context, promise);
+        return;
+      }
+      TransactionRecorder recorder = ((WebSocketEvents) tag).recorder();
+      recorder.domainLookupStart = Instant.now();
+      resolver.resolve(host, port, context, new Promise<>() {
+        @Override
+        public void succeeded(List<InetSocketAddress> addresses) {
+          Instant now = Instant.now();
+          recorder.domainLookupEnd = now;
+          recorder.connectStart = now;
+          promise.succeeded(addresses);
+        }
+
+        @Override
+        public void failed(Throwable x) {
+          recorder.domainLookupEnd = Instant.now();
+          promise.failed(x);
+        }
+      });
     }
   }
 

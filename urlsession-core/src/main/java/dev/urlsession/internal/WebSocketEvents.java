@@ -10,6 +10,9 @@ import org.jspecify.annotations.Nullable;
  * Jetty's threads, never under a lock of the library's; each method must return quickly.
  */
 public interface WebSocketEvents {
+  /** Where the metrics of this connection's handshake go (the dates, the byte counts). */
+  TransactionRecorder recorder();
+
   /**
    * A new TLS connection presented {@code trust}: call {@code decision}, from any thread, with
    * whether to go on. Nothing of the handshake request is sent before.

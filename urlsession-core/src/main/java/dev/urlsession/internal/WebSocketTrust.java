@@ -60,6 +60,8 @@ final class WebSocketTrust {
       Destination destination = (Destination) context.get(Destination.CONTEXT_KEY);
       Object tag = destination == null ? null : destination.getOrigin().getTag();
       if (endPoint instanceof SslConnection.SslEndPoint && tag instanceof WebSocketEvents) {
+        // Connected (through any proxy): the TLS handshake with the server starts now.
+        ((WebSocketEvents) tag).recorder().secureConnectionStart = java.time.Instant.now();
         Promise<Connection> promise =
             (Promise<Connection>) context.get(Connection.PROMISE_CONTEXT_KEY);
         Origin.Address address = destination.getOrigin().getAddress();
@@ -129,6 +131,7 @@ final class WebSocketTrust {
 
     @Override
     public void handshakeSucceeded(Event event) {
+      events.recorder().secureConnectionEnd = java.time.Instant.now();
       synchronized (this) {
         session = event.getSSLEngine().getSession();
       }
