@@ -40,6 +40,12 @@ import org.jspecify.annotations.Nullable;
  * {@code CLIENT_CERTIFICATE_REQUIRED}. A session with an SSL context of its own presents that
  * context's keys and asks neither.
  *
+ * <p>A redirect ({@code 3xx}) answering the upgrade is not followed: Apple documents no redirect
+ * for WebSocket tasks (URLSESSION-BEHAVIOUR.md 10.2 lists a refused upgrade as a failure, and
+ * says nothing of redirects), so it is a refused upgrade like any other answer that is no
+ * {@code 101}: {@code willPerformHttpRedirection} is not called, the task fails with
+ * {@code BAD_SERVER_RESPONSE}, and {@link #response()} is the redirect.
+ *
  * <p><b>Order.</b> Messages go out in the order of the {@code send} calls (sends made before the
  * handshake completed go out after it) and come in in the order the peer sent them, one per
  * {@link #receive()}. A {@link WebSocketDelegate} gets {@code didOpenWithProtocol} after the

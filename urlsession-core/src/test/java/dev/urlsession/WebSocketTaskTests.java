@@ -109,6 +109,24 @@ class WebSocketTaskTests {
   }
 
   @Test
+  void redirectWhenTheServerAnswersTheUpgradeWith302ThenNotFollowedAndBadServerResponse() throws Exception {
+    server.enqueue(new MockResponse.Builder().code(302).setHeader("Location", ws("/elsewhere").toString()).build());
+    server.enqueue(new MockResponse.Builder().webSocketUpgrade(new Echo()).build());
+    RecordingWebSocketDelegate delegate = new RecordingWebSocketDelegate();
+    try (Session session = Session.create(SessionConfiguration.ephemeral(), delegate, null)) {
+      WebSocketTask task = session.webSocketTask(ws("/moved"));
+      task.resume();
+      SessionException e = delegate.awaitCompletion();
+      assertThat(e.code()).isEqualTo(SessionException.Code.BAD_SERVER_RESPONSE);
+      assertThat(e.getMessage()).contains("HTTP 302");
+      delegate.assertEvents("didCreateTask", "didFinishCollectingMetrics", "didComplete BAD_SERVER_RESPONSE");
+      assertThat(task.response().statusCode()).isEqualTo(302);
+      assertThat(task.currentRequest().url()).isEqualTo(ws("/moved"));
+      assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void serverClosesWhenOpenThenDidCloseWithItsCodeAndReasonThenDidCompleteWithoutError() throws Exception {
     server.enqueue(new MockResponse.Builder().webSocketUpgrade(new WebSocketListener() {
       @Override
