@@ -29,10 +29,10 @@ import org.jspecify.annotations.Nullable;
  * the platform's trust a server's request for a client certificate is the task's
  * {@code CLIENT_CERTIFICATE} challenge, as for https loads: an identity chosen makes a new attempt,
  * whose connection presents it; none given to a server that insists fails the task with
- * {@code CLIENT_CERTIFICATE_REQUIRED}. With
- * {@code waitsForConnectivity}, an attempt that could not connect (no route, no address, refused)
- * makes the task wait and try again as a data task does ({@link TaskTimers}), telling the delegate
- * once. Once the connection is open its events go to the task ({@link Host}).
+ * {@code CLIENT_CERTIFICATE_REQUIRED}. With {@code waitsForConnectivity}, an attempt that could
+ * not connect (no route, no address, refused) makes the task wait and try again as a data task
+ * does ({@link TaskTimers}), telling the delegate once. Once the connection is open its events go
+ * to the task ({@link Host}).
  *
  * <p>One per task; its fields are guarded by the task's lock. Events come from Jetty's threads
  * and the delegate queue; each attempt is an object of its own, so that what an earlier attempt

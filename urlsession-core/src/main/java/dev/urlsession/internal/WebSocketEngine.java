@@ -43,8 +43,9 @@ import org.jspecify.annotations.Nullable;
  * {@code permessage-deflate}) on a Jetty {@code HttpClient} set up with the session's
  * configuration: its SSL context and TLS versions (with the transport security policy's minimum
  * per host), the server-trust decision of the task before the handshake request is sent and its
- * client certificates (with the platform's trust, see {@link WebSocketTrust}), its proxy (HTTP proxies through {@code CONNECT}, SOCKS5), its connect
- * timeout. Jetty keeps no cookies, follows no redirect and answers no server challenge: the task
+ * client certificates (with the platform's trust, see {@link WebSocketTrust}), its proxy (HTTP
+ * proxies through {@code CONNECT}, SOCKS5), its connect timeout; address lookups are timed for the
+ * handshake's metrics. Jetty keeps no cookies, follows no redirect and answers no server challenge: the task
  * does each itself, as for HTTP loads. Jetty answers the HTTP proxy's {@code 407} itself, with the
  * configured proxy credentials or those a delegate gave ({@link #useProxyCredential}); a
  * {@code 407} it cannot answer goes to the task ({@link WebSocketEvents#tunnelRefused}). One per
@@ -121,7 +122,7 @@ public final class WebSocketEngine {
     TransactionRecorder recorder = events.recorder();
     URI url = request.url();
     ClientUpgradeRequest upgrade = new ClientUpgradeRequest(url);
-    upgrade.tag(events); // the task's own destination: its connections, its trust decision
+    upgrade.tag(events); // the attempt's own destination: its connections, its trust decision, its metrics
     upgrade.addExtensions("permessage-deflate");
     useSelectedProxy(url);
     recorder.proxy = proxied(url);
@@ -194,8 +195,12 @@ public final class WebSocketEngine {
           events.tunnelRefused(b.build(), URI.create("http://" + new Origin.Address(connect.getHost(),
               connect.getPort()).asString()));
         }
-        http.getExecutor().execute(() -> forget(events));
         events.failed(ErrorMapper.unwrap(failure));
+        try {
+          http.getExecutor().execute(() -> forget(events));
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+          // the client is stopping: it closes every connection itself
+        }
       }
     });
     return () -> future.completeExceptionally(new CancellationException("the task was cancelled"));
