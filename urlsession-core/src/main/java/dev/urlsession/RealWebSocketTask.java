@@ -22,23 +22,18 @@ import org.jspecify.annotations.Nullable;
  * the queue kicked, only after the lock is released: methods that change state return what is
  * left to run then.
  */
-final class RealWebSocketTask extends BaseTask implements WebSocketTask, LiveTask, TaskTimers.Owner {
+final class RealWebSocketTask extends LocalTask implements WebSocketTask, TaskTimers.Owner {
   /** Where the connection stands. */
   private enum Phase { CREATED, CONNECTING, OPEN, CLOSING, DONE }
 
-  private final RealSession session;
-  private final TaskEvents events;
   private final TaskTimers timers;
   private final WebSocketOpening opening;
   private final WebSocketMailbox mailbox;
-  private final RealProgress progress = new RealProgress(this, false);
   private final WebSocketLink link;
 
   // --- guarded by this ---
   private Phase phase = Phase.CREATED;
   private int suspendCount = 1;
-  private boolean started;
-  private boolean completing;
   private @Nullable Instant intervalStart;
   /** Why the open connection is failing (a protocol error, a message too big), before it closed. */
   private @Nullable SessionException failure;
@@ -49,9 +44,7 @@ final class RealWebSocketTask extends BaseTask implements WebSocketTask, LiveTas
   private byte @Nullable [] closeReason;
 
   RealWebSocketTask(RealSession session, long taskIdentifier, Request request) {
-    super(taskIdentifier, request, State.SUSPENDED, new QueueFuture<>(session.queue));
-    this.session = session;
-    this.events = new TaskEvents(session, this, null);
+    super(session, taskIdentifier, request, null);
     this.timers = new TaskTimers(this, session.configuration().timeoutIntervalForResource());
     this.opening = new WebSocketOpening(session, this, new Connection(), events, timers);
     this.mailbox = new WebSocketMailbox(events::postPlain);
@@ -60,29 +53,7 @@ final class RealWebSocketTask extends BaseTask implements WebSocketTask, LiveTas
 
   /** Posts {@code didCreateTask}; called once by the session after registering the task. */
   void announceCreated() {
-    synchronized (this) {
-      TaskDelegate d = events.pick(TaskDelegate.class, "didCreateTask");
-      if (d != null) {
-        events.post("didCreateTask", () -> d.didCreateTask(session, this));
-      }
-    }
-    events.kick();
-  }
-
-  TaskEvents events() {
-    return events;
-  }
-
-  // --- LiveTask ---
-
-  @Override
-  public synchronized boolean isStarted() {
-    return started;
-  }
-
-  @Override
-  public synchronized boolean isCompleting() {
-    return completing;
+    events.announceCreated();
   }
 
   // --- SessionTask ---
@@ -188,24 +159,6 @@ final class RealWebSocketTask extends BaseTask implements WebSocketTask, LiveTas
       return;
     }
     finish(after);
-  }
-
-  @Override
-  public TaskProgress progress() {
-    return progress;
-  }
-
-  @Override
-  public synchronized @Nullable TaskDelegate delegate() {
-    return events.taskDelegate();
-  }
-
-  @Override
-  public synchronized void delegate(@Nullable TaskDelegate delegate) {
-    if (started) {
-      throw new IllegalStateException("a task's delegate must be set before resume()");
-    }
-    events.taskDelegate(delegate);
   }
 
   // --- WebSocketTask ---
@@ -522,10 +475,6 @@ final class RealWebSocketTask extends BaseTask implements WebSocketTask, LiveTas
       }
       session.taskFinished(this);
     };
-  }
-
-  private synchronized void markCompleted() {
-    state = State.COMPLETED;
   }
 
   private long idleNanos() {

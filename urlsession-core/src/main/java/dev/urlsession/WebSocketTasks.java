@@ -25,7 +25,7 @@ final class WebSocketTasks {
     RealWebSocketTask task = new RealWebSocketTask(session, id, request);
     SessionListener.Factory factory = configuration.sessionListenerFactory();
     if (factory != null) {
-      task.events().listenTo(factory);
+      task.events.listenTo(factory);
     }
     return task;
   }
