@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.LoggerFactory;
 
 /**
  * The opening handshake of a WebSocket task (RFC 6455 section 4.1, URLSESSION-BEHAVIOUR.md
@@ -31,14 +32,18 @@ import org.jspecify.annotations.Nullable;
  * whose connection presents it; none given to a server that insists fails the task with
  * {@code CLIENT_CERTIFICATE_REQUIRED}. With {@code waitsForConnectivity}, an attempt that could
  * not connect (no route, no address, refused) makes the task wait and try again as a data task
- * does ({@link TaskTimers}), telling the delegate once. Once the connection is open its events go
- * to the task ({@link Host}).
+ * does ({@link TaskTimers}), telling the delegate once. An attempt whose request never left
+ * because Jetty's proxy tunnel raced itself ({@link WebSocketEngine#lostTunnelRace}) is made again,
+ * silently, a few times at most. Once the connection is open its events go to the task
+ * ({@link Host}).
  *
  * <p>One per task; its fields are guarded by the task's lock. Events come from Jetty's threads
  * and the delegate queue; each attempt is an object of its own, so that what an earlier attempt
  * reports late is ignored.
  */
 final class WebSocketOpening implements Authenticator.Answers {
+  private static final int MAX_TUNNEL_RACES = 3;
+
   /** The task, as its opening sees it. */
   interface Host {
     /** Whether the task is completing (caller holds the lock). */
@@ -82,6 +87,8 @@ final class WebSocketOpening implements Authenticator.Answers {
   private @Nullable Runnable abort;
   /** Whether a 401 or 407 is being answered (the delegate asked, or default handling due). */
   private boolean challenged;
+  /** Attempts lost to Jetty's tunnel race ({@link WebSocketEngine#lostTunnelRace}), each tried again. */
+  private int tunnelRaces;
 
   WebSocketOpening(RealSession session, RealWebSocketTask task, Host host, TaskEvents events, TaskTimers timers) {
     this.session = session;
@@ -288,6 +295,13 @@ final class WebSocketOpening implements Authenticator.Answers {
       List<HttpChallenge> offered = challenges(a);
       if (WebSocketEngine.retriesWithIdentity(cause)) {
         after = this::connect; // a client identity was chosen: a new connection presents it
+      } else if (r == null && a.recorder.proxy && tunnelRaces < MAX_TUNNEL_RACES
+          && WebSocketEngine.lostTunnelRace(cause)) {
+        tunnelRaces++;
+        LoggerFactory.getLogger(WebSocketOpening.class).debug("{}: Jetty lost the proxy tunnel to a race; trying again",
+            task);
+        transactions.remove(a.recorder); // no exchange took place
+        after = this::connect; // the handshake request never left: nothing to tell anyone
       } else if (a.declinedCertificate && r == null && ioFailure(cause)) {
         // No certificate was given and the server would not go on without one.
         after = host.complete(new SessionException(Code.CLIENT_CERTIFICATE_REQUIRED, task.currentRequest.url(),

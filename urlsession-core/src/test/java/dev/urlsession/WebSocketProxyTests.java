@@ -147,8 +147,9 @@ class WebSocketProxyTests {
     try {
       RecordingWebSocketDelegate d = new RecordingWebSocketDelegate();
       echo(session(ProxyConfiguration.system(), d).webSocketTask(ws("/system")));
-      assertThat(http.requests()).extracting(TestHttpProxy.Seen::method).containsExactly("CONNECT");
-      assertThat(http.requests().get(0).target()).isEqualTo("localhost:" + server.getPort());
+      // One CONNECT (one more if Jetty lost the tunnel to a race of its own, see WebSocketEngine.lostTunnelRace).
+      assertThat(http.requests()).extracting(TestHttpProxy.Seen::method).containsOnly("CONNECT");
+      assertThat(http.requests()).extracting(TestHttpProxy.Seen::target).containsOnly("localhost:" + server.getPort());
       // The selector is asked about the http: form of the URL (a ws: connection is an HTTP one).
       assertThat(selector.asked).contains(URI.create("http://localhost:" + server.getPort() + "/"));
       assertThat(d.metrics.transactionMetrics().get(0).proxyConnection()).isTrue();

@@ -121,8 +121,10 @@ class WebSocketSecurityTests {
     session = Session.create(SessionConfiguration.ephemeral().toBuilder()
         .proxy(ProxyConfiguration.http("127.0.0.1", proxy.port())).build(), delegate, null);
     echo(session, ws("/proxied"));
-    assertThat(proxy.requests()).extracting(TestHttpProxy.Seen::method).containsExactly("CONNECT");
-    assertThat(proxy.requests().get(0).target()).isEqualTo(server.getHostName() + ":" + server.getPort());
+    // One CONNECT (one more if Jetty lost the tunnel to a race of its own, see WebSocketEngine.lostTunnelRace).
+    assertThat(proxy.requests()).extracting(TestHttpProxy.Seen::method).containsOnly("CONNECT");
+    assertThat(proxy.requests()).extracting(TestHttpProxy.Seen::target)
+        .containsOnly(server.getHostName() + ":" + server.getPort());
     assertThat(delegate.awaitCompletion()).isNull();
     assertThat(delegate.metrics.transactionMetrics()).hasSize(1);
     assertThat(delegate.metrics.transactionMetrics().get(0).proxyConnection()).isTrue();

@@ -290,6 +290,22 @@ public final class WebSocketEngine {
     return false;
   }
 
+  /**
+   * Whether a handshake through an HTTP proxy failed before its request was written because
+   * Jetty's tunnel raced itself: the proxy's {@code 200} to the {@code CONNECT} can be handled
+   * (and the handshake request written) on one thread while the thread that wrote the
+   * {@code CONNECT} has not yet marked its write done, and the second write fails with
+   * {@code WritePendingException}. Nothing reached the server: the task may simply try again.
+   */
+  public static boolean lostTunnelRace(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.nio.channels.WritePendingException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The proxy's answer to the {@code CONNECT} of a tunnel that failed for it, or null. */
   private static org.eclipse.jetty.client.@Nullable Response tunnelResponse(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
