@@ -58,7 +58,16 @@ final class RealSession implements Session {
   /** Whether {@link Deadlines} sweeps {@code tasks}: while there is any. */
   private volatile boolean sweeping;
   private final Deadlines.Watched deadlineSweep = this::checkDeadlines;
+  /**
+   * Makes creating a task atomic with invalidation: a task passes the validity check and enters
+   * {@code tasks} (its {@code didCreateTask} posted) under this lock, and invalidation sets its
+   * flags under it. So {@link #invalidateAndCancel}'s snapshot, taken after, holds every task that
+   * was not refused (issue 18 item 8). Held for a map put; never while user code runs.
+   */
+  private final Object creationLock = new Object();
   private final AtomicBoolean invalidated = new AtomicBoolean();
+  /** Set by {@link #invalidateAndCancel}: every task in {@code tasks} is being cancelled. */
+  private volatile boolean cancellingAll;
   private final AtomicBoolean invalidationDelivered = new AtomicBoolean();
   private final CompletableFuture<Void> invalid = new CompletableFuture<>();
 
@@ -194,10 +203,23 @@ final class RealSession implements Session {
     if (factory != null) {
       task.events.listenTo(factory);
     }
-    tasks.put(task.registryKey, task);
-    sweepDeadlines();
-    task.events.announceCreated();
+    admit(task, task.registryKey, task.events);
     return task;
+  }
+
+  /**
+   * Puts a new task in the session and posts its {@code didCreateTask}, unless the session has
+   * been invalidated meanwhile (IllegalStateException, as for a task created after it): the check,
+   * the put and the post happen under the creation lock, the queue is kicked after it.
+   */
+  private void admit(LiveTask task, long key, TaskEvents events) {
+    synchronized (creationLock) {
+      checkValid(); // again: the session may have been invalidated since the caller looked
+      tasks.put(key, task);
+      events.postCreated(); // before invalidateAndCancel can reach the task
+    }
+    events.kick();
+    sweepDeadlines();
   }
 
   /**
@@ -487,18 +509,14 @@ final class RealSession implements Session {
   public WebSocketTask webSocketTask(Request request) {
     checkValid();
     RealWebSocketTask task = webSockets.newTask(this, taskIds.incrementAndGet(), Checks.notNull(request, "request"));
-    tasks.put(task.registryKey(), task);
-    sweepDeadlines();
-    task.announceCreated();
+    admit(task, task.registryKey(), task.events);
     return task;
   }
 
   private StreamTask newStreamTask(StreamTarget target) {
     checkValid();
     RealStreamTask task = streams.newTask(this, taskIds.incrementAndGet(), target, null);
-    tasks.put(task.registryKey(), task);
-    sweepDeadlines();
-    task.events.announceCreated();
+    admit(task, task.registryKey(), task.events);
     return task;
   }
 
@@ -524,8 +542,13 @@ final class RealSession implements Session {
 
   @Override
   public void finishTasksAndInvalidate() {
-    if (isShared || !invalidated.compareAndSet(false, true)) {
+    if (isShared) {
       return;
+    }
+    synchronized (creationLock) {
+      if (!invalidated.compareAndSet(false, true)) {
+        return;
+      }
     }
     maybeDeliverInvalidation();
   }
@@ -535,7 +558,11 @@ final class RealSession implements Session {
     if (isShared) {
       return;
     }
-    invalidated.set(true);
+    synchronized (creationLock) {
+      cancellingAll = true;
+      invalidated.set(true);
+    }
+    // Every task not refused by now is in the map: a creation that passed its check is complete.
     for (LiveTask task : new ArrayList<>(tasks.values())) {
       task.cancel();
     }
@@ -543,9 +570,12 @@ final class RealSession implements Session {
   }
 
   private void maybeDeliverInvalidation() {
+    boolean cancelling = cancellingAll;
     for (LiveTask task : tasks.values()) {
-      if (task.isStarted() && !task.isCompleting()) {
-        return; // a running task still has to finish
+      // A running task still has to finish; after invalidateAndCancel, so does every task being
+      // cancelled, started or not, so that its didComplete comes before didBecomeInvalid.
+      if ((cancelling || task.isStarted()) && !task.isCompleting()) {
+        return;
       }
     }
     if (!invalidationDelivered.compareAndSet(false, true)) {

@@ -51,11 +51,6 @@ final class RealWebSocketTask extends LocalTask implements WebSocketTask, TaskTi
     this.link = new WebSocketLink(mailbox, this::sent, this::pingFailed);
   }
 
-  /** Posts {@code didCreateTask}; called once by the session after registering the task. */
-  void announceCreated() {
-    events.announceCreated();
-  }
-
   // --- SessionTask ---
 
   @Override

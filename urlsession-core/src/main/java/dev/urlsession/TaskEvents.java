@@ -52,15 +52,17 @@ final class TaskEvents {
     this.taskDelegate = delegate;
   }
 
-  /** Posts {@code didCreateTask}; called once by the session after registering the task. */
-  void announceCreated() {
+  /**
+   * Posts {@code didCreateTask} without kicking the queue; called once by the session as it
+   * registers the task, under its creation lock (it kicks once it has released that lock).
+   */
+  void postCreated() {
     synchronized (task) {
       TaskDelegate d = pick(TaskDelegate.class, "didCreateTask");
       if (d != null) {
         post("didCreateTask", () -> d.didCreateTask(session, task));
       }
     }
-    kick();
   }
 
   /** The delegate to call for {@code method}, or null when nobody implements it. Caller holds the task's lock. */
