@@ -3,6 +3,7 @@ package dev.urlsession;
 import dev.urlsession.internal.BuiltInProtocols;
 import dev.urlsession.internal.Checks;
 import dev.urlsession.internal.Deadlines;
+import dev.urlsession.internal.EngineSlot;
 import dev.urlsession.internal.HttpEngine;
 import dev.urlsession.internal.HttpProtocolHandler;
 import dev.urlsession.internal.RequestBody;
@@ -73,8 +74,12 @@ final class RealSession implements Session {
 
   /** data:, file:, ftp: and whatever else is built in besides HTTP. */
   private final List<ProtocolHandler> builtIns;
+  /**
+   * The HTTP engine, made on first use; closed, with the stream and WebSocket machinery, by
+   * invalidation, or by the GC for a forgotten session.
+   */
+  private final EngineSlot engine;
   private final Object engineLock = new Object();
-  private @Nullable HttpEngine engine;
   private @Nullable HttpProtocolHandler httpHandler;
 
   private RealSession(
@@ -88,9 +93,18 @@ final class RealSession implements Session {
     this.delegateQueue = delegateQueue == null ? queue : delegateQueue;
     this.isShared = isShared;
     this.builtIns = BuiltInProtocols.create(configuration);
-    this.streams = new StreamTasks(configuration);
-    this.webSockets = new WebSocketTasks(configuration);
+    StreamTasks streamTasks = new StreamTasks(configuration);
+    WebSocketTasks webSocketTasks = new WebSocketTasks(configuration);
+    this.streams = streamTasks;
+    this.webSockets = webSocketTasks;
     this.downloads = new DownloadFiles(configuration.storageDirectory());
+    // What the slot lets go of with the engine must not reach this session (the GC waits for it).
+    this.engine = new EngineSlot(isShared ? null : this, "Session ("
+        + (isShared ? "shared" : configuration.kind().name().toLowerCase(java.util.Locale.ROOT)) + ")",
+        () -> {
+          streamTasks.shutdown();
+          webSocketTasks.shutdown();
+        });
   }
 
   static Session create(
@@ -181,8 +195,7 @@ final class RealSession implements Session {
   private HttpProtocolHandler httpHandler() {
     synchronized (engineLock) {
       if (httpHandler == null) {
-        engine = new HttpEngine(configuration);
-        httpHandler = new HttpProtocolHandler(engine, configuration);
+        httpHandler = new HttpProtocolHandler(engine.getOrCreate(() -> new HttpEngine(configuration)), configuration);
       }
       return httpHandler;
     }
@@ -599,26 +612,12 @@ final class RealSession implements Session {
   }
 
   private void closeEngine() {
-    streams.shutdown();
-    webSockets.shutdown();
-    HttpEngine e;
-    synchronized (engineLock) {
-      e = engine;
-    }
-    if (e != null) {
-      // Shutting the reactor down joins its threads: never do it on a queue or I/O thread.
-      Thread t = new Thread(e::close, "urlsession-close");
-      t.setDaemon(true);
-      t.start();
-    }
+    engine.close(); // the stream and WebSocket machinery too; the engine on a thread of its own
   }
 
   /** Makes HttpClient answer the proxy of {@code space} with {@code credential}. */
   void useProxyCredential(ProtectionSpace space, Credential credential) {
-    HttpEngine e;
-    synchronized (engineLock) {
-      e = engine;
-    }
+    HttpEngine e = engine.current();
     if (e != null) {
       e.proxyCredentials().set(space.host(), space.port(), credential.user(), credential.password());
     }
@@ -626,10 +625,7 @@ final class RealSession implements Session {
 
   /** Connections leased from the pool right now (0 when the HTTP engine was never used). */
   int leasedConnections() {
-    HttpEngine e;
-    synchronized (engineLock) {
-      e = engine;
-    }
+    HttpEngine e = engine.current();
     return e == null ? 0 : e.poolStatistics().leased();
   }
 
@@ -641,10 +637,7 @@ final class RealSession implements Session {
       counts.computeIfAbsent(kind,
           k -> new java.util.EnumMap<>(SessionTask.State.class)).merge(t.state(), 1, Integer::sum);
     }
-    HttpEngine e;
-    synchronized (engineLock) {
-      e = engine;
-    }
+    HttpEngine e = engine.current();
     SessionStatistics.ConnectionPool pool = SessionStatistics.ConnectionPool.NONE;
     if (e != null) {
       try {
@@ -701,10 +694,7 @@ final class RealSession implements Session {
 
   private CompletableFuture<Void> closeIdleThenComplete() {
     CompletableFuture<Void> f = new CompletableFuture<>();
-    HttpEngine e;
-    synchronized (engineLock) {
-      e = engine;
-    }
+    HttpEngine e = engine.current();
     if (e != null) {
       e.closeIdleConnections();
     }

@@ -154,7 +154,6 @@ public final class HttpEngine {
             .disableAutomaticRetries()
             .disableAuthCaching()
             .disableContentCompression()
-            .evictIdleConnections(TimeValue.ofSeconds(60))
             .setThreadFactory(SerialQueue.daemonThreads("urlsession-io-"))
             .addExecInterceptorBefore(
                 ChainElement.CONNECT.name(), "urlsession-connect-start", connectStart())
@@ -189,6 +188,32 @@ public final class HttpEngine {
     }
     this.client = builder.build();
     this.client.start();
+    IdleSweep.add(this);
+  }
+
+  /**
+   * Closes pooled connections idle for a minute, for every engine, from the library's timer thread
+   * every few seconds: HttpClient's own evictor would be one more thread per session.
+   */
+  private static final class IdleSweep {
+    static final TimeValue MAX_IDLE = TimeValue.ofSeconds(60);
+    static final java.util.Set<HttpEngine> ENGINES = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+      Scheduler.everyFewSeconds(() -> {
+        for (HttpEngine e : ENGINES) {
+          e.connectionManager.closeIdle(MAX_IDLE);
+        }
+      });
+    }
+
+    static void add(HttpEngine e) {
+      ENGINES.add(e);
+    }
+
+    static void remove(HttpEngine e) {
+      ENGINES.remove(e);
+    }
   }
 
   /** The SOCKS proxy of the session: configured, or the JVM's {@code socksProxyHost} for SYSTEM. */
@@ -507,6 +532,7 @@ public final class HttpEngine {
 
   /** Shuts the client and its pool down. */
   public void close() {
+    IdleSweep.remove(this);
     client.close(CloseMode.GRACEFUL);
   }
 

@@ -21,6 +21,17 @@ public final class Scheduler {
     return TIMER.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
   }
 
+  /** Runs {@code task} every 5 seconds from now on; a task that throws is logged and runs again. */
+  public static void everyFewSeconds(Runnable task) {
+    TIMER.scheduleWithFixedDelay(() -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(Scheduler.class).error("A periodic library task failed", e);
+      }
+    }, 5, 5, TimeUnit.SECONDS);
+  }
+
   public static ScheduledFuture<?> schedule(Runnable task, Duration delay) {
     long nanos;
     try {
