@@ -132,12 +132,17 @@ public final class ErrorMapper {
    * parsers and decoders, which read what the server sent.
    */
   static boolean thrownByHttpCore(Throwable e) {
+    return thrownBy(e, "org.apache.hc.core5.");
+  }
+
+  /** Whether the innermost code outside the JDK that threw {@code e} is in {@code packagePrefix}. */
+  static boolean thrownBy(Throwable e, String packagePrefix) {
     for (StackTraceElement frame : e.getStackTrace()) {
       String c = frame.getClassName();
       if (c.startsWith("java.") || c.startsWith("jdk.") || c.startsWith("sun.")) {
         continue;
       }
-      return c.startsWith("org.apache.hc.core5.");
+      return c.startsWith(packagePrefix);
     }
     return false;
   }

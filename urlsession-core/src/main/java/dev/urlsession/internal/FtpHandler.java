@@ -343,8 +343,11 @@ public final class FtpHandler implements BuiltInHandler {
     }
   }
 
-  /** One load: connect, log in, RETR, then the data connection's bytes. */
-  private final class FtpLoad extends FileStreamPump {
+  /**
+   * One load: connect, log in, RETR, then the data connection's bytes. Its reply helpers are
+   * package-private for the fuzz tests (InternalParsersFuzzTests), which feed them fuzzed replies.
+   */
+  final class FtpLoad extends FileStreamPump {
     /** The server's key for the connection slots. */
     final String server;
     /** 0: waiting for a slot; 1: holding one; 2: released it (or never had one). */
@@ -555,9 +558,9 @@ public final class FtpHandler implements BuiltInHandler {
 
     @Override
     SessionException map(Throwable e) {
-      if (e instanceof MalformedServerReplyException) {
-        return new SessionException(Code.BAD_SERVER_RESPONSE, load.request().url(),
-            "The FTP server sent a bad reply: " + e.getMessage(), e);
+      SessionException badReply = badReply(e, load.request().url());
+      if (badReply != null) {
+        return badReply;
       }
       if (!(e instanceof SessionException) && e.getCause() instanceof java.net.SocketTimeoutException) {
         // Commons Net wraps a greeting that never came ("Timed out waiting for initial connect reply").
@@ -566,7 +569,22 @@ public final class FtpHandler implements BuiltInHandler {
       return super.map(e);
     }
 
-    private static SessionException failure(FTPClient c, URI url, String command) {
+    /**
+     * {@code BAD_SERVER_RESPONSE} for a reply Commons Net could not parse: a
+     * MalformedServerReplyException, or an unchecked exception from its parsers (a {@code 229}
+     * without its {@code (|||port|)} makes it cut a string at -1); null for any other failure.
+     */
+    static @Nullable SessionException badReply(Throwable e, URI url) {
+      if (e instanceof MalformedServerReplyException) {
+        return new SessionException(Code.BAD_SERVER_RESPONSE, url, "The FTP server sent a bad reply: " + e.getMessage(), e);
+      }
+      if (e instanceof RuntimeException && ErrorMapper.thrownBy(e, "org.apache.commons.net.")) {
+        return new SessionException(Code.BAD_SERVER_RESPONSE, url, "The FTP server sent a bad reply: " + e, e);
+      }
+      return null;
+    }
+
+    static SessionException failure(FTPClient c, URI url, String command) {
       int code = c.getReplyCode();
       Code mapped;
       switch (code) {
@@ -605,7 +623,7 @@ public final class FtpHandler implements BuiltInHandler {
      * 550 and 553 (permission denied, name not allowed) as {@code NO_PERMISSIONS_TO_READ_FILE}
      * would be wrong, so as {@code RESOURCE_UNAVAILABLE}; the rest as for RETR.
      */
-    private static SessionException storeFailure(FTPClient c, URI url) {
+    static SessionException storeFailure(FTPClient c, URI url) {
       int code = c.getReplyCode();
       if (code == 452 || code == 552) {
         return new SessionException(Code.DATA_LENGTH_EXCEEDS_MAXIMUM, url,
@@ -619,7 +637,7 @@ public final class FtpHandler implements BuiltInHandler {
     }
 
     /** The time of a 213 MDTM reply ({@code YYYYMMDDhhmmss[.sss]}), or null. */
-    private static @Nullable String modificationTime(@Nullable String reply) {
+    static @Nullable String modificationTime(@Nullable String reply) {
       if (reply == null) {
         return null;
       }
@@ -632,7 +650,7 @@ public final class FtpHandler implements BuiltInHandler {
       return r == null ? String.valueOf(c.getReplyCode()) : r.strip();
     }
 
-    private static long parseSize(@Nullable String reply) {
+    static long parseSize(@Nullable String reply) {
       if (reply == null) {
         return -1;
       }
