@@ -116,6 +116,11 @@ public final class ErrorMapper {
     if (e instanceof InterruptedIOException) {
       return Code.TIMED_OUT;
     }
+    if (e instanceof org.apache.hc.core5.http2.H2ConnectionException) {
+      // HTTP/2 that breaks the protocol (endless CONTINUATION, bad frames): the server's fault.
+      // A stream the server resets, or a GOAWAY with an error, is an H2StreamResetException.
+      return Code.BAD_SERVER_RESPONSE;
+    }
     if (e instanceof java.io.IOException) {
       return Code.NETWORK_CONNECTION_LOST; // resets, HTTP/2 stream and connection errors
     }

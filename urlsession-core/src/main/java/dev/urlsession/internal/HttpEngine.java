@@ -82,6 +82,12 @@ public final class HttpEngine {
     }
   }
 
+  /**
+   * The most header bytes (RFC 9113's accounting: names, values, 32 per field) an HTTP/2
+   * response may have: 256 KiB, as OkHttp allows; a larger block fails the task.
+   */
+  static final int MAX_HEADER_LIST_SIZE = 256 * 1024;
+
   private static final String USER_AGENT =
       "urlsession/0.1.0 (Java/" + System.getProperty("java.version") + ")";
 
@@ -134,7 +140,11 @@ public final class HttpEngine {
     HttpAsyncClientBuilder builder =
         HttpAsyncClientBuilder.create()
             .setConnectionManager(connectionManager)
-            .setH2Config(H2Config.custom().setPushEnabled(false).build())
+            .setH2Config(H2Config.custom().setPushEnabled(false)
+                // HttpCore's default is 16 MiB; an HTTP/1.1 response gets 100 lines of 8 KiB at most.
+                .setMaxHeaderListSize(MAX_HEADER_LIST_SIZE).build())
+            // Closes an HTTP/2 connection flooding control frames it does not read the answers to.
+            .setIoSessionDecorator(FloodGuard::decorate)
             // 64 KiB reads: a large body arrives in a few thousand chunks per 100 MiB, not tens of thousands.
             .setHttp1Config(Http1Config.custom().setBufferSize(64 * 1024).build())
             .setIOReactorConfig(ioReactorConfig(proxy, socks))
