@@ -37,6 +37,8 @@ final class RealLoad implements ProtocolLoad, ProtocolClient, LoadSupport {
   final TransactionRecorder recorder;
   private final AtomicBoolean finished = new AtomicBoolean();
   private volatile @Nullable Object attachment;
+  /** Set by {@link #stop} before it asks the handler to stop. */
+  private volatile boolean stopped;
   private volatile @Nullable Runnable demandAction;
 
   RealLoad(RealTask task, Request request, ProtocolHandler handler, @Nullable RequestBody body,
@@ -54,12 +56,17 @@ final class RealLoad implements ProtocolLoad, ProtocolClient, LoadSupport {
   }
 
   void stop() {
+    stopped = true;
     if (finished.compareAndSet(false, true)) {
-      try {
-        handler.stopLoading(this);
-      } catch (RuntimeException e) {
-        log.error("ProtocolHandler.stopLoading threw", e);
-      }
+      stopLoading();
+    }
+  }
+
+  private void stopLoading() {
+    try {
+      handler.stopLoading(this);
+    } catch (RuntimeException e) {
+      log.error("ProtocolHandler.stopLoading threw", e);
     }
   }
 
@@ -90,9 +97,20 @@ final class RealLoad implements ProtocolLoad, ProtocolClient, LoadSupport {
     return attachment;
   }
 
+  /**
+   * Sets the handler's state; when the load was stopped meanwhile, asks the handler to stop again,
+   * now that it can find what to stop. A task cancelled on another thread while its load was
+   * starting otherwise stopped a load whose handler had not stored its exchange yet, and the
+   * exchange ran on with nobody reading it, holding its pooled connection for good (found by the
+   * soak run; hostile.CancelRaceTests). {@code stopped} is written before {@code stopLoading} reads
+   * the attachment, and the attachment before this reads {@code stopped}: one of the two sees it.
+   */
   @Override
   public void attachment(@Nullable Object attachment) {
     this.attachment = attachment;
+    if (attachment != null && stopped) {
+      stopLoading();
+    }
   }
 
   @Override

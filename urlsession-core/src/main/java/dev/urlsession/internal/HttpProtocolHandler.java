@@ -211,7 +211,7 @@ public final class HttpProtocolHandler implements BuiltInHandler {
 
     void stop() {
       future.cancel(true);
-      consumer.stopDecoding();
+      consumer.stop();
     }
   }
 
@@ -319,6 +319,8 @@ public final class HttpProtocolHandler implements BuiltInHandler {
     private final int maximumDecodingRatio;
     private final AtomicBoolean starved = new AtomicBoolean();
     private final AtomicBoolean done = new AtomicBoolean();
+    /** Set when the load is stopped: the exchange is aborted at its next callback. */
+    private volatile boolean stopped;
     private volatile @Nullable CapacityChannel channel;
     /** Decodes a content-encoded body; null for a body passed through as it is. */
     private volatile @Nullable DecodingPump pump;
@@ -339,7 +341,8 @@ public final class HttpProtocolHandler implements BuiltInHandler {
 
     @Override
     public void consumeResponse(HttpResponse httpResponse, @Nullable EntityDetails entityDetails,
-        HttpContext httpContext, FutureCallback<Void> resultCallback) {
+        HttpContext httpContext, FutureCallback<Void> resultCallback) throws IOException {
+      abortIfStopped();
       this.resultCallback = resultCallback;
       this.context = HttpClientContext.castOrCreate(httpContext);
       recorder.responseStart = Instant.now();
@@ -407,6 +410,7 @@ public final class HttpProtocolHandler implements BuiltInHandler {
 
     @Override
     public void updateCapacity(CapacityChannel capacityChannel) throws IOException {
+      abortIfStopped();
       this.channel = capacityChannel;
       if (wantsInput()) {
         capacityChannel.update(WINDOW);
@@ -451,6 +455,7 @@ public final class HttpProtocolHandler implements BuiltInHandler {
 
     @Override
     public void consume(ByteBuffer src) throws IOException {
+      abortIfStopped();
       int n = src.remaining();
       recorder.responseBodyBytesReceived += n;
       DecodingPump p = pump;
@@ -489,6 +494,33 @@ public final class HttpProtocolHandler implements BuiltInHandler {
       Object attachment = load.attachment();
       if (attachment instanceof Exchange) {
         ((Exchange) attachment).future.cancel(true);
+      }
+    }
+
+    /**
+     * The load was stopped. Cancelling HttpClient's future is not always enough: HttpCore's
+     * {@code ComplexFuture.setDependency} checks for cancellation, then sets, so a cancel landing
+     * between the two (a task cancelled while its new connection was being made) leaves the
+     * exchange running, its response never read and its connection leased for good (found by the
+     * soak run; hostile.CancelRaceTests). So the exchange also aborts itself at its next callback,
+     * and a window closed by flow control is re-opened to make that callback come.
+     */
+    void stop() {
+      stopped = true;
+      stopDecoding();
+      CapacityChannel c = channel;
+      if (c != null) {
+        try {
+          c.update(1);
+        } catch (IOException e) {
+          // The connection is closing already.
+        }
+      }
+    }
+
+    private void abortIfStopped() throws IOException {
+      if (stopped) {
+        throw new java.io.InterruptedIOException("the load was stopped");
       }
     }
 

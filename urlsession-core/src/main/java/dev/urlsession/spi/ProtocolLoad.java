@@ -22,6 +22,11 @@ public interface ProtocolLoad {
   /** A slot for the handler's own per-load state. */
   @Nullable Object attachment();
 
-  /** Sets the handler's per-load state. */
+  /**
+   * Sets the handler's per-load state. When the load was stopped before its state was set (a task
+   * cancelled on another thread while {@code startLoading} ran), setting a non-null state calls
+   * {@link ProtocolHandler#stopLoading} again, so that the handler can stop what it just started:
+   * {@code stopLoading} may therefore be called more than once for a load and must tolerate it.
+   */
   void attachment(@Nullable Object attachment);
 }

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * </ul>
  *
  * Reads {@code /proc/self/fd}; where there is none (not Linux) only threads are checked. Use with
- * {@code @ExtendWith(LeakCheck.class)}.
+ * {@code @ExtendWith(LeakCheck.class)}, and stop in-JVM peers in an {@code @AfterEach} method:
+ * MockWebServer's {@code @StartStop} closes its server only after this check.
  */
 public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
   static final long WAIT_SECONDS = 20;
