@@ -4,12 +4,14 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.urlsession.SessionException.Code;
+import dev.urlsession.hostile.LeakCheck;
 import java.time.Duration;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -20,6 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * connection open behind it.
  */
 @Timeout(60)
+@ExtendWith(LeakCheck.class)
 class HostileServerTests {
   RawHttpServer server;
   final RecordingDelegate delegate = new RecordingDelegate();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.urlsession.SessionException.Code;
+import dev.urlsession.hostile.LeakCheck;
 import java.util.concurrent.ExecutionException;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -13,6 +14,7 @@ import okio.Buffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What a task collects in memory (a completion handler's or a future's body) stops at
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.Timeout;
  * passes the limit; a delegate that takes the chunks, or a download, has no such limit.
  */
 @Timeout(30)
+@ExtendWith(LeakCheck.class)
 class InMemoryBodyLimitTests {
   static final int LIMIT = 64 * 1024;
   @StartStop final MockWebServer server = new MockWebServer();

@@ -3,6 +3,7 @@ package dev.urlsession;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.urlsession.hostile.LeakCheck;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import mockwebserver3.MockResponse;
@@ -11,6 +12,7 @@ import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Non-ASCII URLs go on the wire as UTF-8, percent-encoded, never raw or as mojibake (issue 18
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
  * request through an HTTP proxy (absolute form).
  */
 @Timeout(30)
+@ExtendWith(LeakCheck.class)
 class NonAsciiUrlTests {
   @StartStop final MockWebServer server = new MockWebServer();
   final RecordingDelegate delegate = new RecordingDelegate();

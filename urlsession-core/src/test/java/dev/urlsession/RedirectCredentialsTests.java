@@ -4,6 +4,7 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.urlsession.SessionException.Code;
+import dev.urlsession.hostile.LeakCheck;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import mockwebserver3.MockResponse;
@@ -15,6 +16,7 @@ import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Credentials and redirects (RELIABILITY.md rows 2 and 3): the session's own {@code Authorization}
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.Timeout;
  * security does not name, even a local one.
  */
 @Timeout(30)
+@ExtendWith(LeakCheck.class)
 class RedirectCredentialsTests {
   static final HeldCertificate CERT = new HeldCertificate.Builder()
       .addSubjectAlternativeName("localhost").addSubjectAlternativeName("127.0.0.1").build();

@@ -3,6 +3,7 @@ package dev.urlsession;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.urlsession.hostile.LeakCheck;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.awaitility.Awaitility;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Ambiguous framing (RFC 9112 6.3, issue 18 item 9): a response with both {@code Content-Length}
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
  * response. Proven on a raw socket server that keeps the connection open and counts connections.
  */
 @Timeout(30)
+@ExtendWith(LeakCheck.class)
 class ResponseFramingTests {
   RawHttpServer server;
   final RecordingDelegate delegate = new RecordingDelegate();

@@ -24,6 +24,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Issue 18 item 8: a task created while {@code invalidateAndCancel()} runs either fails at once
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Timeout;
  * session. Thousands of rounds of two threads creating and resuming tasks against one invalidating.
  */
 @Timeout(120)
+@ExtendWith(LeakCheck.class)
 class InvalidationRaceTests {
   /** Enough rounds to meet the old 1-in-3,000 miss many times over; a few seconds here. */
   static final int ROUNDS = Integer.getInteger("urlsession.raceRounds", 10_000);

@@ -11,6 +11,7 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Issue 18 item 7: sessions an application forgets without invalidating them do not keep their
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
  * warning per session names where it was created.
  */
 @Timeout(180)
+@ExtendWith(LeakCheck.class)
 class LeakedSessionTests {
   static final int SESSIONS = 200;
 
