@@ -37,7 +37,9 @@
  *       {@code ServerTrustTests}, {@code TransportSecurityTlsTests}.
  *   <li>Proxy credentials: {@code ProxyTests.httpsRequestTunnelsThroughConnectAndTheProxySeesOnlyTheAuthority}
  *       and {@code ProxyTests.proxyChallengeReachesTheDelegateWithAProxyProtectionSpace} (the origin never
- *       sees {@code Proxy-Authorization}), {@code ProxyTests.hostNamesLongerThanSocksCanCarryAreRefused}.
+ *       sees {@code Proxy-Authorization}), {@code ProxyTests.hostNamesLongerThanSocksCanCarryAreRefused};
+ *       a hostile proxy's answers to stream tasks are fuzzed by
+ *       {@code internal.InternalParsersFuzzTests.proxyAnswers}.
  *   <li>HTTP/2 abuse: {@link dev.urlsession.hostile.Http2AbuseTests} (GOAWAY, RST_STREAM, SETTINGS
  *       and PING floods, huge and endless header blocks).
  *   <li>Cookie domains: {@code CookieTests.setCookieWhenDomainIsAPublicSuffixIsRefused},
