@@ -16,14 +16,13 @@ final class Report {
 
   /**
    * A grouped bar chart: one group per concurrency, one bar per client, {@code value} of each
-   * result (e.g. the ratio to raw HttpClient 5).
+   * result and the group's reference result (its first), e.g. the ratio to raw HttpClient 5.
    */
   static void barChart(Path file, String title, String yTitle, Map<Integer, List<Comparison.Result>> byConcurrency,
-      java.util.function.ToDoubleFunction<Comparison.Result> value, boolean logarithmic) throws IOException {
+      java.util.function.ToDoubleBiFunction<Comparison.Result, Comparison.Result> value) throws IOException {
     CategoryChart chart = new CategoryChartBuilder().width(1100).height(560).title(title)
         .xAxisTitle("requests in flight").yAxisTitle(yTitle).build();
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
-    chart.getStyler().setYAxisLogarithmic(logarithmic);
     chart.getStyler().setAvailableSpaceFill(0.8);
     chart.getStyler().setOverlapped(false);
     chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
@@ -35,8 +34,8 @@ final class Report {
     for (int i = 0; i < first.size(); i++) {
       List<Double> ys = new ArrayList<>();
       for (List<Comparison.Result> results : byConcurrency.values()) {
-        double v = value.applyAsDouble(results.get(i));
-        ys.add(Double.isNaN(v) || v <= 0 ? (logarithmic ? 1 : 0) : v);
+        double v = value.applyAsDouble(results.get(i), results.get(0));
+        ys.add(Double.isNaN(v) || Double.isInfinite(v) ? 0 : v);
       }
       chart.addSeries(first.get(i).client(), groups, ys);
     }

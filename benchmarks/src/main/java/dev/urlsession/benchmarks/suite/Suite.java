@@ -48,6 +48,8 @@ public final class Suite {
   private int startupPairs = 10;
   private Set<String> parts = new LinkedHashSet<>(List.of("small", "h2", "large", "queued", "startup"));
   private final List<Integer> concurrencies = new ArrayList<>(List.of(1, 16, 256));
+  /** Which clients the small-GET and HTTP/2 comparisons run (raw HttpClient 5 always: the reference). */
+  private Set<String> clientKeys = new LinkedHashSet<>(List.of("okhttp", "jdk", "default", "ephemeral", "restclient"));
 
   private Suite(Path out) {
     this.out = out;
@@ -77,6 +79,7 @@ public final class Suite {
         case "--queued" -> s.queued = Integer.parseInt(v);
         case "--startup-pairs" -> s.startupPairs = Integer.parseInt(v);
         case "--parts" -> s.parts = new LinkedHashSet<>(List.of(v.split(",")));
+        case "--clients" -> s.clientKeys = new LinkedHashSet<>(List.of(v.split(",")));
         case "--concurrency" -> {
           s.concurrencies.clear();
           for (String c : v.split(",")) {
@@ -84,7 +87,7 @@ public final class Suite {
           }
         }
         default -> throw new IllegalArgumentException("unknown option " + o.getKey() + "; options: --out DIR,"
-            + " --parts small,h2,large,queued,startup, --rounds N, --window S, --warmup S, --max-others CORES,"
+            + " --parts small,h2,large,queued,startup, --clients okhttp,jdk,default,ephemeral,restclient, --rounds N, --window S, --warmup S, --max-others CORES,"
             + " --concurrency 1,16,256, --h2-rounds N, --large-rounds N, --queued N, --startup-pairs N");
       }
     }
@@ -97,9 +100,14 @@ public final class Suite {
     markdown.add("");
     markdown.add("Run " + ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME) + " with `" + args
         + "`; " + machine() + ".");
-    try (Nginx nginx = Nginx.start(out.resolve("nginx"), parts.contains("large"))) {
-      markdown.add("Server: " + command("nginx", "-v").trim() + " (one worker process), loopback, keep-alive.");
-      HandshakeCertificates tls = new HandshakeCertificates.Builder()
+    boolean server = parts.contains("small") || parts.contains("h2") || parts.contains("large");
+    try (Nginx nginx = server ? Nginx.start(out.resolve("nginx"), parts.contains("large")) : null) {
+      if (nginx == null) {
+        markdown.add("");
+      } else {
+        markdown.add("Server: " + command("nginx", "-v").trim() + " (one worker process), loopback, keep-alive.");
+      }
+      HandshakeCertificates tls = nginx == null ? null : new HandshakeCertificates.Builder()
           .addTrustedCertificate(nginx.certificate.certificate()).build();
       if (parts.contains("small")) {
         smallGets(nginx);
@@ -126,16 +134,26 @@ public final class Suite {
   private void smallGets(Nginx nginx) throws Exception {
     int max = concurrencies.stream().mapToInt(Integer::intValue).max().orElse(256);
     Path storage = out.resolve("storage");
-    List<Client> clients = List.of(
-        Client.rawHttpClient(max),
-        Client.okHttp(max, null),
-        Client.jdk(HttpClient.Version.HTTP_1_1, null),
-        Client.session("Session (default configuration)", SessionConfiguration.defaultConfiguration().toBuilder()
-            .storageDirectory(storage.resolve("default")).httpMaximumConnectionsPerHost(max).build()),
-        Client.session("Session (ephemeral)", SessionConfiguration.ephemeral().toBuilder()
-            .httpMaximumConnectionsPerHost(max).build()),
-        Client.restClient(SessionConfiguration.defaultConfiguration().toBuilder()
-            .storageDirectory(storage.resolve("restclient")).httpMaximumConnectionsPerHost(max).build()));
+    List<Client> clients = new ArrayList<>();
+    clients.add(Client.rawHttpClient(max));
+    if (clientKeys.contains("okhttp")) {
+      clients.add(Client.okHttp(max, null));
+    }
+    if (clientKeys.contains("jdk")) {
+      clients.add(Client.jdk(HttpClient.Version.HTTP_1_1, null));
+    }
+    if (clientKeys.contains("default")) {
+      clients.add(Client.session("Session (default configuration)", SessionConfiguration.defaultConfiguration()
+          .toBuilder().storageDirectory(storage.resolve("default")).httpMaximumConnectionsPerHost(max).build()));
+    }
+    if (clientKeys.contains("ephemeral")) {
+      clients.add(Client.session("Session (ephemeral)", SessionConfiguration.ephemeral().toBuilder()
+          .httpMaximumConnectionsPerHost(max).build()));
+    }
+    if (clientKeys.contains("restclient")) {
+      clients.add(Client.restClient(SessionConfiguration.defaultConfiguration().toBuilder()
+          .storageDirectory(storage.resolve("restclient")).httpMaximumConnectionsPerHost(max).build()));
+    }
     Map<Integer, List<Comparison.Result>> results = new LinkedHashMap<>();
     try {
       Comparison comparison = new Comparison(new LoadDriver(nginx), log);
@@ -162,13 +180,15 @@ public final class Suite {
       markdown.add("### " + e.getKey() + " in flight");
       table(e.getValue(), "raw HttpClient 5");
     }
-    Report.barChart(out.resolve("small-gets-throughput.png"), "Small GETs: throughput / raw HttpClient 5 (median of rounds)",
-        "ratio", results, Comparison.Result::ratioToReference, false);
-    Report.barChart(out.resolve("small-gets-p99.png"), "Small GETs: p99 latency (us)", "microseconds", results,
-        Comparison.Result::p99Micros, true);
+    Report.barChart(out.resolve("small-gets-throughput.png"),
+        "Small GETs: throughput / raw HttpClient 5's (median of per-round ratios; higher is better)", "ratio", results,
+        (r, reference) -> r.ratioToReference());
+    Report.barChart(out.resolve("small-gets-p99.png"),
+        "Small GETs: p99 latency / raw HttpClient 5's (lower is better)", "ratio", results,
+        (r, reference) -> r.p99Micros() / reference.p99Micros());
     markdown.add("");
     markdown.add("![throughput ratios](small-gets-throughput.png)");
-    markdown.add("![p99 latency](small-gets-p99.png)");
+    markdown.add("![p99 latency ratios](small-gets-p99.png)");
   }
 
   private void table(List<Comparison.Result> results, String reference) {
@@ -190,14 +210,22 @@ public final class Suite {
     Path storage = out.resolve("storage");
     SessionConfiguration.Builder defaults = SessionConfiguration.defaultConfiguration().toBuilder()
         .storageDirectory(storage.resolve("h2-default"));
-    List<Client> clients = List.of(
-        Client.rawHttp2Client(tls.sslContext()),
-        Client.okHttp(batch, tls),
-        Client.jdk(HttpClient.Version.HTTP_2, tls.sslContext()),
-        Client.session("Session (default configuration)", defaults.httpMaximumConnectionsPerHost(1)
-            .sslContext(tls.sslContext()).httpVersionPolicy(HttpVersionPolicy.NEGOTIATE).build()),
-        Client.session("Session (ephemeral)", SessionConfiguration.ephemeral().toBuilder()
-            .httpMaximumConnectionsPerHost(1).sslContext(tls.sslContext()).build()));
+    List<Client> clients = new ArrayList<>();
+    clients.add(Client.rawHttp2Client(tls.sslContext()));
+    if (clientKeys.contains("okhttp")) {
+      clients.add(Client.okHttp(batch, tls));
+    }
+    if (clientKeys.contains("jdk")) {
+      clients.add(Client.jdk(HttpClient.Version.HTTP_2, tls.sslContext()));
+    }
+    if (clientKeys.contains("default")) {
+      clients.add(Client.session("Session (default configuration)", defaults.httpMaximumConnectionsPerHost(1)
+          .sslContext(tls.sslContext()).httpVersionPolicy(HttpVersionPolicy.NEGOTIATE).build()));
+    }
+    if (clientKeys.contains("ephemeral")) {
+      clients.add(Client.session("Session (ephemeral)", SessionConfiguration.ephemeral().toBuilder()
+          .httpMaximumConnectionsPerHost(1).sslContext(tls.sslContext()).build()));
+    }
     URI uri = nginx.tls("/1k");
     List<String> connections = new ArrayList<>();
     List<Comparison.Result> results;
