@@ -5,15 +5,10 @@ import dev.urlsession.internal.CacheFileFormat;
 import dev.urlsession.internal.CacheRules;
 import dev.urlsession.internal.Checks;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Instant;
@@ -61,14 +56,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Disk.</b> One file per entry, named by the SHA-256 of its key, written to a temporary file
  * and moved into place atomically, in a versioned format with checksums; entries survive a restart.
- * A corrupted or truncated file is logged at WARN and deleted, and the lookup is a miss. A
- * directory that cannot be created or written is logged once at WARN and the cache works in memory
- * only. One directory must be used by one {@code HttpCache} at a time. User info values survive on
- * disk only when they are {@code String}, {@code Boolean}, {@code Integer}, {@code Long} or {@code
- * Double}.
+ * A store returns before its file is written: the library's cache writer thread writes it soon
+ * after, and until then lookups find the entry as stored (a newer store of the same entry replaces
+ * the one waiting). Files are not forced to the device: a crash may lose the newest entries, and a
+ * file a crash left torn fails its checksum. A corrupted or truncated file is logged at WARN and
+ * deleted, and the lookup is a miss. A directory that cannot be created or written is logged once
+ * at WARN and the cache works in memory only. One directory must be used by one {@code HttpCache}
+ * at a time: a cache created for the directory of another in the same JVM first waits until that
+ * one's files are written; at the JVM's exit, files still waiting are written (for up to 5
+ * seconds). User info values survive on disk only when they are {@code String}, {@code Boolean},
+ * {@code Integer}, {@code Long} or {@code Double}.
  *
- * <p><b>Threading.</b> Every method is thread-safe and may be called from any thread. Disk I/O
- * happens on the calling thread, while holding the cache's lock.
+ * <p><b>Threading.</b> Every method is thread-safe and may be called from any thread. A lookup that
+ * reads an entry file does so on the calling thread, files are written on the cache writer thread;
+ * neither holds the cache's lock meanwhile, so a store never waits for the disk.
  *
  * @since 0.1.0
  */
@@ -109,6 +110,15 @@ public final class HttpCache {
   /** Disk entries by full key, least recently used first. */
   private final LinkedHashMap<String, DiskNode> disk = new LinkedHashMap<>(16, 0.75f, true);
 
+  /**
+   * Entry files to write, by full key, oldest first (a disk entry whose file is not written yet):
+   * the writer takes them one by one and removes each once its file is in place.
+   */
+  private final LinkedHashMap<String, Pending> pending = new LinkedHashMap<>();
+
+  /** Whether the writer runs for this cache (it stops when nothing is pending). */
+  private boolean writerScheduled;
+
   /** Primary key (URL) to the full keys stored under it, in either tier. */
   private final Map<String, Map<String, Variant>> variants = new HashMap<>();
 
@@ -118,6 +128,9 @@ public final class HttpCache {
   private record MemoryNode(String primaryKey, CacheEntry entry, long size) {}
 
   private record DiskNode(String primaryKey, Path file, Instant storedTime, long size) {}
+
+  /** An entry file to write: the entry (what lookups get meanwhile) and the file's bytes. */
+  private record Pending(CacheEntry entry, byte[] bytes, Path file) {}
 
   private static final class SharedHolder {
     static final HttpCache SHARED = HttpCache.create(SHARED_MEMORY_CAPACITY, 0, null);
@@ -130,6 +143,7 @@ public final class HttpCache {
     synchronized (lock) {
       this.directory = directory == null ? null : openDirectory(directory);
       if (this.directory != null) {
+        CacheWriter.opened(this.directory, this); // after the files another cache of it queued
         loadIndex(this.directory);
         trimDisk();
       }
@@ -316,6 +330,8 @@ public final class HttpCache {
       return null;
     }
     String primary = CacheRules.primaryKey(request.url());
+    String found;
+    DiskNode d;
     synchronized (lock) {
       Map<String, Variant> keys = variants.get(primary);
       if (keys == null) {
@@ -340,8 +356,27 @@ public final class HttpCache {
         disk.get(best); // keep the disk tier's LRU order in step
         return m.entry();
       }
-      DiskNode d = disk.get(best);
-      return d == null ? null : readDisk(best, d);
+      d = disk.get(best);
+      if (d == null) {
+        return null;
+      }
+      Pending waiting = pending.get(best);
+      if (waiting != null) {
+        return promote(best, d, waiting.entry()); // its file is not written yet
+      }
+      found = best;
+    }
+    // The file is read without the lock: stores (possibly on an I/O thread) never wait for a read.
+    CacheEntry read = readFile(d.file());
+    synchronized (lock) {
+      if (disk.get(found) != d) {
+        return null; // replaced or removed meanwhile
+      }
+      if (read == null) {
+        removeDisk(found);
+        return null;
+      }
+      return promote(found, d, read);
     }
   }
 
@@ -352,11 +387,6 @@ public final class HttpCache {
   long entryLimit() {
     long disk = diskCapacity;
     return (disk > 0 ? disk : memoryCapacity) / MAX_ENTRY_FRACTION;
-  }
-
-  /** Whether a store may write a file: if not, storing is cheap enough for any thread. */
-  boolean writesToDisk() {
-    return directory != null && diskCapacity > 0;
   }
 
   /**
@@ -391,9 +421,13 @@ public final class HttpCache {
         LOG.debug("not caching {}: {} bytes exceed 5% of capacity ({})", key, tierSize, limit);
         return;
       }
-      // The old entry goes (a new memory entry takes its place in one step); its variant record is
-      // replaced below, or forgotten if nothing is stored.
-      dropDisk(key);
+      // The old entry goes (a new memory entry takes its place in one step, a new file replaces the
+      // old one); its variant record is replaced below, or forgotten if nothing is stored.
+      if (toDisk) {
+        forgetDisk(key);
+      } else {
+        dropDisk(key);
+      }
       boolean stored = false;
       if (size <= memoryCapacity / MAX_ENTRY_FRACTION) {
         MemoryNode old = memory.put(key, new MemoryNode(primary, entry, size));
@@ -403,7 +437,7 @@ public final class HttpCache {
         dropMemory(key);
       }
       if (toDisk) {
-        stored |= writeDisk(key, primary, entry, cachedResponse.dataUnsafe());
+        stored |= queueWrite(key, primary, entry, cachedResponse.dataUnsafe());
       }
       if (stored) {
         variants
@@ -464,6 +498,7 @@ public final class HttpCache {
     while (diskUsage > diskCapacity && it.hasNext()) {
       Map.Entry<String, DiskNode> e = it.next();
       it.remove();
+      pending.remove(e.getKey());
       diskUsage -= e.getValue().size();
       deleteQuietly(e.getValue().file());
       forgetIfGone(e.getKey(), e.getValue().primaryKey());
@@ -500,10 +535,19 @@ public final class HttpCache {
 
   /** Removes the disk entry of {@code key} and its file, keeping its variant record. */
   private @Nullable DiskNode dropDisk(String key) {
+    DiskNode d = forgetDisk(key);
+    if (d != null) {
+      deleteQuietly(d.file());
+    }
+    return d;
+  }
+
+  /** Removes the disk entry of {@code key} (and its pending write) from the index; the file stays. */
+  private @Nullable DiskNode forgetDisk(String key) {
+    pending.remove(key);
     DiskNode d = disk.remove(key);
     if (d != null) {
       diskUsage -= d.size();
-      deleteQuietly(d.file());
     }
     return d;
   }
@@ -595,7 +639,7 @@ public final class HttpCache {
     }
   }
 
-  /** Whether {@code name} is a temporary file of {@link #writeDisk} or {@link #openDirectory}. */
+  /** Whether {@code name} is a temporary file of {@link #writeFile} or {@link #openDirectory}. */
   private static boolean isOwnTempFile(String name) {
     return name.endsWith(TEMP_SUFFIX)
         && (name.startsWith(PROBE_PREFIX)
@@ -604,62 +648,113 @@ public final class HttpCache {
                 && CacheFileFormat.isEntryFileName(name.substring(0, 64)));
   }
 
-  /** Writes the entry file atomically; false (logged) when the disk refuses. */
-  private boolean writeDisk(String key, String primary, CacheEntry entry, byte[] body) {
+  /** Indexes the entry's file and queues it for the writer; false when there is no directory. */
+  private boolean queueWrite(String key, String primary, CacheEntry entry, byte[] body) {
     Path dir = directory;
     if (dir == null) {
       return false;
     }
     byte[] bytes = CacheFileFormat.encode(key, entry, body);
     Path target = dir.resolve(CacheFileFormat.fileName(key));
-    Path temp = null;
-    try {
-      temp = Files.createTempFile(dir, target.getFileName().toString() + ".", TEMP_SUFFIX);
-      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        while (buffer.hasRemaining()) {
-          ch.write(buffer);
+    pending.put(key, new Pending(entry, bytes, target));
+    disk.put(key, new DiskNode(primary, target, entry.storedTime(), bytes.length));
+    diskUsage += bytes.length;
+    if (!writerScheduled) {
+      writerScheduled = true;
+      CacheWriter.schedule(this::writePending);
+    }
+    return true;
+  }
+
+  /**
+   * The writer: writes the pending files one by one, without the lock. A file whose entry was
+   * removed while it was written is deleted; one replaced meanwhile is written again.
+   */
+  private void writePending() {
+    while (true) {
+      String key;
+      Pending p;
+      synchronized (lock) {
+        Iterator<Map.Entry<String, Pending>> it = pending.entrySet().iterator();
+        if (!it.hasNext()) {
+          writerScheduled = false;
+          lock.notifyAll();
+          return;
         }
-        ch.force(false);
+        Map.Entry<String, Pending> next = it.next();
+        key = next.getKey();
+        p = next.getValue();
       }
-      try {
-        Files.move(
-            temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+      boolean written = writeFile(p.file(), p.bytes());
+      synchronized (lock) {
+        boolean current = pending.get(key) == p;
+        if (current) {
+          pending.remove(key);
+        }
+        if (!written) {
+          if (current) {
+            removeDisk(key);
+          }
+        } else if (!disk.containsKey(key)) {
+          deleteQuietly(p.file()); // removed or evicted while it was written
+        }
       }
-      disk.put(key, new DiskNode(primary, target, entry.storedTime(), bytes.length));
-      diskUsage += bytes.length;
+    }
+  }
+
+  /**
+   * Waits (up to {@code timeoutMillis}) until the files of every store made so far are written;
+   * false on timeout.
+   */
+  boolean awaitWrites(long timeoutMillis) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+    synchronized (lock) {
+      while (writerScheduled) {
+        long left = (deadline - System.nanoTime()) / 1_000_000L;
+        if (left <= 0) {
+          return false;
+        }
+        lock.wait(left);
+      }
+      return true;
+    }
+  }
+
+  /** Writes a file atomically; false (logged) when the disk refuses. */
+  private boolean writeFile(Path target, byte[] bytes) {
+    try {
+      CacheWriter.writeAtomically(target, bytes, TEMP_SUFFIX);
       return true;
     } catch (IOException | RuntimeException e) {
-      if (temp != null) {
-        deleteQuietly(temp);
+      synchronized (lock) {
+        logDiskFailure("cannot write " + target, e);
       }
-      logDiskFailure("cannot write " + target, e);
       return false;
     }
   }
 
-  /** Reads a disk entry, promoting it to memory; null (and the file deleted) when it is bad. */
-  private @Nullable CacheEntry readDisk(String key, DiskNode node) {
+  /** Reads an entry file and marks it used; null (logged) when it vanished or is bad. */
+  private @Nullable CacheEntry readFile(Path file) {
     CacheEntry entry;
     try {
-      entry = CacheFileFormat.read(node.file()).entry();
+      entry = CacheFileFormat.read(file).entry();
     } catch (NoSuchFileException e) {
-      LOG.debug("HTTP cache file {} vanished", node.file());
-      removeDisk(key);
+      LOG.debug("HTTP cache file {} vanished", file);
       return null;
     } catch (IOException | RuntimeException e) {
-      LOG.warn(
-          "Ignoring and deleting unreadable HTTP cache file {}: {}", node.file(), e.getMessage());
-      removeDisk(key);
+      LOG.warn("Ignoring and deleting unreadable HTTP cache file {}: {}", file, e.getMessage());
       return null;
     }
     try {
-      Files.setLastModifiedTime(node.file(), FileTime.from(clock.instant()));
+      Files.setLastModifiedTime(file, FileTime.from(clock.instant()));
     } catch (IOException | RuntimeException e) {
-      LOG.debug("cannot touch {}: {}", node.file(), e.toString());
+      LOG.debug("cannot touch {}: {}", file, e.toString());
     }
+    return entry;
+  }
+
+  /** Keeps an entry read from disk in memory too, when it fits. */
+  private CacheEntry promote(String key, DiskNode node, CacheEntry entry) {
     long size = approximateSize(entry.cachedResponse());
     if (size <= memoryCapacity / MAX_ENTRY_FRACTION) {
       memory.put(key, new MemoryNode(node.primaryKey(), entry, size));

@@ -677,10 +677,7 @@ final class RealSession implements Session {
     return invalidated.get();
   }
 
-  /**
-   * Writes the stores to disk, then makes future requests use new connections (Apple's
-   * {@code flush}).
-   */
+  /** Writes the stores to disk (the cache's queued files too), then uses new connections (Apple's {@code flush}). */
   @Override
   public CompletableFuture<Void> flush() {
     CredentialStorage credentials = configuration.credentialStorage();
@@ -691,6 +688,7 @@ final class RealSession implements Session {
     if (cookies != null) {
       cookies.flush();
     }
+    CacheWriter.awaitWrites(configuration.httpCache());
     return closeIdleThenComplete();
   }
 
@@ -786,6 +784,7 @@ final class RealSession implements Session {
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IllegalStateException(e);
     }
+    CacheWriter.awaitWrites(configuration.httpCache()); // what its tasks stored is on disk once close() returns
   }
 
   @Override

@@ -534,8 +534,8 @@ abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.
     TaskMetrics metrics = started && TaskCompletion.metricsWanted(events)
         ? TaskCompletion.metrics(chain.transactions(), intervalStart, chain.redirectCount()) : null;
     TaskCompletion completion = new TaskCompletion(session, this, events, route, new TaskCompletion.Outcome(
-        response, error, body.body(), body.location(), body.resumeData(), metrics, storeInCache,
-        cache.storesToDisk()), resumeDataFuture);
+        response, error, body.body(), body.location(), body.resumeData(), metrics, storeInCache),
+        resumeDataFuture);
     boolean direct = completion.direct();
     if (!direct) {
       events.postPlain(completion::run);
