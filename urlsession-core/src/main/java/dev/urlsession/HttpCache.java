@@ -5,15 +5,12 @@ import dev.urlsession.internal.CacheFileFormat;
 import dev.urlsession.internal.CacheRules;
 import dev.urlsession.internal.Checks;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -56,9 +53,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Disk.</b> One file per entry, named by the SHA-256 of its key, written to a temporary file
  * and moved into place atomically, in a versioned format with checksums; entries survive a restart.
- * A store returns before its file is written: the library's cache writer thread writes it soon
- * after, and until then lookups find the entry as stored (a newer store of the same entry replaces
- * the one waiting). Files are not forced to the device: a crash may lose the newest entries, and a
+ * A store returns before its file is written: the library's cache writer thread writes it about
+ * 100 ms later, and until then lookups find the entry as stored (a newer store of the same entry
+ * replaces the one waiting, so a busy entry is written a few times a second, not at every store). Files are not forced to the device: a crash may lose the newest entries, and a
  * file a crash left torn fails its checksum. A corrupted or truncated file is logged at WARN and
  * deleted, and the lookup is a miss. A directory that cannot be created or written is logged once
  * at WARN and the cache works in memory only. One directory must be used by one {@code HttpCache}
@@ -116,8 +113,14 @@ public final class HttpCache {
    */
   private final LinkedHashMap<String, Pending> pending = new LinkedHashMap<>();
 
-  /** Whether the writer runs for this cache (it stops when nothing is pending). */
-  private boolean writerScheduled;
+  /** Write passes scheduled or running for this cache (one at a time runs: one writer thread). */
+  private int writePasses;
+
+  /**
+   * How long a stored file waits before it is written: repeated stores of a busy entry replace
+   * each other in the meantime instead of each writing the file.
+   */
+  static final long WRITE_DELAY_MILLIS = 100;
 
   /** Primary key (URL) to the full keys stored under it, in either tier. */
   private final Map<String, Map<String, Variant>> variants = new HashMap<>();
@@ -141,7 +144,7 @@ public final class HttpCache {
     this.diskCapacity = checkCapacity(diskCapacity, "diskCapacity");
     this.clock = Checks.notNull(clock, "clock");
     synchronized (lock) {
-      this.directory = directory == null ? null : openDirectory(directory);
+      this.directory = directory == null ? null : CacheWriter.openDirectory(directory, TEMP_SUFFIX, PROBE_PREFIX);
       if (this.directory != null) {
         CacheWriter.opened(this.directory, this); // after the files another cache of it queued
         loadIndex(this.directory);
@@ -573,62 +576,9 @@ public final class HttpCache {
     return capacity;
   }
 
-  /** The directory if it can be created and written to, else null (logged once). */
-  private static @Nullable Path openDirectory(Path directory) {
-    try {
-      dev.urlsession.internal.PrivateFiles.createDirectories(directory); // owner-only when new
-      Path probe = Files.createTempFile(directory, PROBE_PREFIX, TEMP_SUFFIX);
-      Files.delete(probe);
-      return directory;
-    } catch (IOException | SecurityException | UnsupportedOperationException e) {
-      LOG.warn(
-          "HTTP cache directory {} cannot be used ({}); caching in memory only",
-          directory,
-          e.toString());
-      return null;
-    }
-  }
-
   /** Indexes the entry files of {@code dir}, least recently used first, dropping bad ones. */
   private void loadIndex(Path dir) {
-    record Found(
-        String key,
-        Path file,
-        Instant storedTime,
-        long size,
-        FileTime lastUsed,
-        List<String> vary) {}
-    List<Found> found = new ArrayList<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-      for (Path file : files) {
-        String name = file.getFileName().toString();
-        if (isOwnTempFile(name)) {
-          deleteQuietly(file); // left over by an interrupted write
-          continue;
-        }
-        if (!CacheFileFormat.isEntryFileName(name) || !Files.isRegularFile(file)) {
-          continue;
-        }
-        try {
-          CacheFileFormat.Decoded d = CacheFileFormat.readMeta(file);
-          found.add(
-              new Found(
-                  d.key(),
-                  file,
-                  d.entry().storedTime(),
-                  d.fileSize(),
-                  Files.getLastModifiedTime(file),
-                  CacheRules.varyNames(d.entry().cachedResponse().response())));
-        } catch (IOException | RuntimeException e) {
-          LOG.warn("Ignoring and deleting unreadable HTTP cache file {}: {}", file, e.getMessage());
-          deleteQuietly(file);
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("Cannot list HTTP cache directory {}: {}", dir, e.toString());
-    }
-    found.sort(Comparator.comparing(Found::lastUsed).thenComparing(Found::storedTime));
-    for (Found f : found) {
+    for (CacheWriter.Found f : CacheWriter.scan(dir, TEMP_SUFFIX, PROBE_PREFIX)) {
       int newline = f.key().indexOf('\n');
       String primary = newline < 0 ? f.key() : f.key().substring(0, newline);
       disk.put(f.key(), new DiskNode(primary, f.file(), f.storedTime(), f.size()));
@@ -637,15 +587,6 @@ public final class HttpCache {
           .computeIfAbsent(primary, p -> new HashMap<>())
           .put(f.key(), new Variant(f.vary(), f.storedTime()));
     }
-  }
-
-  /** Whether {@code name} is a temporary file of {@link #writeFile} or {@link #openDirectory}. */
-  private static boolean isOwnTempFile(String name) {
-    return name.endsWith(TEMP_SUFFIX)
-        && (name.startsWith(PROBE_PREFIX)
-            || name.length() > 65
-                && name.charAt(64) == '.'
-                && CacheFileFormat.isEntryFileName(name.substring(0, 64)));
   }
 
   /** Indexes the entry's file and queues it for the writer; false when there is no directory. */
@@ -659,27 +600,34 @@ public final class HttpCache {
     pending.put(key, new Pending(entry, bytes, target));
     disk.put(key, new DiskNode(primary, target, entry.storedTime(), bytes.length));
     diskUsage += bytes.length;
-    if (!writerScheduled) {
-      writerScheduled = true;
-      CacheWriter.schedule(this::writePending);
+    if (writePasses == 0) {
+      schedulePass(WRITE_DELAY_MILLIS);
     }
     return true;
   }
 
+  private void schedulePass(long delayMillis) {
+    writePasses++;
+    CacheWriter.schedule(this::writePass, delayMillis);
+  }
+
   /**
-   * The writer: writes the pending files one by one, without the lock. A file whose entry was
-   * removed while it was written is deleted; one replaced meanwhile is written again.
+   * A pass of the writer: writes the files pending when it starts, one by one, without the lock,
+   * and schedules the next pass if more came meanwhile. A file whose entry was removed while it
+   * was written is deleted; one replaced meanwhile is written by the next pass.
    */
-  private void writePending() {
-    while (true) {
+  private void writePass() {
+    int budget;
+    synchronized (lock) {
+      budget = pending.size();
+    }
+    for (int i = 0; i < budget; i++) {
       String key;
       Pending p;
       synchronized (lock) {
         Iterator<Map.Entry<String, Pending>> it = pending.entrySet().iterator();
         if (!it.hasNext()) {
-          writerScheduled = false;
-          lock.notifyAll();
-          return;
+          break;
         }
         Map.Entry<String, Pending> next = it.next();
         key = next.getKey();
@@ -700,6 +648,13 @@ public final class HttpCache {
         }
       }
     }
+    synchronized (lock) {
+      writePasses--;
+      if (writePasses == 0 && !pending.isEmpty()) {
+        schedulePass(WRITE_DELAY_MILLIS);
+      }
+      lock.notifyAll();
+    }
   }
 
   /**
@@ -709,7 +664,10 @@ public final class HttpCache {
   boolean awaitWrites(long timeoutMillis) throws InterruptedException {
     long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
     synchronized (lock) {
-      while (writerScheduled) {
+      if (!pending.isEmpty()) {
+        schedulePass(0); // now, not after the delay
+      }
+      while (writePasses > 0) {
         long left = (deadline - System.nanoTime()) / 1_000_000L;
         if (left <= 0) {
           return false;
