@@ -56,7 +56,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * A session's HttpClient 5 async client and connection pool. HttpClient's own redirect, cookie,
  * retry, authentication and content-decoding handling are off: the session does each itself, so
- * that delegates see every step (URLSESSION-BEHAVIOUR.md appendix A).
+ * that delegates see every step (URLSESSION-BEHAVIOUR.md appendix A). Exchanges to a host share
+ * its HTTP/2 connections ({@link SharingConnectionManager}): the per-host limit caps connections,
+ * not requests in flight.
  */
 public final class HttpEngine {
   /**
@@ -87,6 +89,8 @@ public final class HttpEngine {
 
   private final CloseableHttpAsyncClient client;
   private final PoolingAsyncClientConnectionManager connectionManager;
+  /** The pool as the client uses it: HTTP/2 connections shared by the exchanges of their route. */
+  private final SharingConnectionManager sharing;
   private final ProxyCredentials proxyCredentials = new ProxyCredentials();
   /** Client identities chosen by delegates; null with an SSL context of the user's own. */
   private final @Nullable ClientIdentities identities;
@@ -130,10 +134,11 @@ public final class HttpEngine {
       c.customize(poolBuilder);
     }
     this.connectionManager = poolBuilder.build();
+    this.sharing = new SharingConnectionManager(connectionManager);
 
     HttpAsyncClientBuilder builder =
         HttpAsyncClientBuilder.create()
-            .setConnectionManager(connectionManager)
+            .setConnectionManager(sharing)
             .setH2Config(H2Config.custom().setPushEnabled(false).build())
             // 64 KiB reads: a large body arrives in a few thousand chunks per 100 MiB, not tens of thousands.
             .setHttp1Config(Http1Config.custom().setBufferSize(64 * 1024).build())
@@ -185,7 +190,7 @@ public final class HttpEngine {
       // The pool the session's limits, statistics and TLS policy live in, whatever a customizer
       // set. The redirect, cookie, retry, auth-caching and decompression switches above cannot be
       // turned back on through the builder.
-      builder.setConnectionManager(connectionManager).setConnectionManagerShared(false);
+      builder.setConnectionManager(sharing).setConnectionManagerShared(false);
     }
     this.client = builder.build();
     this.client.start();
