@@ -49,6 +49,7 @@ final class RealSession implements Session {
   private volatile @Nullable String sessionDescription;
 
   private final AtomicLong taskIds = new AtomicLong();
+  final HostQueue hosts;
   /** Created tasks that have not completed. */
   private final Map<Long, LiveTask> tasks = new ConcurrentHashMap<>();
   /** The stream tasks' I/O thread and TLS, created with the first stream task. */
@@ -81,6 +82,7 @@ final class RealSession implements Session {
     this.builtIns = BuiltInProtocols.create(configuration);
     this.streams = new StreamTasks(configuration);
     this.webSockets = new WebSocketTasks(configuration);
+    this.hosts = new HostQueue(configuration.httpMaximumConnectionsPerHost());
   }
 
   static Session create(
@@ -172,6 +174,7 @@ final class RealSession implements Session {
     synchronized (engineLock) {
       if (httpHandler == null) {
         engine = new HttpEngine(configuration);
+        engine.onHttp2(hosts::learnedHttp2); // its tasks are streams: more of them load at once
         httpHandler = new HttpProtocolHandler(engine, configuration);
       }
       return httpHandler;
@@ -562,6 +565,7 @@ final class RealSession implements Session {
   /** Called by a task once its completion has been posted to the queue. */
   void taskFinished(LiveTask task) {
     tasks.remove(task.registryKey());
+    hosts.finished(task);
     if (invalidated.get()) {
       maybeDeliverInvalidation();
     }

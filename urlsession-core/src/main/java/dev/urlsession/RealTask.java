@@ -1,7 +1,6 @@
 package dev.urlsession;
 
 import dev.urlsession.SessionException.Code;
-import dev.urlsession.internal.ResumePoint;
 import dev.urlsession.internal.TransactionRecorder;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -38,11 +37,12 @@ abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.
   final TaskKind kind;
   final TaskEvents events;
   final ResultRoute route;
-  final BodySink sink;
-  final LoadChain chain;
   private final RealProgress progress = new RealProgress(this, false);
   private final TaskTimers timers;
-  private final CacheStage cache;
+  BodySink sink; // sink, chain, cache and pending: created by prepare() before any load (a queued task has none)
+  LoadChain chain;
+  private CacheStage cache;
+  HostQueue.@Nullable Host host; // the host this task counts for (HostQueue's lock)
 
   // --- guarded by this ---
   private int suspendCount = 1;
@@ -51,22 +51,37 @@ abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.
   private BodyPhase bodyPhase = BodyPhase.NONE;
   private @Nullable Instant intervalStart;
   /** Body chunks not yet handed to the sink, and the bytes the sink or its delegate still hold. */
-  private final ArrayDeque<byte[]> pending = new ArrayDeque<>(4); // most bodies: one chunk
+  private ArrayDeque<byte[]> pending; // most bodies: one chunk; created by prepare()
   private long backlog;
   private @Nullable CompletableFuture<@Nullable ResumeData> resumeDataFuture;
 
   RealTask(TaskSpec spec) {
     super(spec.taskIdentifier, spec.request, State.SUSPENDED, new QueueFuture<>(spec.session.queue));
-    SessionConfiguration configuration = spec.session.configuration();
     this.session = spec.session;
     this.kind = spec.kind;
     this.route = new ResultRoute(spec.dataHandler, spec.fileHandler, spec.callerOwnsFile, spec.future);
     this.events = new TaskEvents(session, this, spec.taskDelegate);
-    this.timers = new TaskTimers(this, configuration.timeoutIntervalForResource());
-    this.cache = new CacheStage(kind.usesCache() ? configuration.httpCache() : null, configuration.requestCachePolicy());
-    this.sink = kind.newSink(session, this, events, route);
-    this.chain = new LoadChain(session, this, this, events, timers, cache, sink, kind);
+    this.timers = new TaskTimers(this, spec.session.configuration().timeoutIntervalForResource());
     this.bytesExpectedToSend = kind.bytesExpectedToSend(spec.request);
+  }
+
+  /** Creates what loading needs, once; caller holds the lock. */
+  private void prepare() {
+    if (chain == null) {
+      cache = new CacheStage(kind.usesCache() ? session.configuration().httpCache() : null,
+          session.configuration().requestCachePolicy());
+      sink = kind.newSink(session, this, events, route);
+      pending = new ArrayDeque<>(4);
+      chain = new LoadChain(session, this, this, events, timers, cache, sink, kind);
+    }
+  }
+
+  /** Starts loading: at resume, or when the session's {@link HostQueue} lets the task through. */
+  void begin() {
+    synchronized (this) {
+      prepare(); // a task completed meanwhile has what it needs; chain.begin then does nothing
+    }
+    chain.begin(originalRequest());
   }
 
   // --- SessionTask ---
@@ -110,7 +125,7 @@ abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.
       after.run();
     } else if (start) {
       events.started();
-      chain.begin(originalRequest());
+      session.hosts.admit(this);
     } else if (retry) {
       chain.retryConnecting();
     } else {
@@ -150,6 +165,7 @@ abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.
           events.postPlain(() -> resumeData.complete(null));
         }
       } else {
+        prepare();
         if (resumeData != null) {
           sink.produceResumeData();
           resumeDataFuture = resumeData;
@@ -374,19 +390,6 @@ abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.
     events.kick();
   }
 
-  /** Where the current load of a resuming download starts, for handlers other than HTTP. */
-  synchronized @Nullable ResumePoint resumePoint(RealLoad l) {
-    return chain.isCurrent(l) ? sink.resumePoint() : null;
-  }
-
-  /** A handler other than HTTP told the resource's validators, before its response. */
-  synchronized void onResourceValidated(RealLoad l, @Nullable String lastModified, long size,
-      boolean continuesAtOffset) {
-    if (chain.isCurrent(l) && !completing) {
-      sink.validated(lastModified, size, continuesAtOffset);
-    }
-  }
-
   /**
    * Moves pending data to the sink while the task may deliver, and completes the task once the
    * load finished and everything was handed over. Caller holds the lock; returns what to run
@@ -432,7 +435,7 @@ abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.
   void fireDemand() {
     RealLoad l;
     synchronized (this) {
-      l = chain.current();
+      l = chain == null ? null : chain.current();
     }
     if (l != null) {
       l.demand();
@@ -462,6 +465,7 @@ abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.
       } else {
         DataDelegate d = events.pick(DataDelegate.class, "didBecomeDownloadTask");
         RealTask dl = session.newHandedOverDownloadTask(this, events.taskDelegate());
+        session.hosts.handOver(this, dl); // before the download can complete
         events.shareListener(dl.events); // one observation for the whole transfer
         if (d != null) {
           events.post("didBecomeDownloadTask", () -> d.didBecomeDownloadTask(session, (DataTask) this, (DownloadTask) dl));
@@ -487,6 +491,7 @@ abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.
   private synchronized @Nullable Runnable adopt(@Nullable RealLoad l, Response r, List<byte[]> data,
       boolean finished, List<TransactionRecorder> previous, @Nullable Instant start, int redirects,
       Request request) {
+    prepare();
     started = true;
     state = State.RUNNING;
     suspendCount = 0;
@@ -520,6 +525,7 @@ abstract class RealTask extends BaseTask implements TaskTimers.Owner, LoadChain.
     if (completing) {
       return null;
     }
+    prepare(); // cancelled or timed out before it started loading
     completing = true;
     timers.stop();
     RealLoad old = chain.detach();

@@ -236,6 +236,22 @@ public final class HttpEngine {
     }
   }
 
+  /**
+   * Has {@code listener} told the scheme, host and port of each origin a connection to which
+   * speaks HTTP/2 (and is trusted), when its first exchange starts.
+   */
+  public void onHttp2(HostListener listener) {
+    sharing.onHttp2(route -> {
+      HttpHost target = route.getTargetHost();
+      listener.http2(target.getSchemeName(), target.getHostName(), target.getPort());
+    });
+  }
+
+  /** Told of an origin that speaks HTTP/2. */
+  public interface HostListener {
+    void http2(String scheme, String host, int port);
+  }
+
   /** Credentials the HTTP proxy's 407s are answered with. */
   public ProxyCredentials proxyCredentials() {
     return proxyCredentials;

@@ -52,6 +52,13 @@ import org.jspecify.annotations.Nullable;
 public final class SharingConnectionManager implements AsyncClientConnectionManager, ConnPoolControl<HttpRoute> {
   private final PoolingAsyncClientConnectionManager pool;
   private final ConcurrentHashMap<HttpRoute, Route> routes = new ConcurrentHashMap<>();
+  /** Told of each route whose connection becomes shared (it speaks HTTP/2), on the thread that shares it. */
+  private volatile java.util.function.Consumer<HttpRoute> onHttp2 = route -> { };
+
+  /** Has {@code listener} told of each route whose connection becomes shared (HTTP/2). */
+  public void onHttp2(java.util.function.Consumer<HttpRoute> listener) {
+    this.onHttp2 = listener;
+  }
 
   public SharingConnectionManager(PoolingAsyncClientConnectionManager pool) {
     this.pool = pool;
@@ -290,6 +297,7 @@ public final class SharingConnectionManager implements AsyncClientConnectionMana
         }
       }
     }
+    onHttp2.accept(c.route);
     for (int i = 0; i < served.size(); i++) {
       Waiter w = served.get(i);
       Future<AsyncConnectionEndpoint> lease = w.poolLease;
