@@ -13,7 +13,9 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -128,14 +130,51 @@ public final class QueuedTasks {
         Thread.sleep(10);
       }
       long before = usedAfterGc();
+      Map<String, long[]> histogramBefore = HISTOGRAM ? histogram() : Map.of();
       for (int i = 1; i < n; i++) {
         queue.add();
       }
       Thread.sleep(1000); // let the client's threads hand the requests to its queues
       long after = usedAfterGc();
+      if (HISTOGRAM) {
+        printGrowth(histogramBefore, histogram(), n - 1);
+      }
       System.out.printf(Locale.ROOT, "RESULT\t%s\t%.0f\t%d%n", kind, (double) (after - before) / (n - 1),
           keep.size());
       client.close();
+    }
+  }
+
+  /** With {@code -Dqueued.histogram=true}: the classes whose instances grew, per queued request. */
+  private static final boolean HISTOGRAM = Boolean.getBoolean("queued.histogram");
+
+  private static Map<String, long[]> histogram() throws Exception {
+    Process p = new ProcessBuilder("jcmd", Long.toString(ProcessHandle.current().pid()), "GC.class_histogram")
+        .redirectErrorStream(true).start();
+    Map<String, long[]> classes = new HashMap<>();
+    for (String line : new String(p.getInputStream().readAllBytes()).split("\n")) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length >= 4 && f[0].endsWith(":")) {
+        classes.put(f[3], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});
+      }
+    }
+    p.waitFor();
+    return classes;
+  }
+
+  private static void printGrowth(Map<String, long[]> before, Map<String, long[]> after, int n) {
+    List<Map.Entry<String, long[]>> grown = new ArrayList<>();
+    for (Map.Entry<String, long[]> e : after.entrySet()) {
+      long[] b = before.getOrDefault(e.getKey(), new long[2]);
+      long bytes = e.getValue()[1] - b[1];
+      if (bytes > n * 4L) {
+        grown.add(Map.entry(e.getKey(), new long[] {e.getValue()[0] - b[0], bytes}));
+      }
+    }
+    grown.sort((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]));
+    for (Map.Entry<String, long[]> e : grown) {
+      System.out.printf(Locale.ROOT, "  %8.2f instances %8.1f bytes per request  %s%n", (double) e.getValue()[0] / n,
+          (double) e.getValue()[1] / n, e.getKey());
     }
   }
 

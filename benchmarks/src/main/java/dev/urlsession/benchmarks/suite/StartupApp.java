@@ -14,7 +14,10 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.context.metrics.buffering.BufferingApplicationStartup;
+import org.springframework.boot.context.metrics.buffering.StartupTimeline;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.metrics.StartupStep;
 
 /**
  * A minimal Spring Boot application (no web server; actuator, metrics and health on the class
@@ -42,11 +45,37 @@ public class StartupApp {
     SpringApplication app = new SpringApplication(StartupApp.class);
     app.setWebApplicationType(WebApplicationType.NONE);
     app.setDefaultProperties(properties);
+    BufferingApplicationStartup steps = Boolean.getBoolean("startup.steps") ? new BufferingApplicationStartup(20_000) : null;
+    if (steps != null) {
+      app.setApplicationStartup(steps);
+    }
     try (ConfigurableApplicationContext context = app.run()) {
       long uptime = ManagementFactory.getRuntimeMXBean().getUptime();
       ObjectProvider<Session> sessions = context.getBeanProvider(Session.class);
       System.out.println("READY " + uptime + " sessions " + sessions.stream().count());
+      if (steps != null) {
+        printSlowBeans(steps);
+      }
     }
+  }
+
+  /** With {@code -Dstartup.steps=true}: the beans whose instantiation took 2 ms or more, slowest first. */
+  private static void printSlowBeans(BufferingApplicationStartup steps) {
+    List<String> lines = new ArrayList<>();
+    for (StartupTimeline.TimelineEvent e : steps.getBufferedTimeline().getEvents()) {
+      if (!e.getStartupStep().getName().equals("spring.beans.instantiate") || e.getDuration().toMillis() < 2) {
+        continue;
+      }
+      String bean = "?";
+      for (StartupStep.Tag tag : e.getStartupStep().getTags()) {
+        if (tag.getKey().equals("beanName")) {
+          bean = tag.getValue();
+        }
+      }
+      lines.add(String.format("%6d ms  %s", e.getDuration().toMillis(), bean));
+    }
+    lines.sort(java.util.Comparator.reverseOrder());
+    lines.forEach(l -> System.out.println("  bean " + l));
   }
 
   /** The auto-configurations urlsession-autoconfigure registers (its imports file). */
