@@ -33,14 +33,21 @@ import org.springframework.core.metrics.StartupStep;
 @EnableAutoConfiguration
 public class StartupApp {
   public static void main(String[] args) throws IOException {
-    boolean with = args[0].equals("with");
+    // with, without; for diagnosis: core-only (UrlSessionAutoConfiguration alone), no-session (no session configured)
+    String mode = args[0];
     Map<String, Object> properties = new LinkedHashMap<>();
     properties.put("spring.main.banner-mode", "off");
     properties.put("logging.level.root", "warn");
-    properties.put("urlsession.sessions.main.type", "default");
-    properties.put("urlsession.sessions.main.storage-directory", args[1]);
-    if (!with) {
-      properties.put("spring.autoconfigure.exclude", String.join(",", urlsessionAutoConfigurations()));
+    if (!mode.equals("no-session")) {
+      properties.put("urlsession.sessions.main.type", "default");
+      properties.put("urlsession.sessions.main.storage-directory", args[1]);
+    }
+    List<String> excluded = new ArrayList<>(urlsessionAutoConfigurations());
+    if (mode.equals("core-only")) {
+      excluded.remove("dev.urlsession.autoconfigure.UrlSessionAutoConfiguration");
+    }
+    if (mode.equals("without") || mode.equals("core-only")) {
+      properties.put("spring.autoconfigure.exclude", String.join(",", excluded));
     }
     SpringApplication app = new SpringApplication(StartupApp.class);
     app.setWebApplicationType(WebApplicationType.NONE);
