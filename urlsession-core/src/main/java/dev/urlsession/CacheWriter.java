@@ -56,8 +56,8 @@ final class CacheWriter {
   }
 
   /**
-   * {@code cache} is now the cache of {@code directory}: waits (up to 10 s) for the files the
-   * previous cache of it queued, so that the new one's index sees them.
+   * {@code cache} is now the cache of {@code directory}: the files the previous cache of it queued
+   * are written first, so that the new one's index sees them. On the writer thread.
    */
   static void opened(Path directory, HttpCache cache) {
     HttpCache previous;
@@ -70,7 +70,7 @@ final class CacheWriter {
       }
     }
     if (previous != null) {
-      await(previous, 10_000);
+      previous.writePending(); // this is the writer thread: its passes cannot run meanwhile
     }
   }
 

@@ -58,10 +58,11 @@ import org.slf4j.LoggerFactory;
  * replaces the one waiting, so a busy entry is written a few times a second, not at every store). Files are not forced to the device: a crash may lose the newest entries, and a
  * file a crash left torn fails its checksum. A corrupted or truncated file is logged at WARN and
  * deleted, and the lookup is a miss. A directory that cannot be created or written is logged once
- * at WARN and the cache works in memory only. One directory must be used by one {@code HttpCache}
- * at a time: a cache created for the directory of another in the same JVM first waits until that
- * one's files are written; at the JVM's exit, files still waiting are written (for up to 5
- * seconds). User info values survive on disk only when they are {@code String}, {@code Boolean},
+ * at WARN and the cache works in memory only. The directory is opened and its entries indexed on
+ * the cache writer thread, so creating a cache does not wait for the disk; its first use does (up
+ * to 10 seconds). One directory must be used by one {@code HttpCache} at a time: a cache created
+ * for the directory of another in the same JVM is opened after that one's queued files are
+ * written; at the JVM's exit, files still waiting are written (for up to 5 seconds). User info values survive on disk only when they are {@code String}, {@code Boolean},
  * {@code Integer}, {@code Long} or {@code Double}.
  *
  * <p><b>Threading.</b> Every method is thread-safe and may be called from any thread. A lookup that
@@ -113,6 +114,9 @@ public final class HttpCache {
    */
   private final LinkedHashMap<String, Pending> pending = new LinkedHashMap<>();
 
+  /** Whether the directory is still being opened and indexed (by the writer thread). */
+  private volatile boolean opening;
+
   /** Write passes scheduled or running for this cache (one at a time runs: one writer thread). */
   private int writePasses;
 
@@ -143,14 +147,52 @@ public final class HttpCache {
     this.memoryCapacity = checkCapacity(memoryCapacity, "memoryCapacity");
     this.diskCapacity = checkCapacity(diskCapacity, "diskCapacity");
     this.clock = Checks.notNull(clock, "clock");
+    if (directory != null) {
+      // Opened and indexed on the writer thread: creating a cache (a session, an application's
+      // start) does not wait for the disk; the cache's first use waits until it is open.
+      opening = true;
+      CacheWriter.schedule(() -> openDisk(directory), 0);
+    }
+  }
+
+  /** Opens the directory and indexes its entries, on the writer thread, holding the lock throughout. */
+  private void openDisk(Path requested) {
     synchronized (lock) {
-      this.directory = directory == null ? null : CacheWriter.openDirectory(directory, TEMP_SUFFIX, PROBE_PREFIX);
-      if (this.directory != null) {
-        CacheWriter.opened(this.directory, this); // after the files another cache of it queued
-        loadIndex(this.directory);
-        trimDisk();
+      try {
+        this.directory = CacheWriter.openDirectory(requested, TEMP_SUFFIX, PROBE_PREFIX);
+        if (this.directory != null) {
+          CacheWriter.opened(this.directory, this); // after the files another cache of it queued
+          loadIndex(this.directory);
+          trimDisk();
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("HTTP cache directory {} cannot be used ({}); caching in memory only", requested, e.toString());
+      } finally {
+        opening = false;
+        lock.notifyAll();
       }
     }
+  }
+
+  /** The lock, once the directory is open and indexed (waiting up to 10 s for it). */
+  private Object opened() {
+    if (opening) {
+      synchronized (lock) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        boolean interrupted = false;
+        while (opening && System.nanoTime() - deadline < 0) {
+          try {
+            lock.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000L));
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+    return lock;
   }
 
   /**
@@ -208,7 +250,7 @@ public final class HttpCache {
   public void removeCachedResponse(Request request) {
     Checks.notNull(request, "request");
     String primary = CacheRules.primaryKey(request.url());
-    synchronized (lock) {
+    synchronized (opened()) {
       Map<String, Variant> keys = variants.get(primary);
       if (keys == null) {
         return;
@@ -221,7 +263,7 @@ public final class HttpCache {
 
   /** Removes every entry, in memory and on disk. */
   public void removeAllCachedResponses() {
-    synchronized (lock) {
+    synchronized (opened()) {
       for (String key : List.copyOf(memory.keySet())) {
         removeMemory(key);
       }
@@ -238,7 +280,7 @@ public final class HttpCache {
    */
   public void removeCachedResponses(Instant since) {
     Checks.notNull(since, "since");
-    synchronized (lock) {
+    synchronized (opened()) {
       for (Map.Entry<String, MemoryNode> e : List.copyOf(memory.entrySet())) {
         if (!e.getValue().entry().storedTime().isBefore(since)) {
           removeMemory(e.getKey());
@@ -266,7 +308,7 @@ public final class HttpCache {
    */
   public void memoryCapacity(long memoryCapacity) {
     checkCapacity(memoryCapacity, "memoryCapacity");
-    synchronized (lock) {
+    synchronized (opened()) {
       this.memoryCapacity = memoryCapacity;
       trimMemory();
     }
@@ -287,7 +329,7 @@ public final class HttpCache {
    */
   public void diskCapacity(long diskCapacity) {
     checkCapacity(diskCapacity, "diskCapacity");
-    synchronized (lock) {
+    synchronized (opened()) {
       this.diskCapacity = diskCapacity;
       trimDisk();
     }
@@ -302,7 +344,7 @@ public final class HttpCache {
 
   /** The bytes of the entry files on disk. */
   public long currentDiskUsage() {
-    synchronized (lock) {
+    synchronized (opened()) {
       return diskUsage;
     }
   }
@@ -335,7 +377,7 @@ public final class HttpCache {
     String primary = CacheRules.primaryKey(request.url());
     String found;
     DiskNode d;
-    synchronized (lock) {
+    synchronized (opened()) {
       Map<String, Variant> keys = variants.get(primary);
       if (keys == null) {
         return null;
@@ -413,7 +455,7 @@ public final class HttpCache {
     List<String> varyNames = CacheRules.varyNames(response);
     String key = CacheRules.variantKey(request.url(), varyNames, request.headers());
     long size = approximateSize(cachedResponse);
-    synchronized (lock) {
+    synchronized (opened()) {
       Instant storedTime = clock.instant();
       CacheEntry entry = new CacheEntry(cachedResponse, requestTime, responseTime, storedTime);
       boolean toDisk =
@@ -617,6 +659,18 @@ public final class HttpCache {
    * was written is deleted; one replaced meanwhile is written by the next pass.
    */
   private void writePass() {
+    writePending();
+    synchronized (lock) {
+      writePasses--;
+      if (writePasses == 0 && !pending.isEmpty()) {
+        schedulePass(WRITE_DELAY_MILLIS);
+      }
+      lock.notifyAll();
+    }
+  }
+
+  /** Writes the files pending when it starts; only on the writer thread. */
+  void writePending() {
     int budget;
     synchronized (lock) {
       budget = pending.size();
@@ -648,13 +702,6 @@ public final class HttpCache {
         }
       }
     }
-    synchronized (lock) {
-      writePasses--;
-      if (writePasses == 0 && !pending.isEmpty()) {
-        schedulePass(WRITE_DELAY_MILLIS);
-      }
-      lock.notifyAll();
-    }
   }
 
   /**
@@ -663,7 +710,7 @@ public final class HttpCache {
    */
   boolean awaitWrites(long timeoutMillis) throws InterruptedException {
     long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-    synchronized (lock) {
+    synchronized (opened()) {
       if (!pending.isEmpty()) {
         schedulePass(0); // now, not after the delay
       }

@@ -708,6 +708,7 @@ class HttpCacheTests {
     Files.write(file, bytes);
 
     HttpCache second = diskCache(1 << 20, 1 << 20);
+    written(); // the directory is opened and indexed on the writer thread
 
     assertThat(Files.exists(file)).isFalse();
     assertThat(second.currentDiskUsage()).isZero();
@@ -750,6 +751,7 @@ class HttpCacheTests {
     Files.write(foreignTemp, new byte[3]);
 
     HttpCache cache = diskCache(1 << 20, 1 << 20);
+    written(); // the directory is opened and indexed on the writer thread
 
     assertThat(garbage).doesNotExist();
     assertThat(empty).doesNotExist();
@@ -770,6 +772,7 @@ class HttpCacheTests {
         Files.move(onlyEntryFile(), dir.resolve(CacheFileFormat.fileName("https://example.org/b")));
 
     HttpCache second = diskCache(1 << 20, 1 << 20);
+    written(); // the directory is opened and indexed on the writer thread
 
     assertThat(moved).doesNotExist();
     assertThat(second.cachedResponse(get("https://example.org/b"))).isNull();

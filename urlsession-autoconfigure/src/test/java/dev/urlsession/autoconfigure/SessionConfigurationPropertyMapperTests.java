@@ -190,7 +190,8 @@ class SessionConfigurationPropertyMapperTests {
     try {
       runner.withPropertyValues("urlsession.sessions.api.type=default",
           "urlsession.sessions.api.storage-directory=" + dir).run(context -> {
-            assertThat(configuration(context, "api").httpCache()).isNotNull();
+            // Waits until the cache's directory is open: caches open in turn on one writer thread.
+            assertThat(configuration(context, "api").httpCache().currentDiskUsage()).isZero();
             assertThat(dir.resolve("cache")).isDirectory();
             assertThat(home.resolve(".urlsession")).doesNotExist();
           });
