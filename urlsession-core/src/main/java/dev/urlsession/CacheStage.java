@@ -189,11 +189,6 @@ final class CacheStage {
     }
   }
 
-  /** Whether storing may write a file (then the completion goes through the delegate queue). */
-  boolean storesToDisk() {
-    return cache != null && cache.writesToDisk();
-  }
-
   /** The task completes: the body kept for the cache goes. */
   void drop() {
     buffer = null;

@@ -5,20 +5,12 @@ import dev.urlsession.internal.CacheFileFormat;
 import dev.urlsession.internal.CacheRules;
 import dev.urlsession.internal.Checks;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -61,14 +53,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Disk.</b> One file per entry, named by the SHA-256 of its key, written to a temporary file
  * and moved into place atomically, in a versioned format with checksums; entries survive a restart.
- * A corrupted or truncated file is logged at WARN and deleted, and the lookup is a miss. A
- * directory that cannot be created or written is logged once at WARN and the cache works in memory
- * only. One directory must be used by one {@code HttpCache} at a time. User info values survive on
- * disk only when they are {@code String}, {@code Boolean}, {@code Integer}, {@code Long} or {@code
- * Double}.
+ * A store returns before its file is written: the library's cache writer thread writes it about
+ * 100 ms later, and until then lookups find the entry as stored (a newer store of the same entry
+ * replaces the one waiting, so a busy entry is written a few times a second, not at every store). Files are not forced to the device: a crash may lose the newest entries, and a
+ * file a crash left torn fails its checksum. A corrupted or truncated file is logged at WARN and
+ * deleted, and the lookup is a miss. A directory that cannot be created or written is logged once
+ * at WARN and the cache works in memory only. The directory is opened and its entries indexed on
+ * the cache writer thread, so creating a cache does not wait for the disk; its first use does (up
+ * to 10 seconds). One directory must be used by one {@code HttpCache} at a time: a cache created
+ * for the directory of another in the same JVM is opened after that one's queued files are
+ * written; at the JVM's exit, files still waiting are written (for up to 5 seconds). User info values survive on disk only when they are {@code String}, {@code Boolean},
+ * {@code Integer}, {@code Long} or {@code Double}.
  *
- * <p><b>Threading.</b> Every method is thread-safe and may be called from any thread. Disk I/O
- * happens on the calling thread, while holding the cache's lock.
+ * <p><b>Threading.</b> Every method is thread-safe and may be called from any thread. A lookup that
+ * reads an entry file does so on the calling thread, files are written on the cache writer thread;
+ * neither holds the cache's lock meanwhile, so a store never waits for the disk.
  *
  * @since 0.1.0
  */
@@ -109,6 +108,24 @@ public final class HttpCache {
   /** Disk entries by full key, least recently used first. */
   private final LinkedHashMap<String, DiskNode> disk = new LinkedHashMap<>(16, 0.75f, true);
 
+  /**
+   * Entry files to write, by full key, oldest first (a disk entry whose file is not written yet):
+   * the writer takes them one by one and removes each once its file is in place.
+   */
+  private final LinkedHashMap<String, Pending> pending = new LinkedHashMap<>();
+
+  /** Whether the directory is still being opened and indexed (by the writer thread). */
+  private volatile boolean opening;
+
+  /** Write passes scheduled or running for this cache (one at a time runs: one writer thread). */
+  private int writePasses;
+
+  /**
+   * How long a stored file waits before it is written: repeated stores of a busy entry replace
+   * each other in the meantime instead of each writing the file.
+   */
+  static final long WRITE_DELAY_MILLIS = 100;
+
   /** Primary key (URL) to the full keys stored under it, in either tier. */
   private final Map<String, Map<String, Variant>> variants = new HashMap<>();
 
@@ -119,6 +136,9 @@ public final class HttpCache {
 
   private record DiskNode(String primaryKey, Path file, Instant storedTime, long size) {}
 
+  /** An entry file to write: the entry (what lookups get meanwhile) and the file's bytes. */
+  private record Pending(CacheEntry entry, byte[] bytes, Path file) {}
+
   private static final class SharedHolder {
     static final HttpCache SHARED = HttpCache.create(SHARED_MEMORY_CAPACITY, 0, null);
   }
@@ -127,13 +147,52 @@ public final class HttpCache {
     this.memoryCapacity = checkCapacity(memoryCapacity, "memoryCapacity");
     this.diskCapacity = checkCapacity(diskCapacity, "diskCapacity");
     this.clock = Checks.notNull(clock, "clock");
+    if (directory != null) {
+      // Opened and indexed on the writer thread: creating a cache (a session, an application's
+      // start) does not wait for the disk; the cache's first use waits until it is open.
+      opening = true;
+      CacheWriter.schedule(() -> openDisk(directory), 0);
+    }
+  }
+
+  /** Opens the directory and indexes its entries, on the writer thread, holding the lock throughout. */
+  private void openDisk(Path requested) {
     synchronized (lock) {
-      this.directory = directory == null ? null : openDirectory(directory);
-      if (this.directory != null) {
-        loadIndex(this.directory);
-        trimDisk();
+      try {
+        this.directory = CacheWriter.openDirectory(requested, TEMP_SUFFIX, PROBE_PREFIX);
+        if (this.directory != null) {
+          CacheWriter.opened(this.directory, this); // after the files another cache of it queued
+          loadIndex(this.directory);
+          trimDisk();
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("HTTP cache directory {} cannot be used ({}); caching in memory only", requested, e.toString());
+      } finally {
+        opening = false;
+        lock.notifyAll();
       }
     }
+  }
+
+  /** The lock, once the directory is open and indexed (waiting up to 10 s for it). */
+  private Object opened() {
+    if (opening) {
+      synchronized (lock) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        boolean interrupted = false;
+        while (opening && System.nanoTime() - deadline < 0) {
+          try {
+            lock.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000L));
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+    return lock;
   }
 
   /**
@@ -191,7 +250,7 @@ public final class HttpCache {
   public void removeCachedResponse(Request request) {
     Checks.notNull(request, "request");
     String primary = CacheRules.primaryKey(request.url());
-    synchronized (lock) {
+    synchronized (opened()) {
       Map<String, Variant> keys = variants.get(primary);
       if (keys == null) {
         return;
@@ -204,7 +263,7 @@ public final class HttpCache {
 
   /** Removes every entry, in memory and on disk. */
   public void removeAllCachedResponses() {
-    synchronized (lock) {
+    synchronized (opened()) {
       for (String key : List.copyOf(memory.keySet())) {
         removeMemory(key);
       }
@@ -221,7 +280,7 @@ public final class HttpCache {
    */
   public void removeCachedResponses(Instant since) {
     Checks.notNull(since, "since");
-    synchronized (lock) {
+    synchronized (opened()) {
       for (Map.Entry<String, MemoryNode> e : List.copyOf(memory.entrySet())) {
         if (!e.getValue().entry().storedTime().isBefore(since)) {
           removeMemory(e.getKey());
@@ -249,7 +308,7 @@ public final class HttpCache {
    */
   public void memoryCapacity(long memoryCapacity) {
     checkCapacity(memoryCapacity, "memoryCapacity");
-    synchronized (lock) {
+    synchronized (opened()) {
       this.memoryCapacity = memoryCapacity;
       trimMemory();
     }
@@ -270,7 +329,7 @@ public final class HttpCache {
    */
   public void diskCapacity(long diskCapacity) {
     checkCapacity(diskCapacity, "diskCapacity");
-    synchronized (lock) {
+    synchronized (opened()) {
       this.diskCapacity = diskCapacity;
       trimDisk();
     }
@@ -285,7 +344,7 @@ public final class HttpCache {
 
   /** The bytes of the entry files on disk. */
   public long currentDiskUsage() {
-    synchronized (lock) {
+    synchronized (opened()) {
       return diskUsage;
     }
   }
@@ -316,7 +375,9 @@ public final class HttpCache {
       return null;
     }
     String primary = CacheRules.primaryKey(request.url());
-    synchronized (lock) {
+    String found;
+    DiskNode d;
+    synchronized (opened()) {
       Map<String, Variant> keys = variants.get(primary);
       if (keys == null) {
         return null;
@@ -340,8 +401,27 @@ public final class HttpCache {
         disk.get(best); // keep the disk tier's LRU order in step
         return m.entry();
       }
-      DiskNode d = disk.get(best);
-      return d == null ? null : readDisk(best, d);
+      d = disk.get(best);
+      if (d == null) {
+        return null;
+      }
+      Pending waiting = pending.get(best);
+      if (waiting != null) {
+        return promote(best, d, waiting.entry()); // its file is not written yet
+      }
+      found = best;
+    }
+    // The file is read without the lock: stores (possibly on an I/O thread) never wait for a read.
+    CacheEntry read = readFile(d.file());
+    synchronized (lock) {
+      if (disk.get(found) != d) {
+        return null; // replaced or removed meanwhile
+      }
+      if (read == null) {
+        removeDisk(found);
+        return null;
+      }
+      return promote(found, d, read);
     }
   }
 
@@ -352,11 +432,6 @@ public final class HttpCache {
   long entryLimit() {
     long disk = diskCapacity;
     return (disk > 0 ? disk : memoryCapacity) / MAX_ENTRY_FRACTION;
-  }
-
-  /** Whether a store may write a file: if not, storing is cheap enough for any thread. */
-  boolean writesToDisk() {
-    return directory != null && diskCapacity > 0;
   }
 
   /**
@@ -380,7 +455,7 @@ public final class HttpCache {
     List<String> varyNames = CacheRules.varyNames(response);
     String key = CacheRules.variantKey(request.url(), varyNames, request.headers());
     long size = approximateSize(cachedResponse);
-    synchronized (lock) {
+    synchronized (opened()) {
       Instant storedTime = clock.instant();
       CacheEntry entry = new CacheEntry(cachedResponse, requestTime, responseTime, storedTime);
       boolean toDisk =
@@ -391,9 +466,13 @@ public final class HttpCache {
         LOG.debug("not caching {}: {} bytes exceed 5% of capacity ({})", key, tierSize, limit);
         return;
       }
-      // The old entry goes (a new memory entry takes its place in one step); its variant record is
-      // replaced below, or forgotten if nothing is stored.
-      dropDisk(key);
+      // The old entry goes (a new memory entry takes its place in one step, a new file replaces the
+      // old one); its variant record is replaced below, or forgotten if nothing is stored.
+      if (toDisk) {
+        forgetDisk(key);
+      } else {
+        dropDisk(key);
+      }
       boolean stored = false;
       if (size <= memoryCapacity / MAX_ENTRY_FRACTION) {
         MemoryNode old = memory.put(key, new MemoryNode(primary, entry, size));
@@ -403,7 +482,7 @@ public final class HttpCache {
         dropMemory(key);
       }
       if (toDisk) {
-        stored |= writeDisk(key, primary, entry, cachedResponse.dataUnsafe());
+        stored |= queueWrite(key, primary, entry, cachedResponse.dataUnsafe());
       }
       if (stored) {
         variants
@@ -464,6 +543,7 @@ public final class HttpCache {
     while (diskUsage > diskCapacity && it.hasNext()) {
       Map.Entry<String, DiskNode> e = it.next();
       it.remove();
+      pending.remove(e.getKey());
       diskUsage -= e.getValue().size();
       deleteQuietly(e.getValue().file());
       forgetIfGone(e.getKey(), e.getValue().primaryKey());
@@ -500,10 +580,19 @@ public final class HttpCache {
 
   /** Removes the disk entry of {@code key} and its file, keeping its variant record. */
   private @Nullable DiskNode dropDisk(String key) {
+    DiskNode d = forgetDisk(key);
+    if (d != null) {
+      deleteQuietly(d.file());
+    }
+    return d;
+  }
+
+  /** Removes the disk entry of {@code key} (and its pending write) from the index; the file stays. */
+  private @Nullable DiskNode forgetDisk(String key) {
+    pending.remove(key);
     DiskNode d = disk.remove(key);
     if (d != null) {
       diskUsage -= d.size();
-      deleteQuietly(d.file());
     }
     return d;
   }
@@ -529,62 +618,9 @@ public final class HttpCache {
     return capacity;
   }
 
-  /** The directory if it can be created and written to, else null (logged once). */
-  private static @Nullable Path openDirectory(Path directory) {
-    try {
-      dev.urlsession.internal.PrivateFiles.createDirectories(directory); // owner-only when new
-      Path probe = Files.createTempFile(directory, PROBE_PREFIX, TEMP_SUFFIX);
-      Files.delete(probe);
-      return directory;
-    } catch (IOException | SecurityException | UnsupportedOperationException e) {
-      LOG.warn(
-          "HTTP cache directory {} cannot be used ({}); caching in memory only",
-          directory,
-          e.toString());
-      return null;
-    }
-  }
-
   /** Indexes the entry files of {@code dir}, least recently used first, dropping bad ones. */
   private void loadIndex(Path dir) {
-    record Found(
-        String key,
-        Path file,
-        Instant storedTime,
-        long size,
-        FileTime lastUsed,
-        List<String> vary) {}
-    List<Found> found = new ArrayList<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-      for (Path file : files) {
-        String name = file.getFileName().toString();
-        if (isOwnTempFile(name)) {
-          deleteQuietly(file); // left over by an interrupted write
-          continue;
-        }
-        if (!CacheFileFormat.isEntryFileName(name) || !Files.isRegularFile(file)) {
-          continue;
-        }
-        try {
-          CacheFileFormat.Decoded d = CacheFileFormat.readMeta(file);
-          found.add(
-              new Found(
-                  d.key(),
-                  file,
-                  d.entry().storedTime(),
-                  d.fileSize(),
-                  Files.getLastModifiedTime(file),
-                  CacheRules.varyNames(d.entry().cachedResponse().response())));
-        } catch (IOException | RuntimeException e) {
-          LOG.warn("Ignoring and deleting unreadable HTTP cache file {}: {}", file, e.getMessage());
-          deleteQuietly(file);
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("Cannot list HTTP cache directory {}: {}", dir, e.toString());
-    }
-    found.sort(Comparator.comparing(Found::lastUsed).thenComparing(Found::storedTime));
-    for (Found f : found) {
+    for (CacheWriter.Found f : CacheWriter.scan(dir, TEMP_SUFFIX, PROBE_PREFIX)) {
       int newline = f.key().indexOf('\n');
       String primary = newline < 0 ? f.key() : f.key().substring(0, newline);
       disk.put(f.key(), new DiskNode(primary, f.file(), f.storedTime(), f.size()));
@@ -595,71 +631,135 @@ public final class HttpCache {
     }
   }
 
-  /** Whether {@code name} is a temporary file of {@link #writeDisk} or {@link #openDirectory}. */
-  private static boolean isOwnTempFile(String name) {
-    return name.endsWith(TEMP_SUFFIX)
-        && (name.startsWith(PROBE_PREFIX)
-            || name.length() > 65
-                && name.charAt(64) == '.'
-                && CacheFileFormat.isEntryFileName(name.substring(0, 64)));
-  }
-
-  /** Writes the entry file atomically; false (logged) when the disk refuses. */
-  private boolean writeDisk(String key, String primary, CacheEntry entry, byte[] body) {
+  /** Indexes the entry's file and queues it for the writer; false when there is no directory. */
+  private boolean queueWrite(String key, String primary, CacheEntry entry, byte[] body) {
     Path dir = directory;
     if (dir == null) {
       return false;
     }
     byte[] bytes = CacheFileFormat.encode(key, entry, body);
     Path target = dir.resolve(CacheFileFormat.fileName(key));
-    Path temp = null;
-    try {
-      temp = Files.createTempFile(dir, target.getFileName().toString() + ".", TEMP_SUFFIX);
-      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        while (buffer.hasRemaining()) {
-          ch.write(buffer);
+    pending.put(key, new Pending(entry, bytes, target));
+    disk.put(key, new DiskNode(primary, target, entry.storedTime(), bytes.length));
+    diskUsage += bytes.length;
+    if (writePasses == 0) {
+      schedulePass(WRITE_DELAY_MILLIS);
+    }
+    return true;
+  }
+
+  private void schedulePass(long delayMillis) {
+    writePasses++;
+    CacheWriter.schedule(this::writePass, delayMillis);
+  }
+
+  /**
+   * A pass of the writer: writes the files pending when it starts, one by one, without the lock,
+   * and schedules the next pass if more came meanwhile. A file whose entry was removed while it
+   * was written is deleted; one replaced meanwhile is written by the next pass.
+   */
+  private void writePass() {
+    writePending();
+    synchronized (lock) {
+      writePasses--;
+      if (writePasses == 0 && !pending.isEmpty()) {
+        schedulePass(WRITE_DELAY_MILLIS);
+      }
+      lock.notifyAll();
+    }
+  }
+
+  /** Writes the files pending when it starts; only on the writer thread. */
+  void writePending() {
+    int budget;
+    synchronized (lock) {
+      budget = pending.size();
+    }
+    for (int i = 0; i < budget; i++) {
+      String key;
+      Pending p;
+      synchronized (lock) {
+        Iterator<Map.Entry<String, Pending>> it = pending.entrySet().iterator();
+        if (!it.hasNext()) {
+          break;
         }
-        ch.force(false);
+        Map.Entry<String, Pending> next = it.next();
+        key = next.getKey();
+        p = next.getValue();
       }
-      try {
-        Files.move(
-            temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+      boolean written = writeFile(p.file(), p.bytes());
+      synchronized (lock) {
+        boolean current = pending.get(key) == p;
+        if (current) {
+          pending.remove(key);
+        }
+        if (!written) {
+          if (current) {
+            removeDisk(key);
+          }
+        } else if (!disk.containsKey(key)) {
+          deleteQuietly(p.file()); // removed or evicted while it was written
+        }
       }
-      disk.put(key, new DiskNode(primary, target, entry.storedTime(), bytes.length));
-      diskUsage += bytes.length;
+    }
+  }
+
+  /**
+   * Waits (up to {@code timeoutMillis}) until the files of every store made so far are written;
+   * false on timeout.
+   */
+  boolean awaitWrites(long timeoutMillis) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+    synchronized (opened()) {
+      if (!pending.isEmpty()) {
+        schedulePass(0); // now, not after the delay
+      }
+      while (writePasses > 0) {
+        long left = (deadline - System.nanoTime()) / 1_000_000L;
+        if (left <= 0) {
+          return false;
+        }
+        lock.wait(left);
+      }
+      return true;
+    }
+  }
+
+  /** Writes a file atomically; false (logged) when the disk refuses. */
+  private boolean writeFile(Path target, byte[] bytes) {
+    try {
+      CacheWriter.writeAtomically(target, bytes, TEMP_SUFFIX);
       return true;
     } catch (IOException | RuntimeException e) {
-      if (temp != null) {
-        deleteQuietly(temp);
+      synchronized (lock) {
+        logDiskFailure("cannot write " + target, e);
       }
-      logDiskFailure("cannot write " + target, e);
       return false;
     }
   }
 
-  /** Reads a disk entry, promoting it to memory; null (and the file deleted) when it is bad. */
-  private @Nullable CacheEntry readDisk(String key, DiskNode node) {
+  /** Reads an entry file and marks it used; null (logged) when it vanished or is bad. */
+  private @Nullable CacheEntry readFile(Path file) {
     CacheEntry entry;
     try {
-      entry = CacheFileFormat.read(node.file()).entry();
+      entry = CacheFileFormat.read(file).entry();
     } catch (NoSuchFileException e) {
-      LOG.debug("HTTP cache file {} vanished", node.file());
-      removeDisk(key);
+      LOG.debug("HTTP cache file {} vanished", file);
       return null;
     } catch (IOException | RuntimeException e) {
-      LOG.warn(
-          "Ignoring and deleting unreadable HTTP cache file {}: {}", node.file(), e.getMessage());
-      removeDisk(key);
+      LOG.warn("Ignoring and deleting unreadable HTTP cache file {}: {}", file, e.getMessage());
       return null;
     }
     try {
-      Files.setLastModifiedTime(node.file(), FileTime.from(clock.instant()));
+      Files.setLastModifiedTime(file, FileTime.from(clock.instant()));
     } catch (IOException | RuntimeException e) {
-      LOG.debug("cannot touch {}: {}", node.file(), e.toString());
+      LOG.debug("cannot touch {}: {}", file, e.toString());
     }
+    return entry;
+  }
+
+  /** Keeps an entry read from disk in memory too, when it fits. */
+  private CacheEntry promote(String key, DiskNode node, CacheEntry entry) {
     long size = approximateSize(entry.cachedResponse());
     if (size <= memoryCapacity / MAX_ENTRY_FRACTION) {
       memory.put(key, new MemoryNode(node.primaryKey(), entry, size));

@@ -116,11 +116,12 @@ final class RealLoad implements ProtocolLoad, ProtocolClient, LoadSupport {
   @Override
   public void didReceiveResponse(Response response, CacheStoragePolicy storagePolicy) {
     if (!finished.get()) {
-      RequestPreparer.storeCookies(task.session.configuration(), request, handler, response);
+      RealTask t = task;
+      RequestPreparer.storeCookies(t.session.configuration(), request, handler, response);
       if (recorder.response == null) {
         recorder.response = response;
       }
-      task.chain.onResponse(this, response);
+      t.chain.onResponse(this, response);
     }
   }
 
@@ -261,11 +262,19 @@ final class RealLoad implements ProtocolLoad, ProtocolClient, LoadSupport {
 
   @Override
   public @Nullable ResumePoint resumePoint() {
-    return task.resumePoint(this);
+    RealTask t = task;
+    synchronized (t) { // where the current load of a resuming download starts (handlers other than HTTP)
+      return t.chain.isCurrent(this) ? t.sink.resumePoint() : null;
+    }
   }
 
   @Override
   public void resourceValidated(@Nullable String lastModified, long size, boolean continuesAtOffset) {
-    task.onResourceValidated(this, lastModified, size, continuesAtOffset);
+    RealTask t = task;
+    synchronized (t) { // a handler other than HTTP told the resource's validators, before its response
+      if (t.chain.isCurrent(this) && !t.completing()) {
+        t.sink.validated(lastModified, size, continuesAtOffset);
+      }
+    }
   }
 }

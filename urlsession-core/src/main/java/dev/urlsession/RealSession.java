@@ -48,6 +48,7 @@ final class RealSession implements Session {
   private volatile @Nullable String sessionDescription;
 
   private final AtomicLong taskIds = new AtomicLong();
+  final HostQueue hosts;
   /** Created tasks that have not completed. */
   private final Map<Long, LiveTask> tasks = new ConcurrentHashMap<>();
   /** The stream tasks' I/O thread and TLS, created with the first stream task. */
@@ -98,6 +99,7 @@ final class RealSession implements Session {
     this.streams = streamTasks;
     this.webSockets = webSocketTasks;
     this.downloads = new DownloadFiles(configuration.storageDirectory());
+    this.hosts = new HostQueue(configuration.httpMaximumConnectionsPerHost());
     // What the slot lets go of with the engine must not reach this session (the GC waits for it).
     this.engine = new EngineSlot(isShared ? null : this, "Session ("
         + (isShared ? "shared" : configuration.kind().name().toLowerCase(java.util.Locale.ROOT)) + ")",
@@ -195,7 +197,12 @@ final class RealSession implements Session {
   private HttpProtocolHandler httpHandler() {
     synchronized (engineLock) {
       if (httpHandler == null) {
-        httpHandler = new HttpProtocolHandler(engine.getOrCreate(() -> new HttpEngine(configuration)), configuration);
+        HttpEngine e = engine.getOrCreate(() -> {
+          HttpEngine created = new HttpEngine(configuration);
+          created.onHttp2(hosts::learnedHttp2); // its tasks are streams: more of them load at once
+          return created;
+        });
+        httpHandler = new HttpProtocolHandler(e, configuration);
       }
       return httpHandler;
     }
@@ -546,6 +553,7 @@ final class RealSession implements Session {
   /** Called by a task once its completion has been posted to the queue. */
   void taskFinished(LiveTask task) {
     tasks.remove(task.registryKey());
+    hosts.finished(task);
     if (invalidated.get()) {
       maybeDeliverInvalidation();
     }
@@ -653,10 +661,7 @@ final class RealSession implements Session {
     return invalidated.get();
   }
 
-  /**
-   * Writes the stores to disk, then makes future requests use new connections (Apple's
-   * {@code flush}).
-   */
+  /** Writes the stores to disk (the cache's queued files too), then uses new connections (Apple's {@code flush}). */
   @Override
   public CompletableFuture<Void> flush() {
     CredentialStorage credentials = configuration.credentialStorage();
@@ -667,6 +672,7 @@ final class RealSession implements Session {
     if (cookies != null) {
       cookies.flush();
     }
+    CacheWriter.awaitWrites(configuration.httpCache());
     return closeIdleThenComplete();
   }
 
@@ -759,6 +765,7 @@ final class RealSession implements Session {
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IllegalStateException(e);
     }
+    CacheWriter.awaitWrites(configuration.httpCache()); // what its tasks stored is on disk once close() returns
   }
 
   @Override

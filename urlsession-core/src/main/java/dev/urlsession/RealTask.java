@@ -1,7 +1,6 @@
 package dev.urlsession;
 
 import dev.urlsession.SessionException.Code;
-import dev.urlsession.internal.ResumePoint;
 import dev.urlsession.internal.TransactionRecorder;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -36,30 +35,46 @@ abstract class RealTask extends LocalTask implements TaskTimers.Owner, LoadChain
 
   final TaskKind kind;
   final ResultRoute route;
-  final BodySink sink;
-  final LoadChain chain;
   private final TaskTimers timers;
-  private final CacheStage cache;
+  BodySink sink; // sink, chain, cache and pending: created by prepare() before any load (a queued task has none)
+  LoadChain chain;
+  private CacheStage cache;
+  HostQueue.@Nullable Host host; // the host this task counts for (HostQueue's lock)
 
   // --- guarded by this ---
   private int suspendCount = 1;
   private BodyPhase bodyPhase = BodyPhase.NONE;
   private @Nullable Instant intervalStart;
   /** Body chunks not yet handed to the sink, and the bytes the sink or its delegate still hold. */
-  private final ArrayDeque<byte[]> pending = new ArrayDeque<>(4); // most bodies: one chunk
+  private ArrayDeque<byte[]> pending; // most bodies: one chunk; created by prepare()
   private long backlog;
   private @Nullable CompletableFuture<@Nullable ResumeData> resumeDataFuture;
 
   RealTask(TaskSpec spec) {
     super(spec.session, spec.taskIdentifier, spec.request, spec.taskDelegate);
-    SessionConfiguration configuration = spec.session.configuration();
     this.kind = spec.kind;
     this.route = new ResultRoute(spec.dataHandler, spec.fileHandler, spec.callerOwnsFile, spec.future);
-    this.timers = new TaskTimers(this, configuration.timeoutIntervalForResource());
-    this.cache = new CacheStage(kind.usesCache() ? configuration.httpCache() : null, configuration.requestCachePolicy());
-    this.sink = kind.newSink(session, this, events, route);
-    this.chain = new LoadChain(session, this, this, events, timers, cache, sink, kind);
+    this.timers = new TaskTimers(this, spec.session.configuration().timeoutIntervalForResource());
     this.bytesExpectedToSend = kind.bytesExpectedToSend(spec.request);
+  }
+
+  /** Creates what loading needs, once; caller holds the lock. */
+  private void prepare() {
+    if (chain == null) {
+      cache = new CacheStage(kind.usesCache() ? session.configuration().httpCache() : null,
+          session.configuration().requestCachePolicy());
+      sink = kind.newSink(session, this, events, route);
+      pending = new ArrayDeque<>(4);
+      chain = new LoadChain(session, this, this, events, timers, cache, sink, kind);
+    }
+  }
+
+  /** Starts loading: at resume, or when the session's {@link HostQueue} lets the task through. */
+  void begin() {
+    synchronized (this) {
+      prepare(); // a task completed meanwhile has what it needs; chain.begin then does nothing
+    }
+    chain.begin(originalRequest());
   }
 
   // --- SessionTask ---
@@ -103,7 +118,7 @@ abstract class RealTask extends LocalTask implements TaskTimers.Owner, LoadChain
       after.run();
     } else if (start) {
       events.started();
-      chain.begin(originalRequest());
+      session.hosts.admit(this);
     } else if (retry) {
       chain.retryConnecting();
     } else {
@@ -143,6 +158,7 @@ abstract class RealTask extends LocalTask implements TaskTimers.Owner, LoadChain
           events.postPlain(() -> resumeData.complete(null));
         }
       } else {
+        prepare();
         if (resumeData != null) {
           sink.produceResumeData();
           resumeDataFuture = resumeData;
@@ -335,19 +351,6 @@ abstract class RealTask extends LocalTask implements TaskTimers.Owner, LoadChain
     events.kick();
   }
 
-  /** Where the current load of a resuming download starts, for handlers other than HTTP. */
-  synchronized @Nullable ResumePoint resumePoint(RealLoad l) {
-    return chain.isCurrent(l) ? sink.resumePoint() : null;
-  }
-
-  /** A handler other than HTTP told the resource's validators, before its response. */
-  synchronized void onResourceValidated(RealLoad l, @Nullable String lastModified, long size,
-      boolean continuesAtOffset) {
-    if (chain.isCurrent(l) && !completing) {
-      sink.validated(lastModified, size, continuesAtOffset);
-    }
-  }
-
   /**
    * Moves pending data to the sink while the task may deliver, and completes the task once the
    * load finished and everything was handed over. Caller holds the lock; returns what to run
@@ -393,7 +396,7 @@ abstract class RealTask extends LocalTask implements TaskTimers.Owner, LoadChain
   void fireDemand() {
     RealLoad l;
     synchronized (this) {
-      l = chain.current();
+      l = chain == null ? null : chain.current();
     }
     if (l != null) {
       l.demand();
@@ -423,6 +426,7 @@ abstract class RealTask extends LocalTask implements TaskTimers.Owner, LoadChain
       } else {
         DataDelegate d = events.pick(DataDelegate.class, "didBecomeDownloadTask");
         RealTask dl = session.newHandedOverDownloadTask(this, events.taskDelegate());
+        session.hosts.handOver(this, dl); // before the download can complete
         events.shareListener(dl.events); // one observation for the whole transfer
         if (d != null) {
           events.post("didBecomeDownloadTask", () -> d.didBecomeDownloadTask(session, (DataTask) this, (DownloadTask) dl));
@@ -448,6 +452,7 @@ abstract class RealTask extends LocalTask implements TaskTimers.Owner, LoadChain
   private synchronized @Nullable Runnable adopt(@Nullable RealLoad l, Response r, List<byte[]> data,
       boolean finished, List<TransactionRecorder> previous, @Nullable Instant start, int redirects,
       Request request) {
+    prepare();
     started = true;
     state = State.RUNNING;
     suspendCount = 0;
@@ -481,6 +486,7 @@ abstract class RealTask extends LocalTask implements TaskTimers.Owner, LoadChain
     if (completing) {
       return null;
     }
+    prepare(); // cancelled or timed out before it started loading
     completing = true;
     timers.stop();
     RealLoad old = chain.detach();
@@ -495,8 +501,8 @@ abstract class RealTask extends LocalTask implements TaskTimers.Owner, LoadChain
     TaskMetrics metrics = started && TaskCompletion.metricsWanted(events)
         ? TaskCompletion.metrics(chain.transactions(), intervalStart, chain.redirectCount()) : null;
     TaskCompletion completion = new TaskCompletion(session, this, events, route, new TaskCompletion.Outcome(
-        response, error, body.body(), body.location(), body.resumeData(), metrics, storeInCache,
-        cache.storesToDisk()), resumeDataFuture);
+        response, error, body.body(), body.location(), body.resumeData(), metrics, storeInCache),
+        resumeDataFuture);
     boolean direct = completion.direct();
     if (!direct) {
       events.postPlain(completion::run);

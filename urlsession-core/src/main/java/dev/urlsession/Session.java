@@ -263,8 +263,8 @@ public interface Session extends AutoCloseable {
   void invalidateAndCancel();
 
   /**
-   * Writes stores to disk and makes future requests use new connections. The future completes on
-   * the delegate queue.
+   * Writes stores to disk (cookies, credentials, and the cache files still queued after stores)
+   * and makes future requests use new connections. The future completes on the delegate queue.
    */
   CompletableFuture<Void> flush();
 
@@ -296,7 +296,10 @@ public interface Session extends AutoCloseable {
     throw new UnsupportedOperationException(getClass().getName() + " keeps no statistics");
   }
 
-  /** {@link #finishTasksAndInvalidate()}, then waits (up to 30 s) for the session to become invalid. */
+  /**
+   * {@link #finishTasksAndInvalidate()}, then waits (up to 30 s) for the session to become invalid
+   * and (up to 10 s) for its HTTP cache's queued files to be written.
+   */
   @Override
   void close();
 }

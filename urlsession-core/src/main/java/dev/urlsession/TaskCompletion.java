@@ -22,7 +22,7 @@ final class TaskCompletion {
   /** What the completion delivers, gathered by the task under its lock. */
   record Outcome(@Nullable Response response, @Nullable SessionException error, byte @Nullable [] body,
       @Nullable Path location, @Nullable ResumeData resumeData, @Nullable TaskMetrics metrics,
-      @Nullable Runnable storeInCache, boolean storeWritesFile) {}
+      @Nullable Runnable storeInCache) {}
 
   private final RealSession session;
   private final RealTask task;
@@ -69,7 +69,7 @@ final class TaskCompletion {
    */
   boolean direct() {
     return route.direct() && outcome.location() == null && metricsDelegate == null && resumeFuture == null
-        && !events.hasQueued() && (outcome.storeInCache() == null || !outcome.storeWritesFile());
+        && !events.hasQueued();
   }
 
   /** The completion's delegate calls, in order. */

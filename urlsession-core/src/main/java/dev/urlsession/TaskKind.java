@@ -32,6 +32,15 @@ abstract class TaskKind {
     return false;
   }
 
+  /**
+   * Whether the task counts toward the session's tasks per host ({@link HostQueue}), and waits
+   * there when the host has as many running: tasks whose exchange ends with their response
+   * (data, upload, download). A long-lived kind (a stream, a WebSocket) says no.
+   */
+  boolean queuesPerHost() {
+    return false;
+  }
+
   /** Bytes the task is expected to send ({@code countOfBytesExpectedToSend}); -1 when unknown. */
   long bytesExpectedToSend(Request request) {
     return request.bodyStream() != null ? request.declaredContentLength() : Math.max(0, request.bodyLength());
@@ -93,6 +102,11 @@ abstract class TaskKind {
     }
 
     @Override
+    boolean queuesPerHost() {
+      return true;
+    }
+
+    @Override
     boolean usesCache() {
       return true;
     }
@@ -117,6 +131,11 @@ abstract class TaskKind {
     @Override
     String name() {
       return "upload";
+    }
+
+    @Override
+    boolean queuesPerHost() {
+      return true;
     }
 
     @Override
@@ -157,6 +176,11 @@ abstract class TaskKind {
     @Override
     String name() {
       return "download";
+    }
+
+    @Override
+    boolean queuesPerHost() {
+      return true;
     }
 
     @Override

@@ -79,8 +79,34 @@ class HttpCacheTests {
     return new HttpCache(memoryCapacity, 0, null, clock);
   }
 
+  /** The caches with a directory this test made: their files are written by the cache writer thread. */
+  final List<HttpCache> diskCaches = new ArrayList<>();
+
   HttpCache diskCache(long memoryCapacity, long diskCapacity) {
-    return new HttpCache(memoryCapacity, diskCapacity, dir, clock);
+    return opened(new HttpCache(memoryCapacity, diskCapacity, dir, clock));
+  }
+
+  HttpCache opened(HttpCache cache) {
+    diskCaches.add(cache);
+    return cache;
+  }
+
+  /** The writer must be done before the temporary directory goes. */
+  @org.junit.jupiter.api.AfterEach
+  void writeQueuedFiles() {
+    written();
+  }
+
+  /** Waits until the files of every store made so far are written (a store returns before). */
+  void written() {
+    for (HttpCache c : diskCaches) {
+      try {
+        assertThat(c.awaitWrites(10_000)).as("files written within 10 s").isTrue();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
   }
 
   static Request get(String url, String... headers) {
@@ -109,6 +135,7 @@ class HttpCacheTests {
   }
 
   List<Path> entryFiles() throws IOException {
+    written();
     try (Stream<Path> files = Files.list(dir)) {
       return files
           .filter(p -> CacheFileFormat.isEntryFileName(p.getFileName().toString()))
@@ -265,6 +292,38 @@ class HttpCacheTests {
   }
 
   @Test
+  void createWhenAnotherCacheOfTheDirectoryJustStoredSeesEveryEntry() {
+    HttpCache first = diskCache(0, 10 << 20);
+    for (int i = 0; i < 50; i++) {
+      first.storeCachedResponse(cached(url(i), "body " + i), get(url(i)));
+    }
+
+    HttpCache second = diskCache(0, 10 << 20); // waits for the files the first one queued
+
+    for (int i = 0; i < 50; i++) {
+      CachedResponse c = second.cachedResponse(get(url(i)));
+      assertThat(c).as(url(i)).isNotNull();
+      assertThat(new String(c.data(), StandardCharsets.UTF_8)).isEqualTo("body " + i);
+    }
+    assertThat(second.currentDiskUsage()).isEqualTo(first.currentDiskUsage());
+  }
+
+  @Test
+  void removeCachedResponseWhenItsFileIsStillQueuedLeavesNoFile() throws IOException {
+    HttpCache cache = diskCache(0, 10 << 20);
+    for (int i = 0; i < 20; i++) {
+      cache.storeCachedResponse(cached(url(i), new byte[2000], CacheStoragePolicy.ALLOWED), get(url(i)));
+      cache.removeCachedResponse(get(url(i)));
+    }
+    cache.storeCachedResponse(cached(url(99), "kept"), get(url(99)));
+
+    assertThat(entryFiles()).containsExactly(dir.resolve(CacheFileFormat.fileName(url(99))));
+    assertThat(cache.currentDiskUsage()).isEqualTo(Files.size(dir.resolve(CacheFileFormat.fileName(url(99)))));
+    assertThat(cache.cachedResponse(get(url(0)))).isNull();
+    assertThat(new String(cache.cachedResponse(get(url(99))).data(), StandardCharsets.UTF_8)).isEqualTo("kept");
+  }
+
+  @Test
   void storeCachedResponseWhenPolicyIsInMemoryOnlyNeverWritesTheDisk() throws IOException {
     HttpCache cache = diskCache(1 << 20, 1 << 20);
 
@@ -275,6 +334,7 @@ class HttpCacheTests {
     assertThat(cache.cachedResponse(get("https://example.org/a"))).isNotNull();
     assertThat(cache.currentMemoryUsage()).isPositive();
     assertThat(cache.currentDiskUsage()).isZero();
+    written();
     try (Stream<Path> files = Files.list(dir)) {
       assertThat(files).isEmpty();
     }
@@ -448,6 +508,7 @@ class HttpCacheTests {
     cache.storeCachedResponse(
         cached(url(20), new byte[1000], CacheStoragePolicy.ALLOWED), get(url(20)));
 
+    written();
     assertThat(Files.exists(dir.resolve(CacheFileFormat.fileName(url(1))))).isFalse();
     assertThat(Files.exists(dir.resolve(CacheFileFormat.fileName(url(0))))).isTrue();
     assertThat(cache.cachedResponse(get(url(1)))).isNull();
@@ -647,6 +708,7 @@ class HttpCacheTests {
     Files.write(file, bytes);
 
     HttpCache second = diskCache(1 << 20, 1 << 20);
+    written(); // the directory is opened and indexed on the writer thread
 
     assertThat(Files.exists(file)).isFalse();
     assertThat(second.currentDiskUsage()).isZero();
@@ -689,6 +751,7 @@ class HttpCacheTests {
     Files.write(foreignTemp, new byte[3]);
 
     HttpCache cache = diskCache(1 << 20, 1 << 20);
+    written(); // the directory is opened and indexed on the writer thread
 
     assertThat(garbage).doesNotExist();
     assertThat(empty).doesNotExist();
@@ -709,6 +772,7 @@ class HttpCacheTests {
         Files.move(onlyEntryFile(), dir.resolve(CacheFileFormat.fileName("https://example.org/b")));
 
     HttpCache second = diskCache(1 << 20, 1 << 20);
+    written(); // the directory is opened and indexed on the writer thread
 
     assertThat(moved).doesNotExist();
     assertThat(second.cachedResponse(get("https://example.org/b"))).isNull();
@@ -741,8 +805,9 @@ class HttpCacheTests {
     try {
       assumeFalse(Files.isWritable(readOnly), "this user ignores file permissions (root?)");
 
-      HttpCache cache = new HttpCache(1 << 20, 1 << 20, readOnly, clock);
+      HttpCache cache = opened(new HttpCache(1 << 20, 1 << 20, readOnly, clock));
       cache.storeCachedResponse(cached("https://example.org/a", "x"), get("https://example.org/a"));
+      written(); // the write fails on the writer thread: the entry stays in memory only
 
       assertThat(cache.cachedResponse(get("https://example.org/a"))).isNotNull();
       assertThat(cache.currentDiskUsage()).isZero();
@@ -783,7 +848,7 @@ class HttpCacheTests {
   void storeAndReadWhenEightThreadsShareTheCacheNeverFailAndRespectCapacities() throws Exception {
     long memoryCapacity = 40_000;
     long diskCapacity = 60_000;
-    HttpCache cache = new HttpCache(memoryCapacity, diskCapacity, dir, Clock.systemUTC());
+    HttpCache cache = opened(new HttpCache(memoryCapacity, diskCapacity, dir, Clock.systemUTC()));
     int threads = 8;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     CountDownLatch start = new CountDownLatch(1);

@@ -124,6 +124,10 @@ class SessionLifecycleTests {
       server.enqueue(new MockResponse.Builder().body("1").build());
       server.enqueue(new MockResponse.Builder().body("2").build());
       session.data(Request.get(url("/1"))).get(10, SECONDS);
+      // The connection goes back to the pool just after the completion is handed over (as in
+      // HttpsAndHttp2Tests): only an idle connection is closed by flush.
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+          .until(() -> ((RealSession) session).leasedConnections() == 0);
       java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
       session.delegateQueue().execute(() -> {
         try {

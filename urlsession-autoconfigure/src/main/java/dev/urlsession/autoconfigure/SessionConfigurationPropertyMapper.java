@@ -55,11 +55,15 @@ final class SessionConfigurationPropertyMapper {
     List<Layer> layers = List.of(new Layer(PropertyPaths.DEFAULTS, defaults, true),
         new Layer(PropertyPaths.session(name), session, false));
     Kind kind = kind(layers);
-    SessionConfiguration preset = kind == Kind.EPHEMERAL ? SessionConfiguration.ephemeral()
-        : kind == Kind.BACKGROUND ? SessionConfiguration.background(identifier(layers))
-        : SessionConfiguration.defaultConfiguration();
+    // A builder, not a built preset: building a default configuration opens the cache and cookies
+    // of ~/.urlsession, even for a session whose storage directory is elsewhere.
+    SessionConfiguration.Builder builder = kind == Kind.EPHEMERAL ? SessionConfiguration.ephemeral().toBuilder()
+        : kind == Kind.BACKGROUND ? SessionConfiguration.backgroundBuilder(identifier(layers))
+        : SessionConfiguration.builder();
     checkIdentifier(layers, kind);
-    SessionConfiguration.Builder builder = preset.toBuilder();
+    // The library's defaults of what the layers change below, the same for every kind (an
+    // ephemeral configuration touches no file).
+    SessionConfiguration preset = SessionConfiguration.ephemeral();
     Map<String, String> headers = new LinkedHashMap<>(preset.httpAdditionalHeaders());
     ProxySettings proxy = new ProxySettings(preset.proxy());
     TransportSettings transport = new TransportSettings(preset.transportSecurity());

@@ -183,6 +183,24 @@ class SessionConfigurationPropertyMapperTests {
   }
 
   @Test
+  void sessionWithAStorageDirectoryOfItsOwnTouchesNothingInTheDefaultOne(
+      @org.junit.jupiter.api.io.TempDir Path home, @org.junit.jupiter.api.io.TempDir Path dir) {
+    String userHome = System.getProperty("user.home");
+    System.setProperty("user.home", home.toString()); // where the library's default storage directory is
+    try {
+      runner.withPropertyValues("urlsession.sessions.api.type=default",
+          "urlsession.sessions.api.storage-directory=" + dir).run(context -> {
+            // Waits until the cache's directory is open: caches open in turn on one writer thread.
+            assertThat(configuration(context, "api").httpCache().currentDiskUsage()).isZero();
+            assertThat(dir.resolve("cache")).isDirectory();
+            assertThat(home.resolve(".urlsession")).doesNotExist();
+          });
+    } finally {
+      System.setProperty("user.home", userHome);
+    }
+  }
+
+  @Test
   void storageDirectoryOfDefaultsAppliesToSessionsThatKeepFilesOnly(@org.junit.jupiter.api.io.TempDir Path dir) {
     runner.withPropertyValues("urlsession.defaults.storage-directory=" + dir,
         "urlsession.sessions.api.type=default",

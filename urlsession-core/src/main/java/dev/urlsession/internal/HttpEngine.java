@@ -56,7 +56,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * A session's HttpClient 5 async client and connection pool. HttpClient's own redirect, cookie,
  * retry, authentication and content-decoding handling are off: the session does each itself, so
- * that delegates see every step (URLSESSION-BEHAVIOUR.md appendix A).
+ * that delegates see every step (URLSESSION-BEHAVIOUR.md appendix A). Exchanges to a host share
+ * its HTTP/2 connections ({@link SharingConnectionManager}): the per-host limit caps connections,
+ * not requests in flight.
  */
 public final class HttpEngine {
   /**
@@ -93,6 +95,8 @@ public final class HttpEngine {
 
   private final CloseableHttpAsyncClient client;
   private final PoolingAsyncClientConnectionManager connectionManager;
+  /** The pool as the client uses it: HTTP/2 connections shared by the exchanges of their route. */
+  private final SharingConnectionManager sharing;
   private final ProxyCredentials proxyCredentials = new ProxyCredentials();
   /** Client identities chosen by delegates; null with an SSL context of the user's own. */
   private final @Nullable ClientIdentities identities;
@@ -136,10 +140,11 @@ public final class HttpEngine {
       c.customize(poolBuilder);
     }
     this.connectionManager = poolBuilder.build();
+    this.sharing = new SharingConnectionManager(connectionManager);
 
     HttpAsyncClientBuilder builder =
         HttpAsyncClientBuilder.create()
-            .setConnectionManager(connectionManager)
+            .setConnectionManager(sharing)
             .setH2Config(H2Config.custom().setPushEnabled(false)
                 // HttpCore's default is 16 MiB; an HTTP/1.1 response gets 100 lines of 8 KiB at most.
                 .setMaxHeaderListSize(MAX_HEADER_LIST_SIZE).build())
@@ -194,7 +199,7 @@ public final class HttpEngine {
       // The pool the session's limits, statistics and TLS policy live in, whatever a customizer
       // set. The redirect, cookie, retry, auth-caching and decompression switches above cannot be
       // turned back on through the builder.
-      builder.setConnectionManager(connectionManager).setConnectionManagerShared(false);
+      builder.setConnectionManager(sharing).setConnectionManagerShared(false);
     }
     this.client = builder.build();
     this.client.start();
@@ -264,6 +269,22 @@ public final class HttpEngine {
       }
       return List.of(InetSocketAddress.createUnresolved(host, port));
     }
+  }
+
+  /**
+   * Has {@code listener} told the scheme, host and port of each origin a connection to which
+   * speaks HTTP/2 (and is trusted), when its first exchange starts.
+   */
+  public void onHttp2(HostListener listener) {
+    sharing.onHttp2(route -> {
+      HttpHost target = route.getTargetHost();
+      listener.http2(target.getSchemeName(), target.getHostName(), target.getPort());
+    });
+  }
+
+  /** Told of an origin that speaks HTTP/2. */
+  public interface HostListener {
+    void http2(String scheme, String host, int port);
   }
 
   /** Credentials the HTTP proxy's 407s are answered with. */
