@@ -135,6 +135,12 @@ final class StreamOps {
       took = true;
     }
     boolean end = c.atEnd() && c.available() == 0;
+    if (end && !readClosedReported) {
+      // The end may arrive (another thread) between run()'s check and this one: report it here,
+      // or the task could complete with both sides done and no readClosed.
+      readClosedReported = true;
+      task.sideClosed(true);
+    }
     if (op.have >= op.min || end) {
       readSideDone |= end;
       ops.remove(op);
