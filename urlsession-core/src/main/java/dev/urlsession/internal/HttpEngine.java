@@ -539,6 +539,11 @@ public final class HttpEngine {
     callback.failed(e);
   }
 
+  /** Closes the HTTP/1.1 connection a stopped exchange of {@code context} still runs on; see {@link SharingConnectionManager#abort}. */
+  public void abort(org.apache.hc.core5.http.protocol.HttpContext context) {
+    sharing.abort(context);
+  }
+
   /** The async client. */
   public CloseableHttpAsyncClient client() {
     return client;

@@ -170,7 +170,7 @@ public final class HttpProtocolHandler implements BuiltInHandler {
             @Override
             public void cancelled() {}
           });
-      load.attachment(new Exchange(future, consumer));
+      load.attachment(new Exchange(future, consumer, context, engine));
     } catch (RuntimeException e) {
       // The client is shut down (session invalidated) or refused the request.
       client.didFail(ErrorMapper.map(e, url));
@@ -203,15 +203,22 @@ public final class HttpProtocolHandler implements BuiltInHandler {
   private static final class Exchange {
     final Future<Void> future;
     final Consumer consumer;
+    final HttpClientContext context;
+    final HttpEngine engine;
 
-    Exchange(Future<Void> future, Consumer consumer) {
+    Exchange(Future<Void> future, Consumer consumer, HttpClientContext context, HttpEngine engine) {
       this.future = future;
       this.consumer = consumer;
+      this.context = context;
+      this.engine = engine;
     }
 
     void stop() {
       future.cancel(true);
       consumer.stop();
+      if (!consumer.done.get()) {
+        engine.abort(context); // in case the cancel did not reach the exchange (an HTTP/1.1 one)
+      }
     }
   }
 
@@ -321,6 +328,8 @@ public final class HttpProtocolHandler implements BuiltInHandler {
     private final AtomicBoolean done = new AtomicBoolean();
     /** Set when the load is stopped: the exchange is aborted at its next callback. */
     private volatile boolean stopped;
+    /** Whether the response came on an HTTP/2 stream; set on the I/O thread as it arrives. */
+    private boolean http2;
     private volatile @Nullable CapacityChannel channel;
     /** Decodes a content-encoded body; null for a body passed through as it is. */
     private volatile @Nullable DecodingPump pump;
@@ -342,12 +351,13 @@ public final class HttpProtocolHandler implements BuiltInHandler {
     @Override
     public void consumeResponse(HttpResponse httpResponse, @Nullable EntityDetails entityDetails,
         HttpContext httpContext, FutureCallback<Void> resultCallback) throws IOException {
+      this.context = HttpClientContext.castOrCreate(httpContext);
+      ProtocolVersion version = httpResponse.getVersion() != null ? httpResponse.getVersion() : context.getProtocolVersion();
+      http2 = version != null && version.getMajor() == 2;
       abortIfStopped();
       this.resultCallback = resultCallback;
-      this.context = HttpClientContext.castOrCreate(httpContext);
       recorder.responseStart = Instant.now();
-      recorder.protocolName = protocolName(
-          httpResponse.getVersion() != null ? httpResponse.getVersion() : context.getProtocolVersion());
+      recorder.protocolName = protocolName(version);
 
       Request request = load.request();
       if (!recorder.connected && httpResponse.getCode() != 407) {
@@ -512,13 +522,22 @@ public final class HttpProtocolHandler implements BuiltInHandler {
       if (c != null) {
         try {
           c.update(1);
-        } catch (IOException e) {
-          // The connection is closing already.
+        } catch (IOException | java.nio.channels.CancelledKeyException e) {
+          // The connection is closing already (its selection key may be cancelled).
         }
       }
     }
 
+    /**
+     * Aborts the exchange of a stopped load: on HTTP/2 with a stream reset, which HttpCore applies
+     * to that stream only (any other IOException would fail the connection and every stream
+     * sharing it); on HTTP/1.1 with an IOException that closes the connection.
+     */
     private void abortIfStopped() throws IOException {
+      if (stopped && http2) {
+        throw new org.apache.hc.core5.http2.H2StreamResetException(
+            org.apache.hc.core5.http2.H2Error.CANCEL, "the load was stopped");
+      }
       if (stopped) {
         throw new java.io.InterruptedIOException("the load was stopped");
       }

@@ -60,6 +60,34 @@ public final class SharingConnectionManager implements AsyncClientConnectionMana
     this.onHttp2 = listener;
   }
 
+  /** The context attribute under which an exchange's view of its connection is kept ({@link #abort}). */
+  private static final String VIEW = SharingConnectionManager.class.getName() + ".view";
+
+  /**
+   * Closes the HTTP/1.1 connection of a stopped exchange that is still running on it, and gives
+   * it back to the pool. Cancelling HttpClient's future is not always enough: when a lease
+   * completes at once, HttpClient may set the lease as the future's dependency after the exchange
+   * already started, so the cancel reaches the lease, not the exchange, and an exchange whose
+   * server sends nothing more runs on with nobody reading it (BecomeStreamTests,
+   * hostile.CancelRaceTests). Does nothing once the exchange released its connection (whoever
+   * releases first wins), nor for a shared HTTP/2 connection (its stream is reset instead).
+   */
+  public void abort(HttpContext context) {
+    Object v = context.getAttribute(VIEW);
+    if (v instanceof View) {
+      View view = (View) v;
+      synchronized (routeOf(view.connection.route)) {
+        if (view.connection.shareable) {
+          return;
+        }
+      }
+      if (view.released.compareAndSet(false, true)) {
+        view.connection.endpoint.close(CloseMode.IMMEDIATE);
+        released(view, null, TimeValue.ZERO_MILLISECONDS);
+      }
+    }
+  }
+
   public SharingConnectionManager(PoolingAsyncClientConnectionManager pool) {
     this.pool = pool;
   }
@@ -106,6 +134,7 @@ public final class SharingConnectionManager implements AsyncClientConnectionMana
     @Override
     public void execute(String id, AsyncClientExchangeHandler handler,
         @Nullable HandlerFactory<AsyncPushConsumer> pushHandlerFactory, HttpContext context) {
+      context.setAttribute(VIEW, this);
       connection.endpoint.execute(id, handler, pushHandlerFactory, context);
       if (!started) {
         started = true;
@@ -315,9 +344,13 @@ public final class SharingConnectionManager implements AsyncClientConnectionMana
       return;
     }
     View v = (View) endpoint;
-    if (!v.released.compareAndSet(false, true)) {
-      return;
+    if (v.released.compareAndSet(false, true)) {
+      released(v, newState, validDuration);
     }
+  }
+
+  /** {@code v} was released, once: the connection goes back to the pool after its last exchange. */
+  private void released(View v, @Nullable Object newState, TimeValue validDuration) {
     Connection c = v.connection;
     boolean last;
     boolean shared;
