@@ -21,7 +21,10 @@ import org.slf4j.LoggerFactory;
  * download directory, progress ({@code didWriteData}, coalesced) and resume data. A download
  * created from resume data continues its partial file: it asks for the rest with
  * {@code Range}/{@code If-Range} and appends only a matching {@code 206}. With a
- * {@link Checkpointer} (background sessions) the data is forced to disk before each checkpoint.
+ * {@link Checkpointer} (background sessions) the data is forced to disk before each checkpoint,
+ * and a finished file before the transfer's records say it finished. Elsewhere a finished file is
+ * closed without forcing it, as curl and the JDK do: its delegate moves it at once, and an fsync
+ * of a large file under the task's lock would hold an I/O thread for as long as the disk takes.
  * Every method is called with the task's lock held.
  */
 final class FileSink implements BodySink {
@@ -375,7 +378,7 @@ final class FileSink implements BodySink {
     }
     this.request = current;
     if (failure == null) {
-      SessionException closeFailure = closeChannel(true);
+      SessionException closeFailure = closeChannel(checkpointer != null);
       return closeFailure == null
           ? new Finished(null, file, null, null, null)
           : new Finished(closeFailure, null, file, null, null);
