@@ -17,8 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.zip.CRC32;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fuzzing (Jazzer, issue 18) of the parsers of outside input in the public package: Set-Cookie
@@ -33,22 +32,7 @@ class ParsersFuzzTests {
   static final String[] HOSTS = {"https://www.example.co.uk/a/b", "http://127.0.0.1:8080/x", "http://localhost/",
       "https://sub.example.org/", "https://example.com/p?q", "http://[::1]/"};
   static final List<String> PUBLIC_SUFFIXES = List.of("com", "org", "uk", "co.uk", "example.co.uk.", "");
-  static Path dir;
-
-  @BeforeAll
-  static void makeDirectory() throws IOException {
-    dir = Files.createTempDirectory("urlsession-fuzz-");
-  }
-
-  @AfterAll
-  static void removeDirectory() throws IOException {
-    try (var files = Files.list(dir)) {
-      for (Path f : (Iterable<Path>) files::iterator) {
-        Files.deleteIfExists(f);
-      }
-    }
-    Files.deleteIfExists(dir);
-  }
+  @TempDir static Path dir;
 
   /**
    * Set-Cookie fields, one per field and folded with commas: invalid cookies are skipped, and a

@@ -20,8 +20,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.zip.CRC32C;
 import org.apache.commons.net.ftp.FTPClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fuzzing (Jazzer, issue 18) of the internal parsers of outside input: {@code data:} URLs,
@@ -34,22 +33,7 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class InternalParsersFuzzTests {
   static final URI ORIGIN = URI.create("https://files.example.org/dir/report.pdf");
-  static Path dir;
-
-  @BeforeAll
-  static void makeDirectory() throws IOException {
-    dir = Files.createTempDirectory("urlsession-fuzz-");
-  }
-
-  @AfterAll
-  static void removeDirectory() throws IOException {
-    try (var files = Files.list(dir)) {
-      for (Path f : (Iterable<Path>) files::iterator) {
-        Files.deleteIfExists(f);
-      }
-    }
-    Files.deleteIfExists(dir);
-  }
+  @TempDir static Path dir;
 
   /** A {@code data:} URL's content: decoded, or IllegalArgumentException saying why not. */
   @FuzzTest
