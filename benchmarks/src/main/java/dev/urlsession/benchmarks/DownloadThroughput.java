@@ -7,8 +7,6 @@ import dev.urlsession.Session;
 import dev.urlsession.SessionConfiguration;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -20,7 +18,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Download throughput of a large file on loopback: {@code Session.download} against
@@ -80,31 +77,17 @@ public final class DownloadThroughput {
         .storageDirectory(dir.resolve("storage")).build())) {
       for (int round = 0; round < rounds; round++) {
         curl.add(curl(url, dir.resolve("curl.bin"), size));
-        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-        AtomicLong peak = new AtomicLong();
-        Thread sampler = new Thread(() -> {
-          while (!Thread.currentThread().isInterrupted()) {
-            peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
-            try {
-              Thread.sleep(10);
-            } catch (InterruptedException e) {
-              return;
-            }
-          }
-        });
-        sampler.setDaemon(true);
-        sampler.start();
+        HeapPeak peak = HeapPeak.start();
         long start = System.nanoTime();
         DownloadResponse r = s.download(Request.get(url)).get(5, TimeUnit.MINUTES);
         double seconds = (System.nanoTime() - start) / 1e9;
-        sampler.interrupt();
-        sampler.join();
+        long peakBytes = peak.stop();
         if (Files.size(r.location()) != size) {
           throw new IllegalStateException("session downloaded " + Files.size(r.location()) + " bytes");
         }
         Files.delete(r.location());
         session.add(size / seconds / (1 << 20));
-        peakHeap = Math.max(peakHeap, peak.get());
+        peakHeap = Math.max(peakHeap, peakBytes);
       }
     } finally {
       server.close();

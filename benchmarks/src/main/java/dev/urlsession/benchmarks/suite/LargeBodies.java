@@ -8,8 +8,7 @@ import dev.urlsession.Session;
 import dev.urlsession.SessionConfiguration;
 import dev.urlsession.SessionException;
 import dev.urlsession.SessionTask;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
+import dev.urlsession.benchmarks.HeapPeak;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -87,28 +86,14 @@ public final class LargeBodies {
   }
 
   private static void report(String name, long size, Run run) throws Exception {
-    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     System.gc();
-    AtomicLong peak = new AtomicLong();
-    Thread sampler = new Thread(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
-        peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
-        try {
-          Thread.sleep(10);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    });
-    sampler.setDaemon(true);
-    sampler.start();
+    HeapPeak peak = HeapPeak.start();
     long start = System.nanoTime();
     run.run();
     double seconds = (System.nanoTime() - start) / 1e9;
-    sampler.interrupt();
-    sampler.join();
+    long peakBytes = peak.stop();
     System.out.printf(Locale.ROOT, "RESULT\t%s\t%.1f\t%.1f%n", name, size / seconds / (1 << 20),
-        peak.get() / 1048576.0);
+        peakBytes / 1048576.0);
   }
 
   private static void check(long got, long size) {
