@@ -52,7 +52,6 @@ final class RealStreamTask extends LocalTask implements StreamTask, TaskTimers.O
   private final StreamTarget target;
 
   // --- guarded by this ---
-  private int suspendCount = 1;
   private boolean opened;
   /** Whether service discovery is under way (DNS servers that do not answer fail it themselves). */
   private boolean resolving;
@@ -137,24 +136,13 @@ final class RealStreamTask extends LocalTask implements StreamTask, TaskTimers.O
   public void resume() {
     boolean start;
     synchronized (this) {
-      if (completing || state != State.SUSPENDED) {
+      Resume resumed = resumeLocked();
+      if (resumed == Resume.NONE) {
         return;
       }
-      if (suspendCount > 0) {
-        suspendCount--;
-      }
-      if (suspendCount > 0) {
-        return;
-      }
-      if (!started && session.isInvalidated()) {
-        suspendCount = 1;
-        return; // a task never resumed before invalidation does not start
-      }
-      state = State.RUNNING;
       timers.touch();
-      start = !started;
+      start = resumed == Resume.FIRST;
       if (start) {
-        started = true;
         timers.start(idleNanos(), true);
       } else {
         timers.rearm(System.nanoTime(), idleNanos(), true);
@@ -170,11 +158,9 @@ final class RealStreamTask extends LocalTask implements StreamTask, TaskTimers.O
   @Override
   public void suspend() {
     synchronized (this) {
-      if (completing || state == State.COMPLETED || state == State.CANCELING) {
-        return;
+      if (!suspendLocked()) {
+        return; // no bytes move, no idle deadline, until resumed
       }
-      suspendCount++;
-      state = State.SUSPENDED; // no bytes move, no idle deadline, until resumed
     }
     io.execute(this::process);
   }

@@ -42,7 +42,6 @@ abstract class RealTask extends LocalTask implements TaskTimers.Owner, LoadChain
   HostQueue.@Nullable Host host; // the host this task counts for (HostQueue's lock)
 
   // --- guarded by this ---
-  private int suspendCount = 1;
   private BodyPhase bodyPhase = BodyPhase.NONE;
   private @Nullable Instant intervalStart;
   /** Body chunks not yet handed to the sink, and the bytes the sink or its delegate still hold. */
@@ -85,23 +84,12 @@ abstract class RealTask extends LocalTask implements TaskTimers.Owner, LoadChain
     boolean retry;
     Runnable after = null;
     synchronized (this) {
-      if (state == State.COMPLETED || state == State.CANCELING || completing) {
+      Resume resumed = resumeLocked();
+      if (resumed == Resume.NONE) {
         return;
       }
-      if (suspendCount > 0) {
-        suspendCount--;
-      }
-      if (suspendCount > 0 || state == State.RUNNING) {
-        return;
-      }
-      if (!started && session.isInvalidated()) {
-        suspendCount = 1;
-        return; // a task never resumed before invalidation does not start
-      }
-      state = State.RUNNING;
       timers.touch();
-      if (!started) {
-        started = true;
+      if (resumed == Resume.FIRST) {
         intervalStart = Instant.now();
         timers.start(idleNanos(), true);
         start = true;
@@ -129,11 +117,7 @@ abstract class RealTask extends LocalTask implements TaskTimers.Owner, LoadChain
   @Override
   public void suspend() {
     synchronized (this) {
-      if (state == State.COMPLETED || state == State.CANCELING || completing) {
-        return;
-      }
-      suspendCount++;
-      state = State.SUSPENDED; // the idle deadline is not checked while suspended
+      suspendLocked(); // the idle deadline is not checked while suspended
     }
   }
 

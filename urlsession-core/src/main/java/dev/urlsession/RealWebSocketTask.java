@@ -33,7 +33,6 @@ final class RealWebSocketTask extends LocalTask implements WebSocketTask, TaskTi
 
   // --- guarded by this ---
   private Phase phase = Phase.CREATED;
-  private int suspendCount = 1;
   private @Nullable Instant intervalStart;
   /** Why the open connection is failing (a protocol error, a message too big), before it closed. */
   private @Nullable SessionException failure;
@@ -59,23 +58,12 @@ final class RealWebSocketTask extends LocalTask implements WebSocketTask, TaskTi
     boolean retry = false;
     Runnable after;
     synchronized (this) {
-      if (completing || state == State.CANCELING) {
+      Resume resumed = resumeLocked();
+      if (resumed == Resume.NONE) {
         return;
       }
-      if (suspendCount > 0) {
-        suspendCount--;
-      }
-      if (suspendCount > 0 || state == State.RUNNING) {
-        return;
-      }
-      if (!started && session.isInvalidated()) {
-        suspendCount = 1;
-        return; // a task never resumed before invalidation does not start
-      }
-      state = State.RUNNING;
       timers.touch();
-      if (!started) {
-        started = true;
+      if (resumed == Resume.FIRST) {
         intervalStart = Instant.now();
         phase = Phase.CONNECTING;
         timers.start(idleNanos(), true);
@@ -100,11 +88,7 @@ final class RealWebSocketTask extends LocalTask implements WebSocketTask, TaskTi
   @Override
   public void suspend() {
     synchronized (this) {
-      if (completing || state == State.CANCELING) {
-        return;
-      }
-      suspendCount++;
-      state = State.SUSPENDED; // no message is delivered or read meanwhile
+      suspendLocked(); // no message is delivered or read meanwhile
     }
   }
 
