@@ -93,18 +93,7 @@ public final class CredentialStorage {
    * does not).
    */
   public void set(Credential credential, ProtectionSpace space) {
-    Checks.notNull(credential, "credential");
-    Checks.notNull(space, "space");
-    if (credential.persistence() == Credential.Persistence.NONE) {
-      return;
-    }
-    boolean changed;
-    synchronized (this) {
-      changed = store(credential, space, false);
-    }
-    if (changed) {
-      changed(credential);
-    }
+    storeAndTell(credential, space, false);
   }
 
   /**
@@ -193,6 +182,11 @@ public final class CredentialStorage {
    * neither). Listeners run only when this changed the storage.
    */
   public void setDefaultCredential(Credential credential, ProtectionSpace space) {
+    storeAndTell(credential, space, true);
+  }
+
+  /** Stores {@code credential} unless it is {@code NONE}; listeners run when the storage changed. */
+  private void storeAndTell(Credential credential, ProtectionSpace space, boolean asDefault) {
     Checks.notNull(credential, "credential");
     Checks.notNull(space, "space");
     if (credential.persistence() == Credential.Persistence.NONE) {
@@ -200,7 +194,7 @@ public final class CredentialStorage {
     }
     boolean changed;
     synchronized (this) {
-      changed = store(credential, space, true);
+      changed = store(credential, space, asDefault);
     }
     if (changed) {
       changed(credential);
