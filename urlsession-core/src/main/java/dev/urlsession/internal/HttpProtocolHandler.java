@@ -24,6 +24,7 @@ import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpResponse;
 import org.apache.hc.core5.http.ProtocolVersion;
+import org.apache.hc.core5.http.RequestNotExecutedException;
 import org.apache.hc.core5.http.message.BasicHttpRequest;
 import org.apache.hc.core5.http.nio.AsyncEntityProducer;
 import org.apache.hc.core5.http.nio.AsyncResponseConsumer;
@@ -63,6 +64,16 @@ public final class HttpProtocolHandler implements BuiltInHandler {
 
   @Override
   public void startLoading(ProtocolLoad load, @Nullable LoadSupport support) {
+    start(load, support, true);
+  }
+
+  /**
+   * Starts the exchange; {@code mayRetryStale}: whether it is sent again once on a new connection
+   * when the pooled connection it was given turns out closed by the server (a keep-alive
+   * connection closed without {@code Connection: close}, or an idle timeout the client had not
+   * seen yet), see {@link #staleConnection}.
+   */
+  private void start(ProtocolLoad load, @Nullable LoadSupport support, boolean mayRetryStale) {
     Request request = load.request();
     URI url = request.url();
     ProtocolClient client = load.client();
@@ -151,6 +162,12 @@ public final class HttpProtocolHandler implements BuiltInHandler {
             client.didFail(e);
           });
     }
+    if (mayRetryStale && support != null && (bodyProducer == null || bodyProducer.isRepeatable())) {
+      java.util.function.Predicate<Exception> others = consumer.interceptor;
+      consumer.interceptor = ex -> staleConnection(ex, recorder, request.method())
+          ? restart(load, () -> start(load, support, false))
+          : others != null && others.test(ex);
+    }
     if (support != null) {
       support.onDemand(consumer::demand);
     }
@@ -179,9 +196,33 @@ public final class HttpProtocolHandler implements BuiltInHandler {
 
   /** Loads again on a new connection (a client identity was chosen), unless the load was stopped. */
   private boolean retry(ProtocolLoad load, LoadSupport support) {
+    return restart(load, () -> startLoading(load, support));
+  }
+
+  /** Methods a client may send again after a failure without a response (RFC 9110 9.2.2). */
+  private static final java.util.Set<String> IDEMPOTENT =
+      java.util.Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
+
+  /**
+   * Whether {@code failure} is that of a stale pooled connection, after which the request may go
+   * again on a new one (as OkHttp and Apple's loader do): HttpClient did not send it at all, or the
+   * reused connection was closed or reset before any response came, for an idempotent method.
+   * A new connection that fails, or a response cut short, is no stale connection.
+   */
+  static boolean staleConnection(Exception failure, TransactionRecorder recorder, String method) {
+    if (failure instanceof RequestNotExecutedException) {
+      return true; // nothing of it reached the server: any method may go again
+    }
+    return recorder.reused && recorder.responseStart == null && IDEMPOTENT.contains(method)
+        && (failure instanceof org.apache.hc.core5.http.ConnectionClosedException
+            || failure instanceof java.net.SocketException);
+  }
+
+  /** Runs {@code again} (a new exchange for {@code load}) unless the load was stopped. */
+  private static boolean restart(ProtocolLoad load, Runnable again) {
     Object previous = load.attachment();
     if (!(previous instanceof Exchange) || !((Exchange) previous).future.isCancelled()) {
-      startLoading(load, support);
+      again.run();
     }
     return true;
   }
