@@ -164,9 +164,9 @@ public final class HttpProtocolHandler implements BuiltInHandler {
     }
     if (mayRetryStale && support != null && (bodyProducer == null || bodyProducer.isRepeatable())) {
       java.util.function.Predicate<Exception> others = consumer.interceptor;
-      consumer.interceptor = ex -> staleConnection(ex, recorder, request.method())
-          ? restart(load, () -> start(load, support, false))
-          : others != null && others.test(ex);
+      // A refused client certificate is decided first: its connection is new, never stale.
+      consumer.interceptor = ex -> others != null && others.test(ex)
+          || staleConnection(ex, recorder, request.method()) && restart(load, () -> start(load, support, false));
     }
     if (support != null) {
       support.onDemand(consumer::demand);
@@ -205,16 +205,17 @@ public final class HttpProtocolHandler implements BuiltInHandler {
 
   /**
    * Whether {@code failure} is that of a stale pooled connection, after which the request may go
-   * again on a new one (as OkHttp and Apple's loader do): HttpClient did not send it at all, or the
-   * reused connection was closed or reset before any response came, for an idempotent method.
-   * A new connection that fails, or a response cut short, is no stale connection.
+   * again on a new one (as OkHttp and Apple's loader do): a reused connection that was closed
+   * before any response came, when HttpClient did not send the request at all (any method), or
+   * when it was closed or reset after (an idempotent method). A new connection that fails, or a
+   * response cut short, is no stale connection.
    */
   static boolean staleConnection(Exception failure, TransactionRecorder recorder, String method) {
-    if (failure instanceof RequestNotExecutedException) {
-      return true; // nothing of it reached the server: any method may go again
+    if (!recorder.reused || recorder.responseStart != null) {
+      return false;
     }
-    return recorder.reused && recorder.responseStart == null && IDEMPOTENT.contains(method)
-        && (failure instanceof org.apache.hc.core5.http.ConnectionClosedException
+    return failure instanceof RequestNotExecutedException
+        || IDEMPOTENT.contains(method) && (failure instanceof org.apache.hc.core5.http.ConnectionClosedException
             || failure instanceof java.net.SocketException);
   }
 
