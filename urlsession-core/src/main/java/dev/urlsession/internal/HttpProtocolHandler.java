@@ -64,16 +64,18 @@ public final class HttpProtocolHandler implements BuiltInHandler {
 
   @Override
   public void startLoading(ProtocolLoad load, @Nullable LoadSupport support) {
-    start(load, support, true);
+    start(load, support, configuration.httpMaximumConnectionsPerHost());
   }
 
   /**
-   * Starts the exchange; {@code mayRetryStale}: whether it is sent again once on a new connection
-   * when the pooled connection it was given turns out closed by the server (a keep-alive
-   * connection closed without {@code Connection: close}, or an idle timeout the client had not
-   * seen yet), see {@link #staleConnection}.
+   * Starts the exchange; {@code staleRetries}: how many more times it may go again when the
+   * pooled connection it was given turns out closed by the server (a keep-alive connection closed
+   * without {@code Connection: close}, or an idle timeout the client had not seen yet), see
+   * {@link #staleConnection}. Each pooled connection of the host can be stale once; a new
+   * connection never is, so the retries end there, and the bound only guards against a pool that
+   * other loads keep filling with closed connections.
    */
-  private void start(ProtocolLoad load, @Nullable LoadSupport support, boolean mayRetryStale) {
+  private void start(ProtocolLoad load, @Nullable LoadSupport support, int staleRetries) {
     Request request = load.request();
     URI url = request.url();
     ProtocolClient client = load.client();
@@ -162,11 +164,11 @@ public final class HttpProtocolHandler implements BuiltInHandler {
             client.didFail(e);
           });
     }
-    if (mayRetryStale && support != null && (bodyProducer == null || bodyProducer.isRepeatable())) {
+    if (staleRetries > 0 && support != null && (bodyProducer == null || bodyProducer.isRepeatable())) {
       java.util.function.Predicate<Exception> others = consumer.interceptor;
       // A refused client certificate is decided first: its connection is new, never stale.
       consumer.interceptor = ex -> others != null && others.test(ex)
-          || staleConnection(ex, recorder, request.method()) && restart(load, () -> start(load, support, false));
+          || staleConnection(ex, recorder, request.method()) && restart(load, () -> start(load, support, staleRetries - 1));
     }
     if (support != null) {
       support.onDemand(consumer::demand);
