@@ -56,6 +56,9 @@ class StaleConnectionTests {
       first.get(10, SECONDS);
       second.get(10, SECONDS);
       assertThat(raw.acceptedConnections()).isEqualTo(2);
+      // A task completes before HttpClient gives its connection back: wait until both are idle.
+      Awaitility.await().atMost(Duration.ofSeconds(10))
+          .until(() -> session.statistics().connectionPool().available() == 2);
 
       // Both pooled connections are now closed by the server as soon as a request comes on them.
       raw.enqueue(new byte[0], false).enqueue(new byte[0], false).enqueue(ok, false);
