@@ -100,7 +100,9 @@ final class TaskEvents {
     return () -> {
       try {
         call.run();
-      } catch (RuntimeException e) {
+      } catch (VirtualMachineError e) {
+        throw e;
+      } catch (Throwable e) {
         log.error("{} threw for task {}; the task goes on", what, task.taskIdentifier(), e);
       } finally {
         queued.decrementAndGet();

@@ -160,6 +160,37 @@ class DelegateQueueTests {
   }
 
   @Test
+  void delegateThrowingAnErrorIsLoggedAndTheCompletionStillComes() throws Exception {
+    // A failed assertion in the application's didFinishDownloadingTo: didComplete comes after it.
+    List<String> calls = new CopyOnWriteArrayList<>();
+    CompletableFuture<@Nullable SessionException> completed = new CompletableFuture<>();
+    Session session = Session.create(SessionConfiguration.ephemeral(), new DownloadDelegate() {
+      @Override
+      public void didFinishDownloadingTo(Session s, DownloadTask t, java.nio.file.Path location) {
+        calls.add("didFinishDownloadingTo");
+        throw new AssertionError("a failed assertion in the application's delegate");
+      }
+
+      @Override
+      public void didComplete(Session s, SessionTask t, @Nullable SessionException error) {
+        calls.add("didComplete");
+        completed.complete(error);
+      }
+    }, null);
+    try {
+      server.enqueue(new MockResponse.Builder().body("one").build());
+      session.downloadTask(server.url("/").uri()).resume();
+      assertThat(completed.get(10, SECONDS)).isNull();
+      assertThat(calls).containsExactly("didFinishDownloadingTo", "didComplete");
+
+      server.enqueue(new MockResponse.Builder().body("two").build());
+      assertThat(session.data(Request.get(server.url("/2").uri())).get(10, SECONDS).body()).hasSize(3);
+    } finally {
+      session.invalidateAndCancel();
+    }
+  }
+
+  @Test
   void slowDelegateMakesTheSessionStopReadingInsteadOfBuffering() throws Exception {
     byte[] body = new byte[32 * 1024 * 1024];
     new java.util.Random(3).nextBytes(body);

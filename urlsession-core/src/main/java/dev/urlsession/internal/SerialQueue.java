@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * {@link #kick} schedules one drain on the target only when none is scheduled. A drain keeps
  * running while work arrives (one wake-up for many callbacks under load) and yields the thread
  * after a batch so that one busy session cannot starve others sharing the pool. A task that
- * throws is logged and the queue goes on.
+ * throws (an exception or an {@link Error}) is logged and the queue goes on; a
+ * {@link VirtualMachineError} ends the thread it ran on, and the queue goes on on another.
  */
 public final class SerialQueue implements Executor {
   private static final Logger log = LoggerFactory.getLogger(SerialQueue.class);
@@ -91,14 +92,17 @@ public final class SerialQueue implements Executor {
         }
         try {
           r.run();
-        } catch (RuntimeException e) {
+        } catch (VirtualMachineError e) {
+          throw e; // the JVM is failing: this thread ends, and the finally below goes on elsewhere
+        } catch (Throwable e) {
+          // An Error too (a failed assertion in a delegate): the calls queued behind it still run.
           log.error("Delegate or completion handler threw; the session goes on", e);
         }
       }
     } finally {
       drainingThread = null;
       scheduled.set(false);
+      kick();
     }
-    kick();
   }
 }
