@@ -49,16 +49,21 @@ final class CacheStage {
 
   /**
    * What the cache says about loading {@code request}, or null when the cache is not involved:
-   * no cache, not a GET over http(s). Takes no lock.
+   * not a GET over http(s), or no cache (then {@code RETURN_CACHE_DATA_DONT_LOAD} fails: nothing
+   * is cached, and the network is forbidden). Takes no lock.
    */
   CacheRules.@Nullable Decision decide(Request request) {
     String scheme = request.url().getScheme();
-    if (cache == null || !"GET".equals(request.method())
+    if (!"GET".equals(request.method())
         || !("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))) {
       return null;
     }
     CachePolicy policy = request.cachePolicy() != CachePolicy.USE_PROTOCOL_CACHE_POLICY
         ? request.cachePolicy() : sessionPolicy;
+    if (cache == null) {
+      return policy == CachePolicy.RETURN_CACHE_DATA_DONT_LOAD
+          ? new CacheRules.Decision(CacheRules.Action.FAIL, null, Headers.empty()) : null;
+    }
     try {
       return CacheRules.decide(policy, request, cache.entry(request), Instant.now());
     } catch (RuntimeException e) {

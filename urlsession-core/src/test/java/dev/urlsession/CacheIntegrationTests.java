@@ -106,6 +106,25 @@ class CacheIntegrationTests {
   }
 
   @Test
+  void returnCacheDataDontLoadWithoutACacheFailsWithCannotLoadFromNetwork() throws Exception {
+    // Nothing can be cached, and the network is forbidden: the request is never sent.
+    RecordingDelegate d = new RecordingDelegate();
+    try (Session noCache = Session.create(SessionConfiguration.ephemeral().toBuilder().httpCache(null).build(), d,
+        null)) {
+      noCache.dataTask(Request.builder(server.url("/nothing").uri())
+          .cachePolicy(CachePolicy.RETURN_CACHE_DATA_DONT_LOAD).build()).resume();
+      assertThat(d.awaitCompletion().code()).isEqualTo(Code.CANNOT_LOAD_FROM_NETWORK);
+    }
+    RecordingDelegate viaSession = new RecordingDelegate();
+    try (Session noCache = Session.create(SessionConfiguration.ephemeral().toBuilder().httpCache(null)
+        .requestCachePolicy(CachePolicy.RETURN_CACHE_DATA_DONT_LOAD).build(), viaSession, null)) {
+      noCache.dataTask(server.url("/nothing").uri()).resume();
+      assertThat(viaSession.awaitCompletion().code()).isEqualTo(Code.CANNOT_LOAD_FROM_NETWORK);
+    }
+    assertThat(server.getRequestCount()).isZero();
+  }
+
+  @Test
   void returnCacheDataElseLoadUsesEvenAStaleEntry() throws Exception {
     server.enqueue(new MockResponse.Builder().addHeader("Cache-Control", "max-age=0").addHeader("Last-Modified",
         "Mon, 02 Nov 2026 10:00:00 GMT").body("old but fine").build());
