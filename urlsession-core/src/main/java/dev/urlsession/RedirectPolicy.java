@@ -75,8 +75,8 @@ final class RedirectPolicy {
 
   /**
    * The redirect from {@code current}, answered with {@code chosen} (null: not followed, the
-   * redirect response is final): the next hop, whether it keeps the request body (307 and 308)
-   * and whether it leaves the origin (credentials set by the task never follow it).
+   * redirect response is final): the next hop, whether it keeps the request body (the method is
+   * kept: not a 303, nor a 301/302 after a POST) and whether it leaves the origin (credentials set by the task never follow it).
    */
   static Decision decided(Request current, Response redirect, @Nullable Request chosen,
       TransportSecurityPolicy policy) {
@@ -92,7 +92,11 @@ final class RedirectPolicy {
       return new Decision(null, false, false, insecure(chosen)); // what a delegate substitutes too
     }
     int status = redirect.statusCode();
-    return new Decision(chosen, status == 307 || status == 308, !sameOrigin(current.url(), chosen.url()), null);
+    // Apple's rewriting: 303 (any method) and 301/302 after a POST become a GET without a body;
+    // every other redirect keeps the method and the body (305, 307, 308, and 301/302 of a PUT).
+    boolean keepsBody = status != 303 && chosen.method().equals(current.method())
+        && !((status == 301 || status == 302) && "POST".equals(current.method()));
+    return new Decision(chosen, keepsBody, !sameOrigin(current.url(), chosen.url()), null);
   }
 
   /** Whether two URLs have the same scheme, host and port. */

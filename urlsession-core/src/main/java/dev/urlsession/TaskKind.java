@@ -145,7 +145,8 @@ abstract class TaskKind {
 
     @Override
     long bytesExpectedToSend(Request request) {
-      return body == null ? -1 : body.length();
+      // A streamed upload: the Content-Length the caller set, else unknown (Apple's rules).
+      return body == null ? request.declaredContentLength() : body.length();
     }
 
     @Override

@@ -76,14 +76,26 @@ class RedirectPolicyTests {
   }
 
   @ParameterizedTest
-  @CsvSource({"301, false", "302, false", "303, false", "307, true", "308, true"})
-  void decidedWhenFollowingKeepsTheBodyOnlyFor307And308(int status, boolean keepsBody) {
-    RedirectPolicy.Decision d = RedirectPolicy.decided(START, redirect(status, "/x"), get("https://a.example/x"),
-        DEFAULT);
+  @CsvSource({
+      "POST, 301, GET, false", "POST, 302, GET, false", "POST, 303, GET, false", "PUT, 303, GET, false",
+      "POST, 305, POST, true", "POST, 307, POST, true", "POST, 308, POST, true",
+      "PUT, 301, PUT, true", "PUT, 302, PUT, true", "DELETE, 308, DELETE, true"})
+  void decidedWhenFollowingKeepsTheBodyWhenTheMethodIsKept(String method, int status, String nextMethod,
+      boolean keepsBody) {
+    Request start = START.toBuilder().method(method).build();
+    Request next = Request.get(URI.create("https://a.example/x")).toBuilder().method(nextMethod).build();
+    RedirectPolicy.Decision d = RedirectPolicy.decided(start, redirect(status, "/x"), next, DEFAULT);
     assertThat(d.follows()).isTrue();
     assertThat(d.next().url()).isEqualTo(URI.create("https://a.example/x"));
     assertThat(d.keepsBody()).isEqualTo(keepsBody);
     assertThat(d.crossOrigin()).isFalse();
+  }
+
+  @Test
+  void decidedWhenTheDelegateChangesTheMethodDropsTheBody() {
+    Request start = START.toBuilder().method("PUT").build();
+    RedirectPolicy.Decision d = RedirectPolicy.decided(start, redirect(307, "/x"), get("https://a.example/x"), DEFAULT);
+    assertThat(d.keepsBody()).isFalse();
   }
 
   @ParameterizedTest

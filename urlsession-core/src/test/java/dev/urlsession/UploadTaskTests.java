@@ -21,6 +21,8 @@ import mockwebserver3.junit5.StartStop;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -159,6 +161,52 @@ class UploadTaskTests {
     assertThat(delegate.awaitCompletion()).isNull();
     assertThat(server.takeRequest(5, SECONDS).getBody().utf8()).isEqualTo("file body");
     assertThat(server.takeRequest(5, SECONDS).getBody().utf8()).isEqualTo("file body");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"POST, 305", "POST, 307", "PUT, 301", "PUT, 302"})
+  void uploadWhenRedirectedKeepingItsMethodResendsTheBody(String method, int status) throws Exception {
+    // URLSESSION-BEHAVIOUR.md 3.4: only 303, and 301/302 after a POST, become a GET without a body.
+    server.enqueue(new MockResponse.Builder().code(status).addHeader("Location", "/moved").build());
+    server.enqueue(new MockResponse.Builder().body("ok").build());
+    Request request = post("/orig").toBuilder().method(method).build();
+    session.uploadTask(request, "the body".getBytes(StandardCharsets.UTF_8)).resume();
+    assertThat(delegate.awaitCompletion()).isNull();
+    assertThat(server.takeRequest(5, SECONDS).getBody().utf8()).isEqualTo("the body");
+    RecordedRequest second = server.takeRequest(5, SECONDS);
+    assertThat(second.getTarget()).isEqualTo("/moved");
+    assertThat(second.getMethod()).isEqualTo(method);
+    assertThat(second.getBody().utf8()).isEqualTo("the body");
+  }
+
+  @Test
+  void uploadWhenAPostIsRedirectedWith302BecomesAGetWithoutTheBody() throws Exception {
+    server.enqueue(new MockResponse.Builder().code(302).addHeader("Location", "/moved").build());
+    server.enqueue(new MockResponse.Builder().body("ok").build());
+    session.uploadTask(post("/orig"), "the body".getBytes(StandardCharsets.UTF_8)).resume();
+    assertThat(delegate.awaitCompletion()).isNull();
+    server.takeRequest(5, SECONDS);
+    RecordedRequest second = server.takeRequest(5, SECONDS);
+    assertThat(second.getMethod()).isEqualTo("GET");
+    assertThat(second.getBodySize()).isZero();
+  }
+
+  @Test
+  void streamedUploadWithADeclaredContentLengthExpectsToSendThatMany() throws Exception {
+    byte[] content = "thirteen byte".getBytes(StandardCharsets.UTF_8);
+    server.enqueue(new MockResponse.Builder().body("ok").build());
+    StreamingDelegate d = new StreamingDelegate(() -> new ByteArrayInputStream(content));
+    try (Session s = Session.create(SessionConfiguration.ephemeral(), d, null)) {
+      UploadTask task = s.uploadTask(post("/stream").toBuilder()
+          .header("Content-Length", String.valueOf(content.length)).build());
+      assertThat(task.countOfBytesExpectedToSend()).isEqualTo(content.length);
+      task.resume();
+      assertThat(d.awaitCompletion()).isNull();
+      assertThat(task.countOfBytesSent()).isEqualTo(content.length);
+      RecordedRequest r = server.takeRequest(5, SECONDS);
+      assertThat(r.getHeaders().get("Content-Length")).isEqualTo("13");
+      assertThat(r.getBody().toByteArray()).isEqualTo(content);
+    }
   }
 
   @Test
