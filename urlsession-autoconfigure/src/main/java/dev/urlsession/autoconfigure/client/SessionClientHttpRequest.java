@@ -1,5 +1,6 @@
 package dev.urlsession.autoconfigure.client;
 
+import dev.urlsession.CachePolicy;
 import dev.urlsession.DataDelegate;
 import dev.urlsession.DataTask;
 import dev.urlsession.Request;
@@ -147,11 +148,16 @@ final class SessionClientHttpRequest extends AbstractStreamingClientHttpRequest 
     });
   }
 
+  /** Conditional header fields (RFC 9110 13.1): set by the caller, the answer is the caller's to read. */
+  private static final java.util.List<String> CONDITIONAL = java.util.List.of(HttpHeaders.IF_NONE_MATCH,
+      HttpHeaders.IF_MODIFIED_SINCE, HttpHeaders.IF_MATCH, HttpHeaders.IF_UNMODIFIED_SINCE, "If-Range");
+
   /**
    * The session's request: Spring's headers without {@code Transfer-Encoding} (the session derives
    * it; {@code Content-Length} declares the length of a streamed upload),
    * without {@code null} values (Spring's {@code HttpHeaders} allows them; nothing is sent), with
-   * the {@code Cookie} values joined into one field (RFC 6265 5.4).
+   * the {@code Cookie} values joined into one field (RFC 6265 5.4); a request with its own
+   * conditional header skips the session's cache, so that the caller sees the server's answer.
    */
   private Request.Builder requestBuilder(HttpHeaders headers) {
     Request.Builder builder = Request.builder(uri).method(method.name());
@@ -177,6 +183,10 @@ final class SessionClientHttpRequest extends AbstractStreamingClientHttpRequest 
         }
       }
     });
+    if (CONDITIONAL.stream().anyMatch(headers::containsHeader)) {
+      // The caller revalidates itself: it must see the server's 304, not the session's stored 200.
+      builder.cachePolicy(CachePolicy.RELOAD_IGNORING_LOCAL_CACHE_DATA);
+    }
     Object template = getAttributes().get(URI_TEMPLATE_ATTRIBUTE);
     if (template instanceof String) {
       // The low-cardinality name of the request for the session's metrics (uri tag).

@@ -50,6 +50,18 @@ import org.springframework.util.Assert;
  * with the {@link dev.urlsession.SessionException} as cause; other failures are the
  * {@code SessionException} itself.
  *
+ * <p>What the session adds to Spring's own factories: its HTTP cache applies (a fresh stored
+ * response may answer a {@code GET} without reaching the server; configure the session without a
+ * cache, or set {@code Cache-Control: no-cache} on the request, to always ask the server), except
+ * that a request with its own conditional header ({@code If-None-Match}, {@code If-Modified-Since},
+ * ...) goes to the server and sees its {@code 304}; its cookie storage applies (sessions of the
+ * default kind on the same storage directory share it: give a server-side client an ephemeral
+ * session); its transport security refuses cleartext {@code http} to non-local hosts unless its
+ * policy allows them ({@code APP_TRANSPORT_SECURITY_REQUIRES_SECURE_CONNECTION}); and, as Apple's
+ * URLSession does, a {@code GET} with a body fails ({@code DATA_LENGTH_EXCEEDS_MAXIMUM}) and the
+ * headers the session reserves ({@code Host}, {@code Expect}, {@code Connection}, ...) are not
+ * sent as given.
+ *
  * <p>Thread-safe; a request is used by one thread at a time.
  *
  * @since 0.1.0

@@ -83,6 +83,25 @@ class SessionClientHttpRequestFactoryTests {
   }
 
   @Test
+  void ownConditionalRequestSeesTheServers304EvenWhenTheResponseIsCached() throws Exception {
+    server.enqueue(new MockResponse.Builder().addHeader("ETag", "\"v1\"").addHeader("Cache-Control", "max-age=600")
+        .body("version one").build());
+    server.enqueue(new MockResponse.Builder().code(304).addHeader("ETag", "\"v1\"").build());
+    URI url = server.url("/doc").uri();
+    assertThat(client.get().uri(url).retrieve().body(String.class)).isEqualTo("version one");
+    // The session's cache holds the fresh response: an ordinary GET would be answered from it.
+    Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> session.configuration().httpCache().cachedResponse(dev.urlsession.Request.get(url)) != null);
+
+    var entity = client.get().uri(url).header("If-None-Match", "\"v1\"").retrieve().toBodilessEntity();
+
+    assertThat(entity.getStatusCode()).isEqualTo(HttpStatus.NOT_MODIFIED);
+    assertThat(server.getRequestCount()).isEqualTo(2);
+    server.takeRequest(5, SECONDS);
+    assertThat(server.takeRequest(5, SECONDS).getHeaders().get("If-None-Match")).isEqualTo("\"v1\"");
+  }
+
+  @Test
   void restClientPostSendsBodyAndHeadersWithoutRepeatingFramingHeaders() throws Exception {
     server.enqueue(new MockResponse.Builder().code(201).body("created").build());
     String answer = client.post().uri(server.url("/items").uri()).contentType(MediaType.TEXT_PLAIN)
