@@ -69,4 +69,25 @@ class StaleConnectionTests {
       assertThat(raw.acceptedConnections()).isEqualTo(3);
     }
   }
+
+  @Test
+  void headAnsweredWithABodyDoesNotSpoilTheNextRequestOnItsConnection() throws Exception {
+    try (RawHttpServer raw = new RawHttpServer()) {
+      URI url = raw.url("/");
+      // A broken server sends a body with its response to HEAD, in the same write: the bytes wait
+      // on the pooled connection, where the next response would be read.
+      raw.enqueue("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nleft over".getBytes(StandardCharsets.ISO_8859_1), true);
+      raw.enqueue("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.ISO_8859_1), true);
+      raw.enqueue("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.ISO_8859_1), true);
+      DataResponse head = session.data(Request.get(url).toBuilder().method("HEAD").build()).get(10, SECONDS);
+      assertThat(head.body()).isEmpty();
+      Awaitility.await().atMost(Duration.ofSeconds(10))
+          .until(() -> session.statistics().connectionPool().available() == 1);
+
+      DataResponse r = session.data(Request.get(url)).get(10, SECONDS);
+
+      assertThat(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo("ok");
+      assertThat(raw.acceptedConnections()).isEqualTo(2);
+    }
+  }
 }

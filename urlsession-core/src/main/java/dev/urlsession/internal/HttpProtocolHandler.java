@@ -209,8 +209,9 @@ public final class HttpProtocolHandler implements BuiltInHandler {
    * Whether {@code failure} is that of a stale pooled connection, after which the request may go
    * again on a new one (as OkHttp and Apple's loader do): a reused connection that was closed
    * before any response came, when HttpClient did not send the request at all (any method), or
-   * when it was closed or reset after (an idempotent method). A new connection that fails, or a
-   * response cut short, is no stale connection.
+   * when it was closed or reset after, or answered with bytes that are no response (an
+   * idempotent method). A new connection that fails, or a response cut short, is no stale
+   * connection.
    */
   static boolean staleConnection(Exception failure, TransactionRecorder recorder, String method) {
     if (!recorder.reused || recorder.responseStart != null) {
@@ -218,7 +219,10 @@ public final class HttpProtocolHandler implements BuiltInHandler {
     }
     return failure instanceof RequestNotExecutedException
         || IDEMPOTENT.contains(method) && (failure instanceof org.apache.hc.core5.http.ConnectionClosedException
-            || failure instanceof java.net.SocketException);
+            || failure instanceof java.net.SocketException
+            // Bytes left on the connection by the previous exchange (a body sent with a response to
+            // HEAD) are no answer to this request: as curl, take another connection.
+            || failure instanceof org.apache.hc.core5.http.ProtocolException);
   }
 
   /** Runs {@code again} (a new exchange for {@code load}) unless the load was stopped. */

@@ -31,6 +31,16 @@ class StaleConnectionRuleTests {
   }
 
   @Test
+  void idempotentRequestAnsweredWithBytesThatAreNoResponseOnAReusedConnectionGoesAgain() {
+    assertThat(HttpProtocolHandler.staleConnection(new org.apache.hc.core5.http.ParseException("Invalid protocol version"),
+        recorder(true, false), "GET")).isTrue();
+    assertThat(HttpProtocolHandler.staleConnection(new org.apache.hc.core5.http.ParseException("Invalid protocol version"),
+        recorder(false, false), "GET")).isFalse();
+    assertThat(HttpProtocolHandler.staleConnection(new org.apache.hc.core5.http.ParseException("Invalid protocol version"),
+        recorder(true, false), "POST")).isFalse();
+  }
+
+  @Test
   void postThatMayHaveReachedTheServerDoesNotGoAgain() {
     assertThat(HttpProtocolHandler.staleConnection(new ConnectionClosedException(), recorder(true, false), "POST")).isFalse();
   }
