@@ -52,6 +52,7 @@ public final class SessionConfiguration {
   private final Duration timeoutIntervalForResource;
   private final int httpMaximumConnectionsPerHost;
   private final Map<String, String> httpAdditionalHeaders;
+  private final java.util.Set<String> secretHeaders;
   private final CachePolicy requestCachePolicy;
   private final List<ProtocolHandler> protocolHandlers;
   private final List<HttpClientCustomizer> httpClientCustomizers;
@@ -100,6 +101,7 @@ public final class SessionConfiguration {
     this.timeoutIntervalForResource = b.timeoutIntervalForResource;
     this.httpMaximumConnectionsPerHost = b.httpMaximumConnectionsPerHost;
     this.httpAdditionalHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(b.httpAdditionalHeaders));
+    this.secretHeaders = java.util.Set.copyOf(b.secretHeaders);
     this.requestCachePolicy = b.requestCachePolicy;
     this.protocolHandlers = List.copyOf(b.protocolHandlers);
     this.httpClientCustomizers = List.copyOf(b.httpClientCustomizers);
@@ -225,6 +227,16 @@ public final class SessionConfiguration {
   /** Headers added to every request that does not set them itself (case-insensitive). */
   public Map<String, String> httpAdditionalHeaders() {
     return httpAdditionalHeaders;
+  }
+
+  /**
+   * Names of further headers that carry secrets (an API key, a token), lower-case: like
+   * {@code Authorization}, {@code Cookie} and {@code Proxy-Authorization}, they never follow a
+   * redirect to another origin (scheme, host or port), whether the request or
+   * {@link #httpAdditionalHeaders()} set them. Empty by default.
+   */
+  public java.util.Set<String> secretHeaders() {
+    return secretHeaders;
   }
 
   /** The cache policy of requests that keep the default one. */
@@ -414,6 +426,7 @@ public final class SessionConfiguration {
     private Duration timeoutIntervalForResource = Duration.ofDays(7);
     private int httpMaximumConnectionsPerHost = 6;
     private Map<String, String> httpAdditionalHeaders = new LinkedHashMap<>();
+    private java.util.Set<String> secretHeaders = java.util.Set.of();
     private CachePolicy requestCachePolicy = CachePolicy.USE_PROTOCOL_CACHE_POLICY;
     private List<ProtocolHandler> protocolHandlers = new ArrayList<>();
     private List<HttpClientCustomizer> httpClientCustomizers = new ArrayList<>();
@@ -460,6 +473,7 @@ public final class SessionConfiguration {
       this.timeoutIntervalForResource = c.timeoutIntervalForResource;
       this.httpMaximumConnectionsPerHost = c.httpMaximumConnectionsPerHost;
       this.httpAdditionalHeaders = new LinkedHashMap<>(c.httpAdditionalHeaders);
+      this.secretHeaders = c.secretHeaders;
       this.requestCachePolicy = c.requestCachePolicy;
       this.protocolHandlers = new ArrayList<>(c.protocolHandlers);
       this.httpClientCustomizers = new ArrayList<>(c.httpClientCustomizers);
@@ -585,6 +599,28 @@ public final class SessionConfiguration {
             }
           });
       this.httpAdditionalHeaders = copy;
+      return this;
+    }
+
+    /**
+     * Sets the names of further headers that carry secrets ({@code X-Api-Key}, ...): they never
+     * follow a redirect to another origin, as {@code Authorization}, {@code Cookie} and
+     * {@code Proxy-Authorization} never do. Compared case-insensitively.
+     *
+     * @throws IllegalArgumentException if a name is null or not an RFC 9110 token
+     */
+    public Builder secretHeaders(java.util.Collection<String> names) {
+      Checks.notNull(names, "secretHeaders");
+      java.util.Set<String> copy = new java.util.TreeSet<>();
+      for (String name : names) {
+        try {
+          HttpSyntax.checkHeaderName(name);
+        } catch (IllegalArgumentException | NullPointerException e) {
+          throw new IllegalArgumentException("secretHeaders: " + e.getMessage(), e);
+        }
+        copy.add(name.toLowerCase(java.util.Locale.ROOT));
+      }
+      this.secretHeaders = java.util.Set.copyOf(copy);
       return this;
     }
 

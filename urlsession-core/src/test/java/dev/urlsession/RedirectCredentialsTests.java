@@ -58,6 +58,39 @@ class RedirectCredentialsTests {
   }
 
   @Test
+  void secretHeadersWhenARedirectLeavesTheOriginAreNotSentThereWhoeverSetThem() throws Exception {
+    origin.enqueue(redirectTo("/same-origin"));
+    origin.enqueue(redirectTo(other.url("/elsewhere").toString()));
+    other.enqueue(new MockResponse.Builder().body("elsewhere").build());
+    session(SessionConfiguration.ephemeral().toBuilder()
+        .httpAdditionalHeaders(Map.of("X-Api-Key", "session-key", "X-Trace", "kept"))
+        .secretHeaders(java.util.List.of("x-api-key", "X-Request-Token")))
+        .dataTask(Request.builder(origin.url("/start").uri()).header("X-Request-Token", "request-token").build())
+        .resume();
+    assertThat(delegate.awaitCompletion()).isNull();
+
+    for (int i = 0; i < 2; i++) { // the first request and the same-origin hop carry them
+      RecordedRequest r = origin.takeRequest(5, SECONDS);
+      assertThat(r.getHeaders().get("X-Api-Key")).isEqualTo("session-key");
+      assertThat(r.getHeaders().get("X-Request-Token")).isEqualTo("request-token");
+    }
+    RecordedRequest elsewhere = other.takeRequest(5, SECONDS);
+    assertThat(elsewhere.getHeaders().get("X-Api-Key")).isNull();
+    assertThat(elsewhere.getHeaders().get("X-Request-Token")).isNull();
+    assertThat(elsewhere.getHeaders().get("X-Trace")).isEqualTo("kept");
+  }
+
+  @Test
+  void secretHeadersMustBeTokens() {
+    org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+        .isThrownBy(() -> SessionConfiguration.builder().secretHeaders(java.util.List.of("X Api Key")))
+        .withMessageContaining("secretHeaders");
+    assertThat(SessionConfiguration.ephemeral().secretHeaders()).isEmpty();
+    assertThat(SessionConfiguration.ephemeral().toBuilder().secretHeaders(java.util.List.of("X-Api-Key")).build()
+        .toBuilder().build().secretHeaders()).containsExactly("x-api-key");
+  }
+
+  @Test
   void sessionCredentialsWhenARedirectLeavesTheOriginAreNotSentThereButComeBackWithIt() throws Exception {
     origin.enqueue(redirectTo(other.url("/elsewhere").toString()));
     other.enqueue(redirectTo(origin.url("/back").toString()));

@@ -57,9 +57,11 @@ public final class HttpProtocolHandler implements BuiltInHandler {
     return "http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme);
   }
 
-  private static boolean isCredential(String name) {
+  /** Whether header {@code name} is a credential: it never follows a redirect to another origin. */
+  static boolean isCredential(String name, java.util.Set<String> secretHeaders) {
     return name.equalsIgnoreCase("Authorization") || name.equalsIgnoreCase("Cookie")
-        || name.equalsIgnoreCase("Proxy-Authorization");
+        || name.equalsIgnoreCase("Proxy-Authorization")
+        || !secretHeaders.isEmpty() && secretHeaders.contains(name.toLowerCase(java.util.Locale.ROOT));
   }
 
   @Override
@@ -118,7 +120,7 @@ public final class HttpProtocolHandler implements BuiltInHandler {
     boolean leftOrigin = support != null && support.leftOrigin();
     for (Map.Entry<String, String> e : configuration.httpAdditionalHeaders().entrySet()) {
       // Credentials never follow another origin, wherever they came from (CVE-2018-1000007).
-      if (!headers.contains(e.getKey()) && !(leftOrigin && isCredential(e.getKey()))) {
+      if (!headers.contains(e.getKey()) && !(leftOrigin && isCredential(e.getKey(), configuration.secretHeaders()))) {
         httpRequest.addHeader(e.getKey(), e.getValue());
       }
     }
@@ -152,7 +154,7 @@ public final class HttpProtocolHandler implements BuiltInHandler {
       context.setUserToken(identity.certificates().get(0).getSubjectX500Principal());
     }
     Consumer consumer = new Consumer(load, support, recorder, decode,
-        configuration.maximumContentDecodingRatio());
+        configuration.maximumContentDecodingRatio(), configuration.secretHeaders());
     if (identities != null && support != null) {
       // A client certificate was chosen (retry on a new connection presenting it), or a handshake
       // the server aborted had asked for one (ask the task, then retry or fail).
@@ -286,7 +288,8 @@ public final class HttpProtocolHandler implements BuiltInHandler {
   }
 
   /** Computes the request a redirect leads to, or null when it cannot be followed. */
-  static @Nullable Request redirectRequest(Request request, int status, @Nullable String location) {
+  static @Nullable Request redirectRequest(Request request, int status, @Nullable String location,
+      java.util.Set<String> secretHeaders) {
     if (location == null || location.isBlank()) {
       return null;
     }
@@ -311,6 +314,9 @@ public final class HttpProtocolHandler implements BuiltInHandler {
     if (!sameOrigin(request.url(), target)) {
       // Credentials never follow a redirect to another origin (RELIABILITY.md row 1).
       b.removeHeader("Authorization").removeHeader("Cookie");
+      for (String name : secretHeaders) {
+        b.removeHeader(name);
+      }
     }
     return b.build();
   }
@@ -386,8 +392,12 @@ public final class HttpProtocolHandler implements BuiltInHandler {
     /** Takes failures it handles itself (client certificates); set before the exchange starts. */
     java.util.function.@Nullable Predicate<Exception> interceptor;
 
+    /** Header names that never follow a redirect to another origin, besides the credentials. */
+    private final java.util.Set<String> secretHeaders;
+
     Consumer(ProtocolLoad load, @Nullable LoadSupport support, TransactionRecorder recorder,
-        boolean decode, int maximumDecodingRatio) {
+        boolean decode, int maximumDecodingRatio, java.util.Set<String> secretHeaders) {
+      this.secretHeaders = secretHeaders;
       this.load = load;
       this.client = load.client();
       this.support = support;
@@ -442,7 +452,7 @@ public final class HttpProtocolHandler implements BuiltInHandler {
       }
       int status = httpResponse.getCode();
       Request redirect = isRedirect(status)
-          ? redirectRequest(request, status, response.header("Location")) : null;
+          ? redirectRequest(request, status, response.header("Location"), secretHeaders) : null;
       List<HttpChallenge> challenges = support != null && (status == 401 || status == 407)
           ? HttpChallenge.parse(response, proxyOf(context)) : List.of();
       if (redirect != null) {
