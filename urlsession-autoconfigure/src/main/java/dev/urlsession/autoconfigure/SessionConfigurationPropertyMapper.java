@@ -65,6 +65,7 @@ final class SessionConfigurationPropertyMapper {
     // ephemeral configuration touches no file).
     SessionConfiguration preset = SessionConfiguration.ephemeral();
     Map<String, String> headers = new LinkedHashMap<>(preset.httpAdditionalHeaders());
+    java.util.Set<String> secrets = new java.util.LinkedHashSet<>();
     ProxySettings proxy = new ProxySettings(preset.proxy());
     TransportSettings transport = new TransportSettings(preset.transportSecurity());
     Setting<TlsVersion> tlsMinimum = new Setting<>(preset.tlsMinimumSupportedProtocolVersion());
@@ -101,10 +102,12 @@ final class SessionConfigurationPropertyMapper {
       map.from(p.getSsl()::getBundle).to(v -> sslBundle.set(v, layer.path("ssl.bundle")));
       map.from(p::getStorageDirectory).to(v -> storageDirectory(layer, kind, v, builder));
       mergeHeaders(layer, headers);
+      addSecretHeaders(layer, secrets);
       proxy.apply(layer);
       transport.apply(layer);
     }
     builder.httpAdditionalHeaders(headers);
+    builder.secretHeaders(secrets);
     builder.tlsMinimumSupportedProtocolVersion(tlsMinimum.value);
     builder.tlsMaximumSupportedProtocolVersion(tlsMaximum.value);
     checkTlsVersions(tlsMinimum, tlsMaximum);
@@ -371,6 +374,21 @@ final class SessionConfigurationPropertyMapper {
       }
       headers.keySet().removeIf(existing -> existing.equalsIgnoreCase(name));
       headers.put(name, value);
+    }
+  }
+
+  private static void addSecretHeaders(Layer layer, java.util.Set<String> secrets) {
+    java.util.List<String> names = layer.properties.getSecretHeaders();
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      try {
+        SessionConfiguration.builder().secretHeaders(Collections.singletonList(name));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidSessionConfigurationException(layer.path("secret-headers") + "[" + i + "]",
+            String.valueOf(name), String.valueOf(e.getMessage()),
+            "Use a header name that is an RFC 9110 token, such as X-Api-Key.", e);
+      }
+      secrets.add(name);
     }
   }
 

@@ -50,6 +50,13 @@ public class SessionProperties {
    */
   private Map<String, String> httpAdditionalHeaders = new LinkedHashMap<>();
 
+  /**
+   * Names of headers that carry secrets (X-Api-Key, ...): like Authorization, Cookie and
+   * Proxy-Authorization they never follow a redirect to another origin (scheme, host or port).
+   * Those of defaults and of the session both apply.
+   */
+  private java.util.List<String> secretHeaders = new java.util.ArrayList<>();
+
   /** Cache policy of the requests that keep the default one. */
   private @Nullable CachePolicy requestCachePolicy;
 
@@ -149,6 +156,14 @@ public class SessionProperties {
 
   public void setHttpAdditionalHeaders(Map<String, String> httpAdditionalHeaders) {
     this.httpAdditionalHeaders = httpAdditionalHeaders;
+  }
+
+  public java.util.List<String> getSecretHeaders() {
+    return secretHeaders;
+  }
+
+  public void setSecretHeaders(java.util.List<String> secretHeaders) {
+    this.secretHeaders = secretHeaders;
   }
 
   public @Nullable CachePolicy getRequestCachePolicy() {

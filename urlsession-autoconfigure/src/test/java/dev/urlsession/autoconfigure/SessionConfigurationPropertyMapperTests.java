@@ -123,6 +123,29 @@ class SessionConfigurationPropertyMapperTests {
   }
 
   @Test
+  void secretHeadersOfDefaultsAndSessionBothApply() {
+    runner.withPropertyValues(
+        "urlsession.defaults.secret-headers=X-Api-Key",
+        "urlsession.sessions.api.secret-headers[0]=X-Tenant-Token",
+        "urlsession.sessions.private.type=ephemeral").run(context -> {
+          assertThat(configuration(context, "api").secretHeaders()).containsExactlyInAnyOrder("x-api-key", "x-tenant-token");
+          assertThat(configuration(context, "private").secretHeaders()).containsExactly("x-api-key");
+        });
+  }
+
+  @Test
+  void secretHeaderThatIsNoTokenFailsTheStartNamingTheProperty() {
+    runner.withPropertyValues("urlsession.sessions.api.secret-headers[0]=X Api Key").run(context -> {
+      assertThat(context).hasFailed();
+      Throwable t = context.getStartupFailure();
+      while (t != null && !(t instanceof InvalidSessionConfigurationException)) {
+        t = t.getCause();
+      }
+      assertThat(t).isNotNull().hasMessageContaining("urlsession.sessions.api.secret-headers[0]");
+    });
+  }
+
+  @Test
   void httpAdditionalHeadersAreSentOnTheWire() throws Exception {
     server.enqueue(new MockResponse.Builder().body("ok").build());
     runner.withPropertyValues("urlsession.sessions.api.http-additional-headers.User-Agent=shop/1.0")
