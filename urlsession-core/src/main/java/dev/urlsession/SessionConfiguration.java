@@ -584,21 +584,7 @@ public final class SessionConfiguration {
      * @throws IllegalArgumentException for an invalid name or value
      */
     public Builder httpAdditionalHeaders(Map<String, String> headers) {
-      Checks.notNull(headers, "httpAdditionalHeaders");
-      Map<String, String> copy = new LinkedHashMap<>();
-      headers.forEach(
-          (name, value) -> {
-            try {
-              HttpSyntax.checkHeaderName(name);
-              HttpSyntax.checkHeaderValue(name, value);
-            } catch (IllegalArgumentException e) {
-              throw new IllegalArgumentException("httpAdditionalHeaders: " + e.getMessage(), e);
-            }
-            if (!HttpSyntax.ignoreIfReserved(name, "httpAdditionalHeaders")) {
-              copy.put(name, value);
-            }
-          });
-      this.httpAdditionalHeaders = copy;
+      this.httpAdditionalHeaders = HttpSyntax.additionalHeaders(headers, "httpAdditionalHeaders");
       return this;
     }
 
@@ -610,17 +596,7 @@ public final class SessionConfiguration {
      * @throws IllegalArgumentException if a name is null or not an RFC 9110 token
      */
     public Builder secretHeaders(java.util.Collection<String> names) {
-      Checks.notNull(names, "secretHeaders");
-      java.util.Set<String> copy = new java.util.TreeSet<>();
-      for (String name : names) {
-        try {
-          HttpSyntax.checkHeaderName(name);
-        } catch (IllegalArgumentException | NullPointerException e) {
-          throw new IllegalArgumentException("secretHeaders: " + e.getMessage(), e);
-        }
-        copy.add(name.toLowerCase(java.util.Locale.ROOT));
-      }
-      this.secretHeaders = java.util.Set.copyOf(copy);
+      this.secretHeaders = HttpSyntax.headerNames(names, "secretHeaders");
       return this;
     }
 

@@ -110,6 +110,41 @@ public final class HttpSyntax {
     return true;
   }
 
+  /**
+   * A copy of {@code headers} checked (token names, values without control characters), without
+   * the reserved ones (ignored as {@link #ignoreIfReserved} says); {@code what} names the setting.
+   */
+  public static java.util.Map<String, String> additionalHeaders(java.util.Map<String, String> headers, String what) {
+    Checks.notNull(headers, what);
+    java.util.Map<String, String> copy = new java.util.LinkedHashMap<>();
+    headers.forEach((name, value) -> {
+      try {
+        checkHeaderName(name);
+        checkHeaderValue(name, value);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
+      }
+      if (!ignoreIfReserved(name, what)) {
+        copy.put(name, value);
+      }
+    });
+    return copy;
+  }
+
+  /** {@code names} checked as tokens, lower-case; {@code what} names the setting. */
+  public static java.util.Set<String> headerNames(java.util.Collection<String> names, String what) {
+    Checks.notNull(names, what);
+    java.util.Set<String> copy = new java.util.TreeSet<>();
+    for (String name : names) {
+      try {
+        copy.add(checkHeaderName(name).toLowerCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
+      }
+    }
+    return java.util.Set.copyOf(copy);
+  }
+
   static String quote(String s) {
     StringBuilder b = new StringBuilder("\"");
     for (int i = 0; i < s.length(); i++) {
