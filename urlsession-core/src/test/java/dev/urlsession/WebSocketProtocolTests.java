@@ -89,6 +89,32 @@ class WebSocketProtocolTests {
   }
 
   @Test
+  void controlFramesWhenLargerThanALoweredMaximumAreNoMessagesAndStillHandled() throws Exception {
+    WebSocketTask task = open();
+    task.maximumMessageSize(10);
+    // A 20-byte ping (control frames carry up to 125 bytes) is answered, not refused as too big.
+    peer.frame(true, false, RawWebSocketPeer.PING, "0123456789abcdefghij".getBytes(StandardCharsets.UTF_8));
+    RawWebSocketPeer.Frame pong = peer.read();
+    assertThat(pong.opcode()).isEqualTo(RawWebSocketPeer.PONG);
+    assertThat(pong.text()).isEqualTo("0123456789abcdefghij");
+    // A data frame over the limit is still refused with 1009, however small.
+    CompletableFuture<WebSocketMessage> r = task.receive();
+    peer.frame(true, false, RawWebSocketPeer.BINARY, new byte[50]);
+    assertThat(WebSocketTaskTests.code(r)).isEqualTo(SessionException.Code.DATA_LENGTH_EXCEEDS_MAXIMUM);
+    assertThat(peer.read().closeCode()).isEqualTo(1009);
+  }
+
+  @Test
+  void closeFrameWhenItsReasonIsLongerThanALoweredMaximumClosesCleanly() throws Exception {
+    WebSocketTask task = open();
+    task.maximumMessageSize(10);
+    peer.close(1001, "a reason of some length");
+    assertThat(delegate.awaitCompletion()).isNull();
+    assertThat(task.closeCode()).isEqualTo(CloseCode.GOING_AWAY);
+    assertThat(new String(task.closeReason(), StandardCharsets.UTF_8)).isEqualTo("a reason of some length");
+  }
+
+  @Test
   void compressedMessageWhenInflatedBeyondTheMaximumThenRefusedAsTooBig() throws Exception {
     peer = new RawWebSocketPeer().answerHeader("Sec-WebSocket-Extensions", "permessage-deflate");
     WebSocketTask task = open();

@@ -55,9 +55,10 @@ public final class WebSocketConnection {
   public void maximumMessageSize(int bytes) {
     session.setMaxTextMessageSize(bytes);
     session.setMaxBinaryMessageSize(bytes);
-    // A frame is never bigger than the message it carries; compressed, a frame's payload is
-    // checked again after inflating.
-    session.setMaxFrameSize(bytes);
+    // A data frame is never bigger than the message it carries; compressed, a frame's payload is
+    // checked again after inflating. Control frames (ping, pong, close: up to 125 bytes by RFC
+    // 6455) are no messages, whatever the limit.
+    session.setMaxFrameSize(Math.max(bytes, 125));
   }
 
   private static Callback callback(Consumer<@Nullable Throwable> done) {
