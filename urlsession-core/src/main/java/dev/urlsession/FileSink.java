@@ -159,7 +159,7 @@ final class FileSink implements BodySink {
     }
     if (rangeOffset > 0) {
       long total = contentRangeTotal(r, rangeOffset, from.expectedLength());
-      if (r.statusCode() == 206 && total != -2) {
+      if (r.statusCode() == 206 && total != -2 && sameValidator(r, from)) {
         counts.received = rangeOffset;
         counts.expected = total;
         receiving(r, total);
@@ -173,12 +173,18 @@ final class FileSink implements BodySink {
             + r.statusCode() + " to the resumed request; the partial file is kept for the next attempt", null));
       }
       if (r.statusCode() == 206 || r.statusCode() == 416) {
-        // A range that does not fit the partial file: never append it; load everything anew.
+        // A range that does not fit the partial file (another start, a length or a validator
+        // that changed, an end short of the resource's): never append it; load everything anew.
         rangeOffset = 0;
         SessionException failure = truncateFile();
         return failure != null ? Start.fail(failure) : Start.RELOAD;
       }
       rangeOffset = 0; // 200 or another status: the resource is sent whole
+    } else if (r.statusCode() == 206 && request.header("Range") == null && contentRangeTotal(r, 0, -1) == -2) {
+      // Part of the resource to a request for all of it: delivered, it would be a file missing
+      // bytes. (A 206 holding the whole resource is the resource.)
+      return Start.fail(new SessionException(Code.BAD_SERVER_RESPONSE, r.url(),
+          "The server answered 206 with part of the resource to a request for all of it", null));
     }
     SessionException failure = file == null ? createFile() : truncateFile();
     if (failure != null) {
@@ -199,8 +205,23 @@ final class FileSink implements BodySink {
   }
 
   /**
-   * The complete length from a 206's Content-Range when it starts at {@code offset} and agrees
-   * with {@code recorded} (-1 when the complete length is unknown); -2 when it does not fit.
+   * Whether a 206 is a part of the version the partial file holds: its validator, when it sends
+   * one, is the one the resume data recorded (a server or a proxy that ignores If-Range would
+   * otherwise splice two versions).
+   */
+  private static boolean sameValidator(Response r, ResumeData from) {
+    String etag = r.header("ETag");
+    if (etag != null && from.entityTag() != null) {
+      return etag.trim().equals(from.entityTag().trim());
+    }
+    String modified = r.header("Last-Modified");
+    return modified == null || from.lastModified() == null || modified.trim().equals(from.lastModified().trim());
+  }
+
+  /**
+   * The complete length from a 206's Content-Range when it starts at {@code offset}, runs to the
+   * end of the resource and agrees with {@code recorded}; -2 when it does not fit (an unknown
+   * complete length included).
    */
   static long contentRangeTotal(Response r, long offset, long recorded) {
     String value = r.header("Content-Range");
@@ -221,7 +242,7 @@ final class FileSink implements BodySink {
         return -2;
       }
       long complete = Long.parseLong(completeText);
-      if (first != offset || last < first || last >= complete || (recorded >= 0 && complete != recorded)) {
+      if (first != offset || last < first || last != complete - 1 || (recorded >= 0 && complete != recorded)) {
         return -2;
       }
       return complete;

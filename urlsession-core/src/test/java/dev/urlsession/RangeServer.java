@@ -36,6 +36,12 @@ final class RangeServer implements AutoCloseable {
   volatile String etag = "\"v1\"";
   /** When set, 206 responses claim this first byte instead of the one asked for. */
   volatile long lieAboutRangeStart = -1;
+  /** When set, a Range is served whatever If-Range says (as a broken proxy does). */
+  volatile boolean ignoreIfRange;
+  /** When set, 206 responses stop after this many bytes of the range (a legal but short part). */
+  volatile long rangeLength = -1;
+  /** When set, a request without Range is answered 206 from this byte on. */
+  volatile long partialWithoutRangeFrom = -1;
   final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
   final List<Map<String, String>> requests = new CopyOnWriteArrayList<>();
   final CountDownLatch stalled = new CountDownLatch(1);
@@ -79,7 +85,7 @@ final class RangeServer implements AutoCloseable {
       String range = headers.get("range");
       String ifRange = headers.get("if-range");
       if (range != null && range.startsWith("bytes=") && range.endsWith("-")
-          && (ifRange == null || ifRange.equals(etag))) {
+          && (ifRange == null || ignoreIfRange || ifRange.equals(etag))) {
         long from = Long.parseLong(range.substring(6, range.length() - 1));
         if (from >= body.length) {
           write(s.getOutputStream(), "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */" + body.length
@@ -89,14 +95,19 @@ final class RangeServer implements AutoCloseable {
         start = from;
         status = 206;
       }
+      if (range == null && partialWithoutRangeFrom >= 0) {
+        start = partialWithoutRangeFrom;
+        status = 206;
+      }
+      long end = status == 206 && rangeLength >= 0 ? Math.min(body.length, start + rangeLength) : body.length;
       long claimed = status == 206 && lieAboutRangeStart >= 0 ? lieAboutRangeStart : start;
       StringBuilder head = new StringBuilder("HTTP/1.1 " + status + (status == 206 ? " Partial Content" : " OK") + "\r\n");
       head.append("ETag: ").append(etag).append("\r\n");
       head.append("Accept-Ranges: bytes\r\n");
       head.append("Content-Type: application/octet-stream\r\n");
-      head.append("Content-Length: ").append(body.length - start).append("\r\n");
+      head.append("Content-Length: ").append(end - start).append("\r\n");
       if (status == 206) {
-        head.append("Content-Range: bytes ").append(claimed).append('-').append(body.length - 1)
+        head.append("Content-Range: bytes ").append(claimed).append('-').append(end - 1)
             .append('/').append(body.length).append("\r\n");
       }
       head.append("Connection: close\r\n\r\n");
@@ -107,7 +118,7 @@ final class RangeServer implements AutoCloseable {
         fault = Fault.none();
       }
       long sent = 0;
-      long remaining = body.length - start;
+      long remaining = end - start;
       int offset = (int) start;
       while (remaining > 0) {
         int n = (int) Math.min(16 * 1024, remaining);

@@ -213,6 +213,59 @@ class ResumeDataTests {
   }
 
   @Test
+  void partialResponseOfAnotherVersionFromAServerIgnoringIfRangeIsNeverSpliced() throws Exception {
+    session();
+    server.faults.add(new RangeServer.Fault(300_000, -1));
+    session.downloadTask(server.url()).resume();
+    ResumeData data = delegate.awaitCompletion().resumeData().orElseThrow();
+    byte[] changed = new byte[content.length];
+    new Random(7).nextBytes(changed);
+    server.content = changed;
+    server.etag = "\"v2\"";
+    server.ignoreIfRange = true; // a 206 of version 2 to a request for the rest of version 1
+    newSession();
+    session.downloadTask(data).resume();
+    assertThat(delegate.awaitCompletion()).isNull();
+    assertThat(sha256(delegate.fileContent)).isEqualTo(sha256(changed));
+    assertThat(server.requests.get(1).get("if-range")).isEqualTo("\"v1\"");
+    assertThat(server.requests.get(2).get("range")).isNull();
+  }
+
+  @Test
+  void partialResponseThatStopsShortOfTheEndIsNeverDeliveredAsTheFile() throws Exception {
+    session();
+    server.faults.add(new RangeServer.Fault(300_000, -1));
+    session.downloadTask(server.url()).resume();
+    ResumeData data = delegate.awaitCompletion().resumeData().orElseThrow();
+    server.rangeLength = 100; // bytes 300000-300099 of the resource, legal but not the rest
+    newSession();
+    session.downloadTask(data).resume();
+    assertThat(delegate.awaitCompletion()).isNull();
+    assertThat(sha256(delegate.fileContent)).isEqualTo(sha256(content));
+    assertThat(server.requests.get(2).get("range")).isNull();
+  }
+
+  @Test
+  void partialResponseToARequestForTheWholeResourceFailsInsteadOfDeliveringAPart() throws Exception {
+    session();
+    server.partialWithoutRangeFrom = 1_000;
+    session.downloadTask(server.url()).resume();
+    SessionException e = delegate.awaitCompletion();
+    assertThat(e).isNotNull();
+    assertThat(e.code()).isEqualTo(SessionException.Code.BAD_SERVER_RESPONSE);
+    assertThat(delegate.events).noneMatch(event -> event.startsWith("didFinishDownloadingTo"));
+  }
+
+  @Test
+  void partialResponseHoldingTheWholeResourceIsTheResource() throws Exception {
+    session();
+    server.partialWithoutRangeFrom = 0;
+    session.downloadTask(server.url()).resume();
+    assertThat(delegate.awaitCompletion()).isNull();
+    assertThat(sha256(delegate.fileContent)).isEqualTo(sha256(content));
+  }
+
+  @Test
   void tamperedResumeDataFailsTheTaskWithoutLoadingAnything() throws Exception {
     session();
     server.faults.add(new RangeServer.Fault(200_000, -1));
