@@ -3,6 +3,7 @@ package dev.urlsession;
 import dev.urlsession.SessionException.BackgroundTaskCancelledReason;
 import dev.urlsession.SessionException.Code;
 import dev.urlsession.background.BackgroundStore;
+import dev.urlsession.internal.PrivateFiles;
 import dev.urlsession.internal.background.DurableFiles;
 import dev.urlsession.internal.background.RetryPolicy;
 import dev.urlsession.internal.background.Transfer;
@@ -327,6 +328,9 @@ final class BackgroundRunner implements TransferStore.Runner {
     try {
       ResumeData rd = ResumeData.from(bytes);
       if (Files.isRegularFile(rd.partialFile()) && Files.size(rd.partialFile()) >= rd.bytesReceived()) {
+        // Still the file the session wrote (a file put in its place while detached is never
+        // written to): otherwise the transfer starts over in a new file.
+        PrivateFiles.openOwnFile(rd.partialFile(), rd.partialFileKey(), rd.bytesReceived()).close();
         return rd;
       }
     } catch (IOException | RuntimeException e) {

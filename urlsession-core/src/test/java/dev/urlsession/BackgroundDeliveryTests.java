@@ -194,6 +194,34 @@ class BackgroundDeliveryTests {
   }
 
   @Test
+  void aPartialFileReplacedWhileDetachedIsNotWrittenToAndTheTransferStartsOver() throws Exception {
+    server.bytesPerSecond = 150_000;
+    Session s = open("replaced", store().build(), new BackgroundRecorder(null));
+    s.downloadTask(server.file(1, SIZE)).resume();
+    await().atMost(Duration.ofSeconds(20)).until(() -> BackgroundKillTests.filesNamed(transfers("replaced"), ".checkpoint") == 1);
+    s.close(); // detaches at a checkpoint
+    sessions.remove(s);
+    Path partial;
+    try (var files = Files.list(storage.resolve("background").resolve("replaced").resolve("downloads"))) {
+      partial = files.filter(f -> f.getFileName().toString().endsWith(".tmp")).findFirst().orElseThrow();
+    }
+    // Another file with the same bytes takes its place (a backup restored, an rsync): the
+    // session never writes to a file it did not create, but the transfer is not lost for it.
+    Path copy = partial.resolveSibling("copy");
+    Files.copy(partial, copy);
+    Files.move(copy, partial, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    server.bytesPerSecond = 0;
+    server.requests.clear();
+
+    BackgroundRecorder rec = new BackgroundRecorder(null);
+    open("replaced", store().build(), rec);
+    await().atMost(Duration.ofSeconds(20)).until(() -> rec.count("didComplete ") == 1);
+    String sha = TransferServer.sha256(TransferServer.content(1, SIZE));
+    assertThat(rec.events).anyMatch(e -> e.startsWith("didFinishDownloadingTo 1 " + sha)).contains("didComplete 1 ok");
+    assertThat(server.requests).containsExactly("/file/1 full");
+  }
+
+  @Test
   void theTaskListDoesNotWaitForAHeldDelegateQueue() throws Exception {
     ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
     java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean();
