@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -34,15 +35,16 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * <p>Nothing secret is shown: URLs lose their user information and the values of secret-looking
  * query parameters ({@link UrlSanitizer}), the proxy password is masked, and so are the values of
  * additional headers whose names look secret ({@code Authorization}, {@code Proxy-Authorization},
- * {@code Cookie}, {@code X-Api-Key}, ...). Like every Actuator endpoint, it is exposed over HTTP
+ * {@code Cookie}, {@code X-Api-Key}, ...) or that the session's {@code secret-headers} name. Like every Actuator endpoint, it is exposed over HTTP
  * only when listed in {@code management.endpoints.web.exposure.include}; the cancel operation
- * needs {@code management.endpoint.urlsessions.access=unrestricted}.
+ * needs {@code management.endpoint.urlsessions.access=unrestricted} (its default access is
+ * read-only).
  *
  * <p>Thread-safe.
  *
  * @since 0.1.0
  */
-@Endpoint(id = "urlsessions")
+@Endpoint(id = "urlsessions", defaultAccess = Access.READ_ONLY)
 public class UrlSessionsEndpoint {
   private static final long WAIT_SECONDS = 5;
 
@@ -140,7 +142,8 @@ public class UrlSessionsEndpoint {
     m.put("httpMaximumConnectionsPerHost", c.httpMaximumConnectionsPerHost());
     Map<String, String> headers = new LinkedHashMap<>();
     c.httpAdditionalHeaders().forEach((header, value) ->
-        headers.put(header, UrlSanitizer.isSecret(header) ? UrlSanitizer.MASK : value));
+        headers.put(header, UrlSanitizer.isSecret(header)
+            || c.secretHeaders().contains(header.toLowerCase(java.util.Locale.ROOT)) ? UrlSanitizer.MASK : value));
     m.put("httpAdditionalHeaders", headers);
     m.put("requestCachePolicy", c.requestCachePolicy().name());
     m.put("proxy", proxy(c.proxy()));

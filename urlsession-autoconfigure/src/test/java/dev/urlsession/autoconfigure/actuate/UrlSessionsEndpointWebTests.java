@@ -47,6 +47,8 @@ import tools.jackson.databind.json.JsonMapper;
         "urlsession.sessions.api.http-additional-headers.Authorization=Bearer h3ader-secret",
         "urlsession.sessions.api.http-additional-headers.X-Api-Key=ap1key-secret",
         "urlsession.sessions.api.http-additional-headers.Accept=application/json",
+        "urlsession.sessions.api.http-additional-headers.X-Tenant=t3nant-secret",
+        "urlsession.sessions.api.secret-headers=x-tenant",
         "urlsession.sessions.proxied.type=ephemeral",
         "urlsession.sessions.proxied.proxy.type=http",
         "urlsession.sessions.proxied.proxy.host=proxy.example.com",
@@ -57,7 +59,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Timeout(60)
 class UrlSessionsEndpointWebTests {
   private static final List<String> SECRETS = List.of("h3ader-secret", "ap1key-secret", "pr0xy-secret",
-      "us3r-secret", "t0ken-secret", "s1g-secret", "k3y-secret", "Bearer");
+      "us3r-secret", "t0ken-secret", "s1g-secret", "k3y-secret", "t3nant-secret", "Bearer");
 
   static final MockWebServer server = new MockWebServer();
 
@@ -111,6 +113,7 @@ class UrlSessionsEndpointWebTests {
     JsonNode headers = apiNode.get("configuration").get("httpAdditionalHeaders");
     assertThat(headers.get("Authorization").asString()).isEqualTo("******");
     assertThat(headers.get("X-Api-Key").asString()).isEqualTo("******");
+    assertThat(headers.get("X-Tenant").asString()).isEqualTo("******"); // named in secret-headers
     assertThat(headers.get("Accept").asString()).isEqualTo("application/json");
     assertThat(apiNode.get("tasks").get("data").get("running").asInt()).isEqualTo(1);
     assertThat(apiNode.get("connectionPool").get("leased").asInt()).isEqualTo(1);
