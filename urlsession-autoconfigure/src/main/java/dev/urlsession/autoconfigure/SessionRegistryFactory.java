@@ -173,6 +173,13 @@ final class SessionRegistryFactory {
           "must be zero or a positive duration",
           "Set " + path + " to a duration such as 250ms, or 0 for a progress event per piece of data.");
     }
+    int maxUriTags = properties.getObservation().getMaxUriTags();
+    if (maxUriTags < 0) {
+      String tags = PropertyPaths.PREFIX + ".observation.max-uri-tags";
+      throw new InvalidSessionConfigurationException(tags, String.valueOf(maxUriTags),
+          "must be zero or a positive number",
+          "Set " + tags + " to the number of distinct uri tags to keep, such as 100 (0 tags every request OTHER).");
+    }
   }
 
   private void checkPrimary() {

@@ -265,6 +265,14 @@ class InvalidSessionConfigurationFailureAnalyzerTests {
   }
 
   @Test
+  void observationWhenMaxUriTagsIsNegativeFailsWithPropertyPath() {
+    FailureAnalysis analysis = analyzeFailure(runner, "urlsession.observation.max-uri-tags=-5");
+    assertThat(analysis.getDescription())
+        .contains("Property: urlsession.observation.max-uri-tags")
+        .contains("Reason: must be zero or a positive number");
+  }
+
+  @Test
   void sessionWhenPropertyNameIsMisspelledFailsTheStart() {
     runner.withPropertyValues("urlsession.sessions.api.timeout-interval-for-requst=5s").run(context -> {
       assertThat(context).hasFailed();
