@@ -70,6 +70,9 @@ final class SessionBeanRegistrar implements ImportBeanDefinitionRegistrar, Envir
       definition.setDestroyMethodName("");
       Boolean primary = properties.getPrimary();
       definition.setPrimary(Boolean.TRUE.equals(primary) || (onlyOne && primary == null));
+      if (Boolean.FALSE.equals(primary)) {
+        definition.setDefaultCandidate(false); // even the only session: by its qualifier only
+      }
       definition.addQualifier(new AutowireCandidateQualifier(Qualifier.class, name));
       registry.registerBeanDefinition(beanName, definition);
     });

@@ -119,6 +119,25 @@ class UrlSessionAutoConfigurationTests {
             .isSameAs(context.getBean(SessionRegistry.class).session("private")));
   }
 
+  /** A bean that asks for a Session without a qualifier. */
+  static class PlainInjection {
+    @org.springframework.beans.factory.annotation.Autowired(required = false)
+    @org.jspecify.annotations.Nullable Session session;
+  }
+
+  @Test
+  void theOnlySessionWhenMarkedNotPrimaryIsInjectableByItsQualifierOnly() {
+    runner.withPropertyValues("urlsession.sessions.api.type=ephemeral", "urlsession.sessions.api.primary=false")
+        .withBean(PlainInjection.class)
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          assertThat(context.getBean(PlainInjection.class).session).isNull();
+          assertThat(org.springframework.beans.factory.annotation.BeanFactoryAnnotationUtils.qualifiedBeanOfType(
+              context.getBeanFactory(), Session.class, "api"))
+              .isSameAs(context.getBean(SessionRegistry.class).session("api"));
+        });
+  }
+
   @Test
   void sessionRegistryWhenNameIsUnknownThrowsNoSuchSessionException() {
     runner.withPropertyValues(TWO_SESSIONS).run(context -> assertThatThrownBy(
