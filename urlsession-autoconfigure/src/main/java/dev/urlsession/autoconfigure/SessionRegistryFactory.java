@@ -49,6 +49,7 @@ final class SessionRegistryFactory {
   SessionRegistry create() {
     checkEvents();
     checkPrimary();
+    checkDistinctNames();
     SessionRegistry registry = new SessionRegistry();
     try {
       for (Map.Entry<String, NamedSessionProperties> entry : properties.getSessions().entrySet()) {
@@ -179,6 +180,25 @@ final class SessionRegistryFactory {
       throw new InvalidSessionConfigurationException(tags, String.valueOf(maxUriTags),
           "must be zero or a positive number",
           "Set " + tags + " to the number of distinct uri tags to keep, such as 100 (0 tags every request OTHER).");
+    }
+  }
+
+  /**
+   * Refuses two sessions whose names differ only by dashes, underscores or case ({@code my-api},
+   * {@code myApi}, {@code my_api}): Spring's relaxed binding gives each the other's properties.
+   */
+  private void checkDistinctNames() {
+    Map<String, String> seen = new java.util.HashMap<>();
+    for (String name : properties.getSessions().keySet()) {
+      String relaxed = name.contains(".") ? name
+          : name.toLowerCase(java.util.Locale.ROOT).replace("-", "").replace("_", "");
+      String other = seen.putIfAbsent(relaxed, name);
+      if (other != null) {
+        throw new InvalidSessionConfigurationException(PropertyPaths.session(name), name,
+            "differs from session '" + other + "' only by dashes, underscores or case, and Spring binds"
+                + " such names to each other's properties",
+            "Rename one of the sessions " + PropertyPaths.session(other) + " and " + PropertyPaths.session(name) + ".");
+      }
     }
   }
 

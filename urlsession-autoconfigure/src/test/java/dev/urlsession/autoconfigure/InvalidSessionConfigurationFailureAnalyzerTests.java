@@ -273,6 +273,15 @@ class InvalidSessionConfigurationFailureAnalyzerTests {
   }
 
   @Test
+  void sessionsWhoseNamesDifferOnlyByDashesOrCaseFailTheStartNamingBoth() {
+    FailureAnalysis analysis = analyzeFailure(runner, "urlsession.sessions.my-api.http-maximum-connections-per-host=3",
+        "urlsession.sessions.myapi.http-additional-headers.X-Who=myapi");
+    assertThat(analysis.getDescription())
+        .contains("urlsession.sessions.my")
+        .contains("only by dashes, underscores or case");
+  }
+
+  @Test
   void sessionWhenPropertyNameIsMisspelledFailsTheStart() {
     runner.withPropertyValues("urlsession.sessions.api.timeout-interval-for-requst=5s").run(context -> {
       assertThat(context).hasFailed();
