@@ -628,6 +628,10 @@ final class RealSession implements Session {
     HttpEngine e = engine.current();
     if (e != null) {
       e.proxyCredentials().set(space.host(), space.port(), credential.user(), credential.password());
+      if (space.authenticationMethod() == AuthenticationMethod.HTTP_BASIC) {
+        // The retry carries them at once, instead of meeting the proxy's 407 again.
+        e.answerProxyPreemptively(space.host(), space.port(), credential.user(), credential.password());
+      }
     }
   }
 

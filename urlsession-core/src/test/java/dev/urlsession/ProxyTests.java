@@ -97,6 +97,52 @@ class ProxyTests {
   }
 
   @Test
+  void authenticatingProxyChallengesOnlyTheFirstRequestOfTheSession() throws Exception {
+    httpProxy.requireCredentials("proxyuser", "proxypass");
+    for (int i = 0; i < 3; i++) {
+      origin.enqueue(new MockResponse.Builder().body("ok " + i).build());
+    }
+    Session s = session(ProxyConfiguration.http("127.0.0.1", httpProxy.port()).withCredentials("proxyuser", "proxypass"),
+        false);
+    for (int i = 0; i < 3; i++) {
+      assertThat(new String(s.data(Request.get(origin.url("/p" + i).uri())).get(10, SECONDS).body(),
+          java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("ok " + i);
+    }
+    // The first request meets the 407; the next ones carry the credentials from the start.
+    assertThat(httpProxy.requests()).extracting(r -> r.headers().get("proxy-authorization")).containsExactly(
+        null, TestHttpProxy.basic("proxyuser", "proxypass"), TestHttpProxy.basic("proxyuser", "proxypass"),
+        TestHttpProxy.basic("proxyuser", "proxypass"));
+    for (int i = 0; i < 3; i++) {
+      assertThat(origin.takeRequest(5, SECONDS).getHeaders().get("Proxy-Authorization")).isNull();
+    }
+  }
+
+  @Test
+  void proxyChallengeAnsweredByTheDelegateIsNotAskedAgainForTheNextRequests() throws Exception {
+    httpProxy.requireCredentials("u", "p");
+    origin.enqueue(new MockResponse.Builder().body("one").build());
+    origin.enqueue(new MockResponse.Builder().body("two").build());
+    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+    RecordingDelegate d = new RecordingDelegate() {
+      @Override
+      public void didReceiveChallenge(Session s, SessionTask t, AuthenticationChallenge c, ChallengeHandler h) {
+        asked.incrementAndGet();
+        h.useCredential(Credential.of("u", "p", Credential.Persistence.NONE));
+      }
+    };
+    session = Session.create(SessionConfiguration.ephemeral().toBuilder()
+        .proxy(ProxyConfiguration.http("127.0.0.1", httpProxy.port())).build(), d, null);
+    assertThat(session.data(Request.get(origin.url("/1").uri())).get(10, SECONDS).body()).hasSize(3);
+    assertThat(session.data(Request.get(origin.url("/2").uri())).get(10, SECONDS).body()).hasSize(3);
+    assertThat(asked.get()).isEqualTo(1);
+    assertThat(httpProxy.requests()).extracting(r -> r.headers().get("proxy-authorization"))
+        .containsExactly(null, TestHttpProxy.basic("u", "p"), TestHttpProxy.basic("u", "p"));
+    session.invalidateAndCancel();
+    d.invalid.get(10, SECONDS);
+    session = null;
+  }
+
+  @Test
   void proxyChallengeReachesTheDelegateWithAProxyProtectionSpace() throws Exception {
     httpProxy.requireCredentials("u", "p");
     origin.enqueue(new MockResponse.Builder().body("ok").build());

@@ -98,6 +98,14 @@ public final class HttpEngine {
   /** The pool as the client uses it: HTTP/2 connections shared by the exchanges of their route. */
   private final SharingConnectionManager sharing;
   private final ProxyCredentials proxyCredentials = new ProxyCredentials();
+  /**
+   * The proxies this session authenticated to, with their Basic schemes: every exchange shares
+   * it, so that only the first request to an authenticating proxy meets its 407 (HttpClient keeps
+   * an auth cache per context, and each exchange has a context of its own). Thread-safe. Targets
+   * never enter it: their challenges go to the task.
+   */
+  private final org.apache.hc.client5.http.impl.auth.BasicAuthCache proxyAuthCache =
+      new org.apache.hc.client5.http.impl.auth.BasicAuthCache();
   /** Client identities chosen by delegates; null with an SSL context of the user's own. */
   private final @Nullable ClientIdentities identities;
 
@@ -167,7 +175,6 @@ public final class HttpEngine {
             .disableRedirectHandling()
             .disableCookieManagement()
             .disableAutomaticRetries()
-            .disableAuthCaching()
             .disableContentCompression()
             .setThreadFactory(SerialQueue.daemonThreads("urlsession-io-"))
             .addExecInterceptorBefore(
@@ -290,6 +297,19 @@ public final class HttpEngine {
   /** Credentials the HTTP proxy's 407s are answered with. */
   public ProxyCredentials proxyCredentials() {
     return proxyCredentials;
+  }
+
+  /** Sends Basic credentials to the HTTP proxy at {@code host:port} from the next request on. */
+  public void answerProxyPreemptively(String host, int port, String user, @Nullable String password) {
+    org.apache.hc.client5.http.impl.auth.BasicScheme basic = new org.apache.hc.client5.http.impl.auth.BasicScheme();
+    basic.initPreemptive(new org.apache.hc.client5.http.auth.UsernamePasswordCredentials(user,
+        password == null ? new char[0] : password.toCharArray()));
+    proxyAuthCache.put(new HttpHost("http", host, port), basic);
+  }
+
+  /** The auth cache every exchange of this engine shares (proxies only, see the field). */
+  org.apache.hc.client5.http.auth.AuthCache proxyAuthCache() {
+    return proxyAuthCache;
   }
 
   /**

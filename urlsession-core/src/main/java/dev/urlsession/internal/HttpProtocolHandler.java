@@ -146,6 +146,7 @@ public final class HttpProtocolHandler implements BuiltInHandler {
         body == null ? null : body.producer(headerOrNull(httpRequest, "Content-Type"), support, recorder);
 
     HttpClientContext context = new HttpEngine.LoadContext(recorder, support);
+    context.setAuthCache(engine.proxyAuthCache());
     ClientIdentities identities = "https".equalsIgnoreCase(url.getScheme()) ? engine.identities() : null;
     dev.urlsession.Credential identity = identities == null ? null
         : identities.identity(url.getHost(), HttpChallenge.port(url));
