@@ -150,6 +150,42 @@ class SessionLifecycleTests {
     }
   }
 
+  @Test
+  void flushWhileARequestIsInFlightRetiresItsConnection() throws Exception {
+    Session session = Session.create(SessionConfiguration.ephemeral(), delegate, null);
+    try {
+      server.enqueue(new MockResponse.Builder().body("slow").bodyDelay(300, java.util.concurrent.TimeUnit.MILLISECONDS)
+          .build());
+      server.enqueue(new MockResponse.Builder().body("after").build());
+      CompletableFuture<DataResponse> slow = session.data(Request.get(url("/slow")));
+      assertThat(server.takeRequest(5, SECONDS).getConnectionIndex()).isZero(); // in flight now
+      session.flush().get(5, SECONDS);
+      slow.get(10, SECONDS);
+      session.data(Request.get(url("/after"))).get(10, SECONDS);
+      assertThat(server.takeRequest(5, SECONDS).getConnectionIndex()).isEqualTo(1);
+    } finally {
+      session.invalidateAndCancel();
+    }
+  }
+
+  @Test
+  void flushRightAfterACompletionRetiresAConnectionNotYetBackInThePool() throws Exception {
+    Session session = Session.create(SessionConfiguration.ephemeral(), delegate, null);
+    try {
+      for (int round = 0; round < 50; round++) {
+        server.enqueue(new MockResponse.Builder().body("a").build());
+        server.enqueue(new MockResponse.Builder().body("b").build());
+        session.data(Request.get(url("/a" + round))).get(10, SECONDS);
+        session.flush().get(5, SECONDS); // the connection may still be leased here
+        session.data(Request.get(url("/b" + round))).get(10, SECONDS);
+        int first = server.takeRequest(5, SECONDS).getConnectionIndex();
+        assertThat(server.takeRequest(5, SECONDS).getConnectionIndex()).as("round %d", round).isNotEqualTo(first);
+      }
+    } finally {
+      session.invalidateAndCancel();
+    }
+  }
+
   static long ioThreads() {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.isAlive() && t.getName().startsWith("urlsession-io-")).count();

@@ -581,9 +581,9 @@ public final class HttpEngine {
         total.getLeased(), total.getPending(), total.getAvailable(), total.getMax());
   }
 
-  /** Closes idle pooled connections, so that new requests use new ones. */
+  /** Closes idle pooled connections and retires those in use, so that new requests use new ones. */
   public void closeIdleConnections() {
-    connectionManager.closeIdle(TimeValue.ZERO_MILLISECONDS);
+    sharing.retireConnections();
   }
 
   /** Shuts the client and its pool down. */

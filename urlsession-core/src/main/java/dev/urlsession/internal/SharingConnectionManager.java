@@ -92,6 +92,23 @@ public final class SharingConnectionManager implements AsyncClientConnectionMana
     this.pool = pool;
   }
 
+  /** Bumped by {@link #retireConnections}: connections leased before are not reused. */
+  private final java.util.concurrent.atomic.AtomicInteger generation = new java.util.concurrent.atomic.AtomicInteger();
+  /** Held while a connection goes back to the pool, and while connections are retired. */
+  private final Object returning = new Object();
+
+  /**
+   * Closes the pool's idle connections, and those leased now (an exchange running, or one that
+   * finished and has not given its connection back yet) when they are released; no new exchange
+   * shares them. Later requests so go on new connections (Apple's flush and reset).
+   */
+  public void retireConnections() {
+    synchronized (returning) {
+      generation.incrementAndGet();
+      pool.closeIdle(TimeValue.ZERO_MILLISECONDS);
+    }
+  }
+
   /** A route's shared connections and the leases waiting in the pool; guarded by itself. */
   private static final class Route {
     final List<Connection> shared = new ArrayList<>(1);
@@ -108,6 +125,8 @@ public final class SharingConnectionManager implements AsyncClientConnectionMana
     boolean shareable;
     /** The keep-alive of the last release that kept it reusable. */
     volatile TimeValue keepAlive = TimeValue.NEG_ONE_MILLISECOND;
+    /** The generation it was leased in; an older one is retired (see retireConnectionsInUse). */
+    final int generation = SharingConnectionManager.this.generation.get();
 
     Connection(HttpRoute route, AsyncConnectionEndpoint endpoint) {
       this.route = route;
@@ -281,7 +300,7 @@ public final class SharingConnectionManager implements AsyncClientConnectionMana
     Connection best = null;
     for (Iterator<Connection> it = r.shared.iterator(); it.hasNext(); ) {
       Connection c = it.next();
-      if (!c.endpoint.isConnected()) {
+      if (!c.endpoint.isConnected() || c.generation != generation.get()) {
         c.shareable = false;
         it.remove();
       } else if (best == null || c.users < best.users) {
@@ -370,7 +389,14 @@ public final class SharingConnectionManager implements AsyncClientConnectionMana
       // A shared connection whose last exchange was discarded is still good while it is open.
       TimeValue keepAlive = shared && c.endpoint.isConnected() && !TimeValue.isPositive(validDuration)
           ? c.keepAlive : validDuration;
-      pool.release(c.endpoint, newState, keepAlive);
+      synchronized (returning) { // never back in the pool just after retireConnections closed it
+        if (c.generation != generation.get()) {
+          c.endpoint.close(CloseMode.GRACEFUL); // leased before a flush: never reused
+          pool.release(c.endpoint, null, TimeValue.ZERO_MILLISECONDS);
+          return;
+        }
+        pool.release(c.endpoint, newState, keepAlive);
+      }
     }
   }
 
