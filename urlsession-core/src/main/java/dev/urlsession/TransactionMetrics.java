@@ -6,10 +6,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * One request and response exchange of a task (Apple's
  * {@code URLSessionTaskTransactionMetrics}). A timestamp is {@code null} when its phase did not
- * happen or was not observed: a reused connection has no connect dates, and DNS and TLS phases
- * are not observed separately by the HttpClient 5 engine (they fall within the connect dates);
- * the opening handshakes of WebSocket tasks have them (through a proxy, the DNS dates are those of
- * the proxy's address and the TLS dates those of the server's handshake inside the tunnel).
+ * happen or was not observed: a reused connection has no connect or TLS dates, and the DNS phase
+ * is not observed separately by the HttpClient 5 engine (it falls within the connect dates); the
+ * opening handshakes of WebSocket tasks have it (through a proxy, the DNS dates are those of the
+ * proxy's address). The TLS dates of an https exchange through a proxy are those of the
+ * server's handshake inside the tunnel.
  *
  * @param request the request sent
  * @param response the response received, or null
@@ -17,8 +18,8 @@ import org.jspecify.annotations.Nullable;
  * @param domainLookupStartDate when the address lookup began (WebSocket handshakes), else null
  * @param domainLookupEndDate when the address lookup ended (WebSocket handshakes), else null
  * @param connectStartDate when a new connection was asked for, or null for a reused one
- * @param secureConnectionStartDate when the TLS handshake began (WebSocket handshakes), else null
- * @param secureConnectionEndDate when the TLS handshake ended (WebSocket handshakes), else null
+ * @param secureConnectionStartDate when the TLS handshake of a new connection began, else null
+ * @param secureConnectionEndDate when the TLS handshake of a new connection ended, else null
  * @param connectEndDate when the new connection (with TLS) was ready, or null
  * @param requestStartDate when the request started to be sent
  * @param requestEndDate when the request was sent

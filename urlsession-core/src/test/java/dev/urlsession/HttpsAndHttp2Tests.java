@@ -120,8 +120,14 @@ class HttpsAndHttp2Tests {
       assertThat(first.reusedConnection()).isFalse();
       assertThat(first.connectStartDate()).isNotNull();
       assertThat(first.connectEndDate()).isAfterOrEqualTo(first.connectStartDate());
+      // The TLS handshake of the new connection, within its connect dates (Apple's order).
+      assertThat(first.secureConnectionStartDate()).isAfterOrEqualTo(first.connectStartDate());
+      assertThat(first.secureConnectionEndDate()).isAfterOrEqualTo(first.secureConnectionStartDate());
+      assertThat(first.connectEndDate()).isAfterOrEqualTo(first.secureConnectionEndDate());
       assertThat(reused.reusedConnection()).isTrue();
       assertThat(reused.connectStartDate()).isNull();
+      assertThat(reused.secureConnectionStartDate()).isNull();
+      assertThat(reused.secureConnectionEndDate()).isNull();
       assertThat(reused.fetchStartDate()).isNotNull();
       assertThat(reused.requestStartDate()).isAfterOrEqualTo(reused.fetchStartDate());
       assertThat(reused.responseStartDate()).isAfterOrEqualTo(reused.requestStartDate());

@@ -126,12 +126,12 @@ public final class HttpEngine {
     PoolingAsyncClientConnectionManagerBuilder poolBuilder =
         PoolingAsyncClientConnectionManagerBuilder.create()
             .setDnsResolver(socks != null ? new RemoteDnsResolver() : SystemDefaultDnsResolver.INSTANCE)
-            .setTlsStrategy(
+            .setTlsStrategy(new TimedTlsStrategy(
                 ClientTlsStrategyBuilder.create()
                     .setSslContext(ssl)
                     .setHostVerificationPolicy(HostnameVerificationPolicy.BUILTIN)
                     .setTlsVersions(versions.toArray(new String[0]))
-                    .build())
+                    .build()))
             .setMaxConnPerRoute(configuration.httpMaximumConnectionsPerHost())
             .setMaxConnTotal(Math.max(64, configuration.httpMaximumConnectionsPerHost() * 16))
             .setDefaultConnectionConfig(
@@ -444,6 +444,9 @@ public final class HttpEngine {
         return;
       }
       SSLSession ssl = tlsSession(scope.execRuntime, scope.clientContext);
+      if (recorder != null) {
+        TimedTlsStrategy.read(ssl, recorder);
+      }
       boolean tls = "https".equalsIgnoreCase(scope.route.getTargetHost().getSchemeName());
       if (deferredTrust && tls
           && (ssl == null || ssl.getValue(DeferredTrustManager.EVALUATED) == null)) {

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class TransactionRecorder {
   public volatile @Nullable Instant fetchStart;
-  /** Observed by the WebSocket client only (the HTTP engine sees no DNS or TLS phase apart). */
+  /** Observed by the WebSocket client only (the HTTP engine sees no DNS phase apart). */
   public volatile @Nullable Instant domainLookupStart;
   public volatile @Nullable Instant domainLookupEnd;
   public volatile @Nullable Instant connectStart;
