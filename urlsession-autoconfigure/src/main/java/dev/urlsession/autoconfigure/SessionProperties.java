@@ -32,11 +32,16 @@ public class SessionProperties {
 
   /**
    * Idle timeout: how long a task waits for more data before it fails, unless its request sets
-   * its own.
+   * its own. A number without a unit is seconds, as Apple's timeoutIntervalForRequest.
    */
+  @org.springframework.boot.convert.DurationUnit(java.time.temporal.ChronoUnit.SECONDS)
   private @Nullable Duration timeoutIntervalForRequest;
 
-  /** Longest time a task may take from its start before it fails. */
+  /**
+   * Longest time a task may take from its start before it fails. A number without a unit is
+   * seconds, as Apple's timeoutIntervalForResource.
+   */
+  @org.springframework.boot.convert.DurationUnit(java.time.temporal.ChronoUnit.SECONDS)
   private @Nullable Duration timeoutIntervalForResource;
 
   /** Maximum number of HTTP/1.1 connections per host. */

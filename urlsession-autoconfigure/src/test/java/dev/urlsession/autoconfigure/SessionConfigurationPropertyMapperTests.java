@@ -84,6 +84,15 @@ class SessionConfigurationPropertyMapperTests {
   }
 
   @Test
+  void timeoutsWithoutAUnitAreSecondsAsApplesAre() {
+    runner.withPropertyValues("urlsession.sessions.api.timeout-interval-for-request=30",
+        "urlsession.sessions.api.timeout-interval-for-resource=600").run(context -> {
+          assertThat(configuration(context, "api").timeoutIntervalForRequest()).isEqualTo(Duration.ofSeconds(30));
+          assertThat(configuration(context, "api").timeoutIntervalForResource()).isEqualTo(Duration.ofMinutes(10));
+        });
+  }
+
+  @Test
   void timeoutsOfDefaultsApplyToEverySessionAndTheSessionsOwnWin() {
     runner.withPropertyValues(
         "urlsession.defaults.timeout-interval-for-request=30s",
