@@ -224,8 +224,9 @@ public final class HttpProtocolHandler implements BuiltInHandler {
         || IDEMPOTENT.contains(method) && (failure instanceof org.apache.hc.core5.http.ConnectionClosedException
             || failure instanceof java.net.SocketException
             // Bytes left on the connection by the previous exchange (a body sent with a response to
-            // HEAD) are no answer to this request: as curl, take another connection.
-            || failure instanceof org.apache.hc.core5.http.ProtocolException);
+            // HEAD) are no answer to this request, whether they arrive before it ("Unexpected
+            // response") or after it (a parse error): as curl, take another connection.
+            || failure instanceof org.apache.hc.core5.http.HttpException);
   }
 
   /** Runs {@code again} (a new exchange for {@code load}) unless the load was stopped. */

@@ -38,6 +38,9 @@ class StaleConnectionRuleTests {
         recorder(false, false), "GET")).isFalse();
     assertThat(HttpProtocolHandler.staleConnection(new org.apache.hc.core5.http.ParseException("Invalid protocol version"),
         recorder(true, false), "POST")).isFalse();
+    // The leftover bytes parsed as a response before the request went: the connection fails it.
+    assertThat(HttpProtocolHandler.staleConnection(new org.apache.hc.core5.http.HttpException("Unexpected response"),
+        recorder(true, false), "GET")).isTrue();
   }
 
   @Test
