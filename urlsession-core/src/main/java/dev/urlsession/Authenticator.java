@@ -100,8 +100,8 @@ final class Authenticator {
   void preempt(Request request) {
     URI url = request.url();
     if (!"http".equalsIgnoreCase(url.getScheme()) && !"https".equalsIgnoreCase(url.getScheme())
-        || request.header("Authorization") != null) {
-      return;
+        || request.header("Authorization") != null || "TRACE".equals(request.method())) {
+      return; // TRACE: no credentials in a request the server echoes (RFC 9110 9.3.8)
     }
     Credential fromUrl = urlCredential(url);
     if (fromUrl != null) {

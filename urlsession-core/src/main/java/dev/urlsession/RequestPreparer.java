@@ -51,12 +51,14 @@ final class RequestPreparer {
 
   /**
    * The request with the stored cookies for its URL, unless the session or the request says not
-   * to send them, the request sets its own {@code Cookie}, or the answer comes from the cache.
+   * to send them, the request sets its own {@code Cookie}, the answer comes from the cache, or the
+   * method is {@code TRACE} (the server echoes it: no credentials in it, RFC 9110 9.3.8).
    */
   static Request withCookies(SessionConfiguration configuration, Request request, ProtocolHandler handler) {
     CookieStorage storage = configuration.httpCookieStorage();
     if (storage == null || handler instanceof CacheReplay || !configuration.httpShouldSetCookies()
-        || !request.shouldHandleCookies() || request.header("Cookie") != null || !isHttp(request.url())) {
+        || !request.shouldHandleCookies() || request.header("Cookie") != null || !isHttp(request.url())
+        || "TRACE".equals(request.method())) {
       return request;
     }
     Map<String, String> fields = Cookie.requestHeaderFields(storage.cookies(request.url()));

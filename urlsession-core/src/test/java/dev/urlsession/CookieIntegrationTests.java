@@ -20,6 +20,23 @@ class CookieIntegrationTests {
   }
 
   @Test
+  void traceCarriesNoStoredCookiesAndSucceeds() throws Exception {
+    CookieStorage storage = CookieStorage.inMemory();
+    try (Session s = session(SessionConfiguration.ephemeral().toBuilder().httpCookieStorage(storage))) {
+      server.enqueue(new MockResponse.Builder().addHeader("Set-Cookie", "sid=31d4; Path=/").body("set").build());
+      server.enqueue(new MockResponse.Builder().body("echo").build());
+      s.data(Request.get(server.url("/login").uri())).get(10, SECONDS);
+      // The server echoes a TRACE: RFC 9110 9.3.8 keeps credentials out of it (HttpClient refuses one with them).
+      DataResponse trace = s.data(Request.builder(server.url("/t").uri()).method("TRACE").build()).get(10, SECONDS);
+      assertThat(trace.response().statusCode()).isEqualTo(200);
+      server.takeRequest(5, SECONDS);
+      mockwebserver3.RecordedRequest r = server.takeRequest(5, SECONDS);
+      assertThat(r.getMethod()).isEqualTo("TRACE");
+      assertThat(r.getHeaders().get("Cookie")).isNull();
+    }
+  }
+
+  @Test
   void cookiesSetByAResponseAreSentWithTheNextRequest() throws Exception {
     CookieStorage storage = CookieStorage.inMemory();
     try (Session s = session(SessionConfiguration.ephemeral().toBuilder().httpCookieStorage(storage))) {
