@@ -150,8 +150,16 @@ public final class WebSocketEngine {
           recorder.connectEnd = Instant.now();
           recorder.requestStart = recorder.connectEnd;
         });
-        r.onRequestSuccess(x -> recorder.requestEnd = Instant.now());
-        r.onResponseBegin(x -> recorder.responseStart = Instant.now());
+        // Jetty may report the response's begin before the request's success (a server that
+        // answers at once): the request then ended when the response began.
+        r.onRequestSuccess(x -> {
+          synchronized (recorder) {
+            if (recorder.responseStart == null) {
+              recorder.requestEnd = Instant.now();
+            }
+          }
+        });
+        r.onResponseBegin(x -> responseBegan(recorder, Instant.now()));
         // The body of an answer that is no 101 (a 101 has none); Jetty decodes nothing here.
         r.onResponseContent((x, content) -> {
           recorder.responseBodyBytesReceived += content.remaining();
@@ -163,7 +171,7 @@ public final class WebSocketEngine {
       public void onHandshakeResponse(org.eclipse.jetty.client.Request r, org.eclipse.jetty.client.Response response) {
         Instant now = Instant.now();
         if (recorder.responseStart == null) {
-          recorder.responseStart = now; // Jetty reports no response begin for a 101
+          responseBegan(recorder, now); // Jetty reports no response begin for a 101
         }
         recorder.responseEnd = now;
         Response.Builder b = Response.builder(url).statusCode(response.getStatus());
@@ -570,5 +578,15 @@ public final class WebSocketEngine {
   public String toString() {
     return "WebSocketEngine{" + configuration.kind() + ", proxy=" + configuration.proxy().type() + ", "
         + (deferredTrust ? "platform trust" : "own SSL context") + "}";
+  }
+
+  /** The response began at {@code now}: the request had ended by then, whatever Jetty reports after. */
+  private static void responseBegan(TransactionRecorder recorder, Instant now) {
+    synchronized (recorder) {
+      if (recorder.requestEnd == null) {
+        recorder.requestEnd = now;
+      }
+      recorder.responseStart = now;
+    }
   }
 }
