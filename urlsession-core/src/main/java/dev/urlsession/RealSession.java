@@ -677,7 +677,7 @@ final class RealSession implements Session {
       cookies.flush();
     }
     CacheWriter.awaitWrites(configuration.httpCache());
-    return closeIdleThenComplete();
+    return retireConnectionsThenComplete();
   }
 
   /**
@@ -699,14 +699,14 @@ final class RealSession implements Session {
     if (cache != null) {
       cache.removeAllCachedResponses();
     }
-    return closeIdleThenComplete();
+    return retireConnectionsThenComplete();
   }
 
-  private CompletableFuture<Void> closeIdleThenComplete() {
+  private CompletableFuture<Void> retireConnectionsThenComplete() {
     CompletableFuture<Void> f = new CompletableFuture<>();
     HttpEngine e = engine.current();
     if (e != null) {
-      e.closeIdleConnections();
+      e.retireConnections();
     }
     queue.execute(() -> f.complete(null));
     return f;

@@ -585,7 +585,7 @@ public final class HttpEngine {
   }
 
   /** Closes idle pooled connections and retires those in use, so that new requests use new ones. */
-  public void closeIdleConnections() {
+  public void retireConnections() {
     sharing.retireConnections();
   }
 
